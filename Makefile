@@ -1,0 +1,89 @@
+# racelab: build the harness, run the tests, grade the labs.
+# `make grade` and `make test` install missing Debian packages first.
+
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE
+PKGS     = jansson expat
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+HARNESS_SRC  = $(sort $(wildcard harness/*.c))
+HARNESS_OBJ  = $(HARNESS_SRC:harness/%.c=build/harness/%.o)
+LIB_OBJ      = $(filter-out build/harness/main.o,$(HARNESS_OBJ))
+PROBE_SRC    = $(sort $(wildcard harness/probe/*.c))
+UNIT_SRC     = $(sort $(wildcard tests/unit/check_*.c))
+UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
+
+.PHONY: all deps grade test unit corpus soak bench format format-check clean
+
+all: bin/racelab bin/racelab-probe.so
+
+deps:
+	@scripts/install-deps.sh
+
+bin/racelab: $(HARNESS_OBJ)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# The probe is preloaded into user programs: no dependency beyond libc.
+bin/racelab-probe.so: $(PROBE_SRC) $(wildcard harness/probe/*.h)
+	@mkdir -p bin
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
+	    -fPIC -shared -pthread -o $@ $(PROBE_SRC) -ldl
+
+build/harness/%.o: harness/%.c $(wildcard harness/*.h harness/probe/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Every tests/unit/check_*.c defines one `Suite *make_<name>_suite(void)`;
+# the list of suites is generated so that adding a file is all it takes.
+build/tests/suites.h: $(UNIT_SRC)
+	@mkdir -p $(dir $@)
+	@sed -n 's/^Suite \*\(make_[a-z0-9_]*_suite\)(void).*/SUITE(\1)/p' $(UNIT_SRC) > $@
+
+build/tests/%.o: tests/unit/%.c build/tests/suites.h $(wildcard harness/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
+
+build/tests/unit_main.o: tests/unit/unit_main.c build/tests/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
+
+bin/check-unit: build/tests/unit_main.o $(UNIT_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
+bin/check-corpus: tests/corpus/check_corpus.c
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS) $(LIBS)
+
+unit: all bin/check-unit
+	bin/check-unit
+
+corpus: all bin/check-corpus
+	bin/check-corpus tests/cases
+
+test: deps
+	@$(MAKE) --no-print-directory unit corpus
+
+grade: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/grade-examples.sh
+
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/soak.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf bin build

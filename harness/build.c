@@ -1,0 +1,119 @@
+/* build.c: compile the user's sources into the variants the tools need. */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "sandbox.h"
+#include "xalloc.h"
+
+struct variant_recipe {
+    const char *name;
+    const char *compiler;
+    const char *flags[6]; /* NULL-terminated */
+};
+
+/* -O1 keeps the code close to the source lines yet lets the tools run at
+ * a useful speed; the sanitizer builds use clang for its TSan runtime. */
+static const struct variant_recipe recipes[RL_VARIANT_COUNT] = {
+    [RL_VARIANT_PLAIN] = {"plain", "gcc", {"-g", "-O1", "-pthread", NULL}},
+    [RL_VARIANT_TSAN] = {"tsan", "clang",
+                         {"-fsanitize=thread", "-g", "-O1", "-pthread", NULL}},
+    [RL_VARIANT_ASAN] = {"asan", "clang",
+                         {"-fsanitize=address,undefined",
+                          "-fno-omit-frame-pointer", "-g", "-O1", "-pthread",
+                          NULL}},
+};
+
+const char *rl_variant_name(enum rl_variant v)
+{
+    return recipes[v].name;
+}
+
+const char *rl_build_command(enum rl_variant v)
+{
+    static char text[RL_VARIANT_COUNT][128];
+    if (!text[v][0]) {
+        int n = snprintf(text[v], sizeof text[v], "%s", recipes[v].compiler);
+        for (int i = 0; recipes[v].flags[i]; i++)
+            n += snprintf(text[v] + n, sizeof text[v] - n, " %s",
+                          recipes[v].flags[i]);
+    }
+    return text[v];
+}
+
+/* Sources are compiled by absolute path, so that every tool's debug
+ * information names files that sources.c can map back to the user's. */
+static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
+                          enum rl_variant v, const char *exe)
+{
+    rl_strv_push(argv, recipes[v].compiler);
+    for (int i = 0; recipes[v].flags[i]; i++)
+        rl_strv_push(argv, recipes[v].flags[i]);
+    for (size_t i = 0; i < src->n; i++) {
+        char *dir = xstrdup(src->absolute[i]);
+        rl_strv_pushf(argv, "-I%s", dirname(dir));
+        free(dir);
+    }
+    rl_strv_push(argv, "-o");
+    rl_strv_push(argv, exe);
+    for (size_t i = 0; i < src->n; i++)
+        rl_strv_push(argv, src->absolute[i]);
+    rl_strv_push(argv, "-lm");
+}
+
+static char *joined_output(const struct rl_sandbox_result *r)
+{
+    return xasprintf("%s%s%s", r->out ? r->out : "", r->err ? r->err : "",
+                     r->timed_out ? "racelab: the compiler timed out\n" : "");
+}
+
+int rl_build_all(const struct rl_sources *src, const int wanted[],
+                 const char *outdir, struct rl_build *b, char *err,
+                 size_t errlen)
+{
+    struct rl_sandbox *running[RL_VARIANT_COUNT] = {0};
+    struct rl_strv argv[RL_VARIANT_COUNT] = {{0}};
+    memset(b, 0, sizeof *b);
+    struct rl_sandbox_opts opts;
+    rl_sandbox_opts_default(&opts);
+    opts.timeout = 120;
+    opts.output_cap = 64 * 1024;
+    opts.address_limit_ok = 0;
+    int status = 0;
+    for (int v = 0; v < RL_VARIANT_COUNT; v++) {
+        if (!wanted[v])
+            continue;
+        char *exe = xasprintf("%s/%s", outdir, recipes[v].name);
+        compiler_argv(&argv[v], src, v, exe);
+        running[v] = rl_sandbox_start(argv[v].v, &opts, err, errlen);
+        b->exe[v] = exe;
+        if (!running[v])
+            status = -1;
+    }
+    for (int v = 0; v < RL_VARIANT_COUNT; v++) {
+        if (!running[v])
+            continue;
+        struct rl_sandbox_result r;
+        rl_sandbox_wait(running[v], &r);
+        b->failed[v] = !(r.exited && r.exit_status == 0);
+        if (b->failed[v] || r.out_len || r.err_len)
+            b->output[v] = joined_output(&r);
+        rl_sandbox_result_free(&r);
+        rl_strv_free(&argv[v]);
+    }
+    for (int v = 0; v < RL_VARIANT_COUNT; v++)
+        if (wanted[v] && !running[v])
+            b->failed[v] = 1;
+    return status;
+}
+
+void rl_build_free(struct rl_build *b)
+{
+    for (int v = 0; v < RL_VARIANT_COUNT; v++) {
+        free(b->exe[v]);
+        free(b->output[v]);
+    }
+    memset(b, 0, sizeof *b);
+}

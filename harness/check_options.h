@@ -1,0 +1,28 @@
+/* check_options.h: the command line of `racelab check`. */
+#ifndef RACELAB_CHECK_OPTIONS_H
+#define RACELAB_CHECK_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum { RL_MAX_SELECTED_TOOLS = 16 };
+
+struct rl_check_options {
+    int server;                /* --server: a TCP echo server */
+    int runs;                  /* --runs N */
+    double timeout;            /* --timeout SECONDS, per run */
+    const char *json_path;     /* --json FILE, or NULL */
+    int tool_selected[RL_MAX_SELECTED_TOOLS]; /* by index in rl_tools */
+    char **files;              /* FILE.c... */
+    size_t nfiles;
+    char **program_args;       /* after --, NULL-terminated */
+};
+
+/*
+ * Parses argv (argv[0] is "check").  Returns 0 when the check should
+ * run, 1 when --help was printed, -1 on a usage error (message printed).
+ */
+int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o);
+void rl_check_usage(FILE *out);
+
+#endif

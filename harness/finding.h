@@ -1,0 +1,59 @@
+/* finding.h: one concurrency bug found in a program, and lists of them. */
+#ifndef RACELAB_FINDING_H
+#define RACELAB_FINDING_H
+
+#include <stddef.h>
+
+enum { RL_MAX_TOOLS = 8 };
+
+/* A place in the user's own source: never a libc or runtime frame. */
+struct rl_location {
+    char *file;     /* as the user named it on the command line */
+    int line;
+    char *function; /* may be NULL when unknown */
+};
+
+/*
+ * A finding as a tool (or the harness's probes) saw it.  Parsers fill id,
+ * tools (their own name), locations and, when they have evidence worth
+ * showing (a lock cycle, growth figures), detail.  Title, explanation and
+ * fix text come from the failure-mode table (failure_modes.h), by id.
+ */
+struct rl_finding {
+    char id[32];                       /* a failure-mode ID, e.g. "data-race" */
+    char *detail;                      /* extra evidence text, or NULL */
+    struct rl_location *locs;
+    size_t nlocs;
+    char *tools[RL_MAX_TOOLS];         /* tool names, no duplicates */
+    size_t ntools;
+};
+
+struct rl_findings {
+    struct rl_finding *v;
+    size_t n, cap;
+};
+
+/* Appends a new empty finding with this id, seen by this tool. */
+struct rl_finding *rl_findings_add(struct rl_findings *list, const char *id,
+                                   const char *tool);
+/* Adds a location unless the finding already has the same file:line. */
+void rl_finding_add_location(struct rl_finding *f, const char *file, int line,
+                             const char *function);
+/* Adds a tool name unless already listed. */
+void rl_finding_add_tool(struct rl_finding *f, const char *tool);
+/* Replaces the detail text (copied). */
+void rl_finding_set_detail(struct rl_finding *f, const char *detail);
+/* Appends one line to the detail text (copied). */
+void rl_finding_append_detail(struct rl_finding *f, const char *line);
+int rl_finding_has_tool(const struct rl_finding *f, const char *tool);
+int rl_finding_has_location(const struct rl_finding *f, const char *file,
+                            int line);
+
+/* Moves every finding of src to the end of dst; src is left empty. */
+void rl_findings_take(struct rl_findings *dst, struct rl_findings *src);
+/* Removes finding i, keeping the order of the rest. */
+void rl_findings_remove(struct rl_findings *list, size_t i);
+int rl_findings_count_id(const struct rl_findings *list, const char *id);
+void rl_findings_free(struct rl_findings *list);
+
+#endif

@@ -1,0 +1,44 @@
+/* main.c: racelab's entry point: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+    {"check", cmd_check, "find the concurrency bugs in a C program"},
+    {"doctor", cmd_doctor, "verify that the tools work on this machine"},
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: racelab <command> [options]\n\ncommands:\n", out);
+    for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+        fprintf(out, "  %-8s %s\n", subcommands[i].name,
+                subcommands[i].summary);
+    fputs("\n'racelab <command> --help' describes a command.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return RL_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return RL_EXIT_CLEAN;
+    }
+    for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+        if (strcmp(argv[1], subcommands[i].name) == 0)
+            return subcommands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "racelab: '%s' is not a racelab command\n", argv[1]);
+    usage(stderr);
+    return RL_EXIT_USAGE;
+}

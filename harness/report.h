@@ -1,0 +1,37 @@
+/* report.h: print findings for people (text) and for programs (JSON). */
+#ifndef RACELAB_REPORT_H
+#define RACELAB_REPORT_H
+
+#include <stdio.h>
+#include "finding.h"
+#include "sources.h"
+
+/* One run of one tool, as the report lists it. */
+struct rl_run_summary {
+    const char *tool;
+    int exit_status;     /* exit status, or 128+signal, or -1 if none */
+    double wall_seconds;
+    int timed_out;
+    const char *note;    /* e.g. "stopped: deadlock seen", or NULL */
+};
+
+struct rl_report {
+    const char *program;                 /* e.g. "counter.c" or "a.c b.c" */
+    const struct rl_sources *sources;    /* to quote the user's lines */
+    const struct rl_findings *findings;  /* already merged and filtered */
+    const struct rl_run_summary *runs;
+    size_t nruns;
+};
+
+/* One block per finding: ID and title, locations with the code on each
+ * line, tools, detail, explanation, fix; then a one-line summary. */
+void rl_report_text(FILE *out, const struct rl_report *r);
+
+/* Writes the --json document:
+ * {"program", "findings": [{"id", "title", "tools", "locations":
+ *  [{"file", "line", "function"}], "explanation", "fix", "detail"}],
+ *  "runs": [{"tool", "exit_status", "wall_seconds", "timed_out"}]} */
+int rl_report_json(const char *path, const struct rl_report *r, char *err,
+                   size_t errlen);
+
+#endif

@@ -1,0 +1,137 @@
+/* runner.c: run the user's program once under one tool, in the sandbox. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+#include "server_driver.h"
+#include "xalloc.h"
+
+/* Limits for every run; a tool's prepare may change them. */
+static void default_limits(struct rl_sandbox_opts *o, double timeout,
+                           const char *cwd)
+{
+    rl_sandbox_opts_default(o);
+    o->cwd = cwd;
+    o->timeout = timeout;
+    o->output_cap = 1 << 20;
+    o->max_procs = 256;
+    /* CPU time beyond the wall-clock budget of two busy cores is a
+     * runaway; the wall-clock timeout usually ends it first. */
+    o->cpu_seconds = (unsigned long)(2 * timeout) + 10;
+    o->file_bytes = 64ul << 20;
+    o->memory_bytes = 4ul << 30;
+    o->address_limit_ok = 0; /* TSan and ASan reserve huge address ranges */
+}
+
+static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
+{
+    job->exited = r->exited;
+    job->timed_out = r->timed_out;
+    job->stopped_by_watch = r->stopped_by_watch;
+    job->summary.tool = job->tool->name;
+    job->summary.exit_status = r->exited   ? r->exit_status
+                               : r->signal ? 128 + r->signal
+                                           : -1;
+    job->summary.wall_seconds = r->wall_seconds;
+    job->summary.timed_out = r->timed_out;
+    if (job->note[0])
+        ; /* the server driver already said what went wrong */
+    else if (r->stopped_by_watch)
+        snprintf(job->note, sizeof job->note,
+                 "stopped once the program was seen hanging");
+    else if (r->timed_out)
+        snprintf(job->note, sizeof job->note,
+                 "stopped after the %.1f s timeout", job->timeout);
+    job->summary.note = job->note[0] ? job->note : NULL;
+}
+
+static int execute(const struct rl_run_setup *setup, struct rl_run *run,
+                   struct rl_job *job)
+{
+    if (!setup->server)
+        return rl_sandbox_run(run->argv.v, &run->sandbox, &run->result,
+                              job->error, sizeof job->error);
+    struct rl_sandbox *sb = rl_sandbox_start(run->argv.v, &run->sandbox,
+                                             job->error, sizeof job->error);
+    if (!sb)
+        return -1;
+    if (rl_server_drive(sb, run, job->note, sizeof job->note) != 0)
+        job->server_failed = 1;
+    rl_sandbox_stop(sb);
+    return rl_sandbox_wait(sb, &run->result);
+}
+
+void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
+{
+    struct rl_run run = {0};
+    char *args[2] = {NULL, NULL};
+    run.tool = job->tool;
+    run.sources = setup->sources;
+    run.exe = job->exe;
+    run.program_args = setup->program_args;
+    run.workdir = job->workdir;
+    run.harness_dir = setup->harness_dir;
+    run.timeout = job->timeout;
+    if (setup->server) {
+        /* The server's first argument is the port it listens on. */
+        args[0] = xasprintf("%d", rl_server_pick_port());
+        run.program_args = args;
+    }
+    default_limits(&run.sandbox, job->timeout, job->workdir);
+    job->summary.tool = job->tool->name;
+    job->summary.exit_status = -1;
+    if (job->tool->prepare(&run, job->error, sizeof job->error) != 0)
+        goto done;
+    run.sandbox.env_extra = run.env.v;
+    if (execute(setup, &run, job) != 0)
+        goto done;
+    summarize(job, &run.result);
+    if (job->tool->parse(&run, &job->found, job->error,
+                         sizeof job->error) != 0 &&
+        !job->error[0])
+        snprintf(job->error, sizeof job->error, "cannot read its report");
+done:
+    rl_sandbox_result_free(&run.result);
+    rl_strv_free(&run.argv);
+    rl_strv_free(&run.env);
+    free(args[0]);
+}
+
+struct pool {
+    const struct rl_run_setup *setup;
+    struct rl_job *jobs;
+    size_t n, next;
+    pthread_mutex_t lock; /* guards next */
+};
+
+static void *pool_worker(void *arg)
+{
+    struct pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->n)
+            return NULL;
+        rl_job_run(p->setup, &p->jobs[i]);
+    }
+}
+
+void rl_jobs_run(const struct rl_run_setup *setup, struct rl_job *jobs,
+                 size_t n, int parallel)
+{
+    struct pool p = {setup, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t workers[8];
+    int started = 0;
+    if (parallel > 8)
+        parallel = 8;
+    for (int i = 1; i < parallel && (size_t)i < n; i++)
+        if (pthread_create(&workers[started], NULL, pool_worker, &p) == 0)
+            started++;
+    pool_worker(&p); /* this thread works too */
+    for (int i = 0; i < started; i++)
+        pthread_join(workers[i], NULL);
+}

@@ -1,0 +1,73 @@
+/* sandbox.h: run untrusted user programs with limits, and leave no survivor. */
+#ifndef RACELAB_SANDBOX_H
+#define RACELAB_SANDBOX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* What the watch callback is told while the program runs. */
+struct rl_watch_info {
+    pid_t init_pid;      /* the sandbox's own first process (outside view) */
+    pid_t program_pid;   /* the user's main process (outside view), or 0 */
+    double elapsed;      /* seconds since start */
+    int final;           /* 1: the timeout has come; last look before kill */
+};
+
+/*
+ * Called about every watch_interval seconds while the program runs, and
+ * once more with final=1 when the timeout comes.  Return 1 to stop the
+ * program now (the harness has seen enough, e.g. a deadlock), else 0.
+ */
+typedef int (*rl_watch_fn)(void *arg, const struct rl_watch_info *info);
+
+struct rl_sandbox_opts {
+    const char *cwd;            /* working directory, or NULL */
+    char *const *env_extra;     /* "NAME=value" added to the environment */
+    double timeout;             /* wall-clock seconds; 0 means 10 */
+    size_t output_cap;          /* bytes kept of stdout and of stderr */
+    unsigned long max_procs;    /* RLIMIT_NPROC-like cap (pids in cgroup) */
+    unsigned long cpu_seconds;  /* RLIMIT_CPU */
+    unsigned long file_bytes;   /* RLIMIT_FSIZE */
+    unsigned long memory_bytes; /* via a memory cgroup; 0 = no limit */
+    int address_limit_ok;       /* may RLIMIT_AS be used? never for TSan */
+    int stop_signal;            /* sent first when stopping; 0 = SIGKILL */
+    double stop_grace;          /* seconds between stop_signal and SIGKILL */
+    rl_watch_fn watch;          /* may be NULL */
+    void *watch_arg;
+    double watch_interval;      /* seconds; 0 means 0.05 */
+    const char *stdin_path;     /* NULL means /dev/null */
+};
+
+struct rl_sandbox_result {
+    int exited;          /* 1 when the program exited by itself */
+    int exit_status;     /* its exit status when exited */
+    int signal;          /* the signal that ended it, else 0 */
+    int timed_out;       /* 1 when the timeout came first */
+    int stopped_by_watch;/* 1 when the watch callback asked to stop */
+    double wall_seconds;
+    char *out, *err;     /* captured stdout and stderr, NUL-terminated */
+    size_t out_len, err_len;
+    int out_truncated, err_truncated;
+    char isolation[128]; /* e.g. "pid+net namespaces, memory cgroup" */
+};
+
+struct rl_sandbox; /* a running program */
+
+void rl_sandbox_opts_default(struct rl_sandbox_opts *o);
+/* Starts argv[0] (searched in PATH) in a new sandbox. */
+struct rl_sandbox *rl_sandbox_start(char *const argv[],
+                                    const struct rl_sandbox_opts *o,
+                                    char *err, size_t errlen);
+/* Waits for the end (exit, timeout or watch), stops everything, fills r. */
+int rl_sandbox_wait(struct rl_sandbox *sb, struct rl_sandbox_result *r);
+/* Stops the program now (stop_signal, grace, then SIGKILL to all). */
+void rl_sandbox_stop(struct rl_sandbox *sb);
+/* A socket inside the sandbox's network namespace (for client drivers). */
+int rl_sandbox_socket(struct rl_sandbox *sb, int domain, int type);
+pid_t rl_sandbox_program_pid(struct rl_sandbox *sb);
+/* start + wait */
+int rl_sandbox_run(char *const argv[], const struct rl_sandbox_opts *o,
+                   struct rl_sandbox_result *r, char *err, size_t errlen);
+void rl_sandbox_result_free(struct rl_sandbox_result *r);
+
+#endif

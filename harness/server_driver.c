@@ -1,0 +1,144 @@
+/* server_driver.c: start-up and echo clients for `racelab check --server`. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server_driver.h"
+
+enum { CLIENTS = 3 };
+static const double LISTEN_WAIT = 5.0; /* seconds for the server to listen */
+static const int ECHO_WAIT_MS = 2000;  /* for each echoed line */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int port_is_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+int rl_server_pick_port(void)
+{
+    static unsigned seed;
+    if (!seed)
+        seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+    for (int tries = 0; tries < 100; tries++) {
+        int port = 20000 + (int)(rand_r(&seed) % 40000);
+        if (port_is_free(port))
+            return port;
+    }
+    return 20000 + (int)(rand_r(&seed) % 40000);
+}
+
+static int connect_once(struct rl_sandbox *sb, int port)
+{
+    int fd = rl_sandbox_socket(sb, AF_INET, SOCK_STREAM);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Polls until the server accepts connections (or LISTEN_WAIT passes). */
+static int wait_for_listen(struct rl_sandbox *sb, int port)
+{
+    double deadline = now() + LISTEN_WAIT;
+    while (now() < deadline) {
+        int fd = connect_once(sb, port);
+        if (fd >= 0)
+            return fd;
+        if (rl_sandbox_program_pid(sb) <= 0)
+            break; /* the server is gone */
+        usleep(20000);
+    }
+    return -1;
+}
+
+/* Reads one line (up to len-1 bytes) within ECHO_WAIT_MS. */
+static int read_line(int fd, char *buf, size_t len)
+{
+    size_t used = 0;
+    double deadline = now() + ECHO_WAIT_MS / 1000.0;
+    while (used + 1 < len) {
+        int left = (int)((deadline - now()) * 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return -1;
+        ssize_t n = read(fd, buf + used, 1);
+        if (n <= 0)
+            return -1;
+        if (buf[used++] == '\n')
+            break;
+    }
+    buf[used] = '\0';
+    return 0;
+}
+
+static int echo_once(int fd, int client, char *note, size_t notelen)
+{
+    char line[64], answer[128];
+    int n = snprintf(line, sizeof line, "hello from client %d\n", client);
+    if (write(fd, line, n) != n) {
+        snprintf(note, notelen, "client %d could not send its line", client);
+        return -1;
+    }
+    if (read_line(fd, answer, sizeof answer) != 0) {
+        snprintf(note, notelen,
+                 "client %d got no echo of its line within %d ms", client,
+                 ECHO_WAIT_MS);
+        return -1;
+    }
+    if (strcmp(answer, line) != 0) {
+        snprintf(note, notelen, "client %d sent \"%.*s\" but got back "
+                 "\"%.60s\"", client, n - 1, line, answer);
+        return -1;
+    }
+    return 0;
+}
+
+int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run,
+                    char *note, size_t notelen)
+{
+    int port = atoi(run->program_args[0]);
+    int fd = wait_for_listen(sb, port);
+    if (fd < 0) {
+        snprintf(note, notelen,
+                 "the server never accepted a connection on port %d "
+                 "within %.0f s", port, LISTEN_WAIT);
+        return -1;
+    }
+    int status = 0;
+    for (int client = 1; client <= CLIENTS && status == 0; client++) {
+        if (client > 1 && (fd = connect_once(sb, port)) < 0) {
+            snprintf(note, notelen, "client %d could not connect", client);
+            return -1;
+        }
+        status = echo_once(fd, client, note, notelen);
+        close(fd);
+    }
+    return status;
+}

@@ -1,0 +1,140 @@
+/* check_policy.c: merging findings from several tools, and trusting them. */
+#include <check.h>
+#include <string.h>
+
+#include "finding.h"
+#include "policy.h"
+
+static struct rl_finding *add(struct rl_findings *l, const char *id,
+                              const char *tool, const char *file, int line)
+{
+    struct rl_finding *f = rl_findings_add(l, id, tool);
+    rl_finding_add_location(f, file, line, "worker");
+    return f;
+}
+
+START_TEST(test_same_line_merges_tools)
+{
+    struct rl_findings raw = {0}, verdict = {0};
+    add(&raw, "data-race", "tsan", "counter.c", 12);
+    add(&raw, "data-race", "helgrind", "counter.c", 12);
+    add(&raw, "data-race", "drd", "counter.c", 12);
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 1);
+    ck_assert_uint_eq(verdict.v[0].ntools, 3);
+    /* tools are listed in a fixed order, whatever finished first */
+    ck_assert_str_eq(verdict.v[0].tools[0], "drd");
+    ck_assert_str_eq(verdict.v[0].tools[2], "tsan");
+    rl_findings_free(&verdict);
+}
+END_TEST
+
+START_TEST(test_merge_is_transitive)
+{
+    struct rl_findings raw = {0}, verdict = {0};
+    add(&raw, "data-race", "tsan", "a.c", 1);
+    struct rl_finding *f = add(&raw, "data-race", "helgrind", "a.c", 2);
+    rl_finding_add_location(f, "a.c", 3, NULL);
+    add(&raw, "data-race", "drd", "a.c", 3);
+    rl_finding_add_location(&raw.v[0], "a.c", 2, NULL);
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 1);
+    ck_assert_uint_eq(verdict.v[0].nlocs, 3);
+    rl_findings_free(&verdict);
+}
+END_TEST
+
+START_TEST(test_unreliable_tool_alone_is_dropped)
+{
+    /* helgrind and drd misreport C11 atomics: never a verdict alone */
+    struct rl_findings raw = {0}, verdict = {0};
+    add(&raw, "data-race", "helgrind", "atomic.c", 9);
+    add(&raw, "data-race", "drd", "atomic.c", 9);
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 0);
+    rl_findings_free(&verdict);
+}
+END_TEST
+
+START_TEST(test_gate_lock_inversion_by_tsan_alone_is_dropped)
+{
+    /* the probe knows gate locks; TSan and helgrind do not */
+    struct rl_findings raw = {0}, verdict = {0};
+    add(&raw, "lock-order-inversion", "tsan", "gate.c", 20);
+    add(&raw, "lock-order-inversion", "helgrind", "gate.c", 20);
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 0);
+    rl_findings_free(&verdict);
+}
+END_TEST
+
+START_TEST(test_deadlock_hides_inversion)
+{
+    struct rl_findings raw = {0}, verdict = {0};
+    add(&raw, "lock-order-inversion", "probe", "bank.c", 20);
+    add(&raw, "lock-order-inversion", "tsan", "bank.c", 20);
+    add(&raw, "deadlock", "probe", "bank.c", 21);
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 1);
+    ck_assert_str_eq(verdict.v[0].id, "deadlock");
+    rl_findings_free(&verdict);
+}
+END_TEST
+
+START_TEST(test_different_lines_stay_apart)
+{
+    struct rl_findings raw = {0}, verdict = {0};
+    add(&raw, "memory-leak", "memcheck", "leak.c", 30);
+    add(&raw, "memory-leak", "asan", "leak.c", 8);
+    add(&raw, "data-race", "tsan", "leak.c", 8);
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 3);
+    /* sorted by the failure-mode table, then line */
+    ck_assert_str_eq(verdict.v[0].id, "data-race");
+    ck_assert_int_eq(verdict.v[1].locs[0].line, 8);
+    ck_assert_int_eq(verdict.v[2].locs[0].line, 30);
+    rl_findings_free(&verdict);
+}
+END_TEST
+
+START_TEST(test_finding_without_user_line_is_dropped)
+{
+    struct rl_findings raw = {0}, verdict = {0};
+    rl_findings_add(&raw, "data-race", "tsan");
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 0);
+    rl_findings_free(&verdict);
+}
+END_TEST
+
+START_TEST(test_authoritative_detail_wins)
+{
+    struct rl_findings raw = {0}, verdict = {0};
+    struct rl_finding *h = add(&raw, "data-race", "helgrind", "c.c", 5);
+    rl_finding_set_detail(h, "helgrind says");
+    struct rl_finding *t = add(&raw, "data-race", "tsan", "c.c", 5);
+    rl_finding_set_detail(t, "tsan says");
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 1);
+    ck_assert_str_eq(verdict.v[0].detail, "tsan says");
+    rl_findings_free(&verdict);
+}
+END_TEST
+
+Suite *make_policy_suite(void)
+{
+    Suite *s = suite_create("policy");
+    TCase *merge = tcase_create("Merge");
+    tcase_add_test(merge, test_same_line_merges_tools);
+    tcase_add_test(merge, test_merge_is_transitive);
+    tcase_add_test(merge, test_different_lines_stay_apart);
+    tcase_add_test(merge, test_authoritative_detail_wins);
+    suite_add_tcase(s, merge);
+    TCase *trust = tcase_create("Trust");
+    tcase_add_test(trust, test_unreliable_tool_alone_is_dropped);
+    tcase_add_test(trust, test_gate_lock_inversion_by_tsan_alone_is_dropped);
+    tcase_add_test(trust, test_deadlock_hides_inversion);
+    tcase_add_test(trust, test_finding_without_user_line_is_dropped);
+    suite_add_tcase(s, trust);
+    return s;
+}

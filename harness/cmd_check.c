@@ -118,7 +118,7 @@ static int run_round(struct check *c, int round)
 {
     size_t first = c->njobs;
     double timeout = c->opt.timeout;
-    int probe = -1;
+    int probe = -1, hung = 0, idle = 0;
     for (int i = 0; rl_tools[i]; i++)
         if (runnable(c, i) && strcmp(rl_tools[i]->name, "probe") == 0)
             probe = i;
@@ -127,7 +127,12 @@ static int run_round(struct check *c, int round)
             return -1;
         struct rl_job *pj = &c->jobs[first];
         rl_job_run(&c->setup, pj);
-        if (pj->stopped_by_watch || pj->timed_out) {
+        hung = pj->stopped_by_watch || pj->timed_out;
+        /* A hang that the CPU shows as idle (a deadlock, not a livelock)
+         * lets the other tools stop as soon as they stand still too. */
+        idle = pj->stopped_by_watch && rl_findings_count_id(&pj->found,
+                                                            "deadlock");
+        if (hung) {
             double t = 2 * pj->summary.wall_seconds;
             timeout = t < HANG_RETRY_MIN ? HANG_RETRY_MIN : t;
             if (timeout > c->opt.timeout)
@@ -135,10 +140,13 @@ static int run_round(struct check *c, int round)
         }
         first = c->njobs;
     }
-    for (int i = 0; rl_tools[i]; i++)
-        if (i != probe && runnable(c, i) &&
-            add_job(c, rl_tools[i], round, timeout) != 0)
+    for (int i = 0; rl_tools[i]; i++) {
+        if (i == probe || !runnable(c, i))
+            continue;
+        if (add_job(c, rl_tools[i], round, timeout) != 0)
             return -1;
+        c->jobs[c->njobs - 1].stop_when_idle = idle;
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     rl_jobs_run(&c->setup, c->jobs + first, c->njobs - first,
                 cores > 1 ? (int)cores : 1);

@@ -48,6 +48,52 @@ static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
     job->summary.note = job->note[0] ? job->note : NULL;
 }
 
+/* CPU seconds used so far by a process, its threads and reaped children. */
+static double cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* Fields after the command name, which may hold spaces: state is
+     * field 3; utime, stime, cutime, cstime are fields 14 to 17. */
+    char *p = strrchr(buf, ')');
+    unsigned long long t[4];
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                     "%llu %llu %llu %llu", &t[0], &t[1], &t[2], &t[3]) != 4)
+        return -1;
+    return (double)(t[0] + t[1] + t[2] + t[3]) / sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Once the probe has seen the program hang for good (a deadlock), the
+ * other tools only need to reach the same point: a run whose CPU time
+ * stands still for IDLE_STOP seconds is stopped early.  Their reports
+ * (a lock-order warning, say) are written before the program blocks.
+ */
+static const double IDLE_STOP = 0.6;
+static const double IDLE_START = 1.0; /* valgrind needs this to start */
+
+struct idle_watch {
+    double last_cpu, since;
+};
+
+static int stop_when_idle(void *arg, const struct rl_watch_info *info)
+{
+    struct idle_watch *w = arg;
+    double cpu = info->program_pid > 0 ? cpu_seconds(info->program_pid) : -1;
+    if (cpu < 0 || cpu != w->last_cpu) {
+        w->last_cpu = cpu;
+        w->since = info->elapsed;
+        return 0;
+    }
+    return info->elapsed >= IDLE_START && info->elapsed - w->since >= IDLE_STOP;
+}
+
 static int execute(const struct rl_run_setup *setup, struct rl_run *run,
                    struct rl_job *job)
 {
@@ -86,6 +132,12 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
     if (job->tool->prepare(&run, job->error, sizeof job->error) != 0)
         goto done;
     run.sandbox.env_extra = run.env.v;
+    struct idle_watch idle = {-1, 0};
+    if (job->stop_when_idle && !run.sandbox.watch) {
+        run.sandbox.watch = stop_when_idle;
+        run.sandbox.watch_arg = &idle;
+        run.sandbox.watch_interval = 0.1;
+    }
     if (execute(setup, &run, job) != 0)
         goto done;
     summarize(job, &run.result);

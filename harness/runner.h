@@ -19,6 +19,7 @@ struct rl_job {
     const char *exe;
     char *workdir;
     double timeout;
+    int stop_when_idle;         /* stop once its CPU time stands still */
     struct rl_findings found;   /* the tool's raw findings */
     struct rl_run_summary summary;
     char note[160];             /* why the run was cut short, or "" */

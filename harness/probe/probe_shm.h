@@ -38,7 +38,8 @@ enum rlp_thread_state {
     RLP_T_WAIT_LOCK,    /* blocked acquiring wait_object (mutex/rwlock) */
     RLP_T_WAIT_SEM,     /* blocked in sem_wait on wait_object */
     RLP_T_WAIT_COND,    /* blocked in pthread_cond_wait on wait_object */
-    RLP_T_WAIT_JOIN,    /* blocked in pthread_join */
+    RLP_T_WAIT_JOIN,    /* blocked in pthread_join; wait_object: the
+                         * joined thread's index + 1 (0: unknown) */
     RLP_T_WAIT_BARRIER,
     RLP_T_EXITED,
 };
@@ -70,6 +71,11 @@ struct rlp_thread {
                                   * the "work got done" sign for livelock */
     int32_t wait_timed;          /* 1: the current wait has a timeout */
     int32_t pad2;
+    struct rlp_site trylock_site;/* where the last failed try was made */
+    uint64_t backoffs;           /* locks released after a failed try made
+                                  * while holding them: giving up */
+    uint64_t productive_releases;/* locks released with no failed try
+                                  * since they were taken: work done */
 };
 
 enum rlp_lock_kind { RLP_L_MUTEX = 1, RLP_L_RWLOCK_READ, RLP_L_RWLOCK_WRITE,
@@ -100,6 +106,9 @@ struct rlp_edge {
     int32_t thread_index;
     uint32_t ngates;
     uint64_t gates[RLP_MAX_HELD];
+    /* Added: how each lock was taken (enum rlp_lock_kind), so that a
+     * cycle of read locks only (which cannot block) is not reported. */
+    int32_t first_kind, second_kind;
 };
 
 enum rlp_event_kind {

@@ -1,0 +1,33 @@
+/* preflight.h: checks that TSan, valgrind and the sandbox work here. */
+#ifndef RACELAB_PREFLIGHT_H
+#define RACELAB_PREFLIGHT_H
+
+#include <stdio.h>
+
+struct rl_preflight {
+    int tsan_ok;         /* a racy clang -fsanitize=thread program, run as
+                            `setarch $(uname -m) -R prog`, reports the race */
+    int valgrind_ok;     /* `valgrind --tool=memcheck true` runs cleanly */
+    int namespaces_ok;   /* the sandbox gets pid+net namespaces */
+    int cgroup_ok;       /* the sandbox gets a memory and/or pids cgroup */
+    int from_cache;      /* 1: the verdict came from the cache file */
+    char isolation[128]; /* the sandbox's own description */
+    char message[1024];  /* what does not work, each with its exact fix;
+                            "" when everything works */
+};
+
+/*
+ * Runs the checks (about a second), or reads a cached verdict keyed by
+ * the clang, valgrind and setarch binaries, the kernel, the uid and
+ * vm.mmap_rnd_bits.  Only a fully good verdict is cached, so a fix is
+ * seen at once.  The cache is ${XDG_CACHE_HOME:-$HOME/.cache}/racelab/
+ * preflight; an unwritable cache only costs time.
+ * Returns 0 when tsan_ok and valgrind_ok, else -1 (p->message says why).
+ */
+int rl_preflight_run(struct rl_preflight *p);
+/* The same, choosing whether the cache may be read and written. */
+int rl_preflight_run_cached(struct rl_preflight *p, int use_cache);
+/* Prints the verdict for people: one "ok" line, or problems and fixes. */
+void rl_preflight_print(const struct rl_preflight *p, FILE *out);
+
+#endif

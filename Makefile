@@ -13,7 +13,7 @@ HARNESS_SRC  = $(sort $(wildcard harness/*.c))
 HARNESS_OBJ  = $(HARNESS_SRC:harness/%.c=build/harness/%.o)
 LIB_OBJ      = $(filter-out build/harness/main.o,$(HARNESS_OBJ))
 PROBE_SRC    = $(sort $(wildcard harness/probe/*.c))
-UNIT_SRC     = $(sort $(wildcard tests/unit/check_*.c))
+UNIT_SRC     = $(sort $(filter-out tests/unit/unit_main.c,$(wildcard tests/unit/*.c)))
 UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 
 .PHONY: all deps grade test unit corpus soak bench format format-check clean
@@ -43,7 +43,7 @@ build/tests/suites.h: $(UNIT_SRC)
 	@mkdir -p $(dir $@)
 	@sed -n 's/^Suite \*\(make_[a-z0-9_]*_suite\)(void).*/SUITE(\1)/p' $(UNIT_SRC) > $@
 
-build/tests/%.o: tests/unit/%.c build/tests/suites.h $(wildcard harness/*.h)
+build/tests/%.o: tests/unit/%.c build/tests/suites.h $(wildcard harness/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
 

@@ -30,8 +30,17 @@ int rl_sources_init(struct rl_sources *s, char *const paths[], size_t n,
     return 0;
 }
 
+void rl_sources_remap(struct rl_sources *s, const char *from, const char *to)
+{
+    free(s->remap_from);
+    free(s->remap_to);
+    s->remap_from = from ? xstrdup(from) : NULL;
+    s->remap_to = to ? xstrdup(to) : NULL;
+}
+
 void rl_sources_free(struct rl_sources *s)
 {
+    rl_sources_remap(s, NULL, NULL);
     for (size_t i = 0; i < s->n; i++) {
         free(s->given[i]);
         free(s->absolute[i]);
@@ -62,10 +71,24 @@ static const char *match_by_basename(const struct rl_sources *s,
     return found;
 }
 
+static const char *match_path(const struct rl_sources *s, const char *path);
+
 const char *rl_sources_match(const struct rl_sources *s, const char *path)
 {
     if (!path || !*path)
         return NULL;
+    size_t n = s->remap_from ? strlen(s->remap_from) : 0;
+    if (n && strncmp(path, s->remap_from, n) == 0 &&
+        (path[n] == '/' || path[n] == '\0')) {
+        char moved[PATH_MAX];
+        snprintf(moved, sizeof moved, "%s%s", s->remap_to, path + n);
+        return match_path(s, moved);
+    }
+    return match_path(s, path);
+}
+
+static const char *match_path(const struct rl_sources *s, const char *path)
+{
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(path, s->given[i]) == 0 ||
             strcmp(path, s->absolute[i]) == 0)

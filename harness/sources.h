@@ -10,12 +10,20 @@ struct rl_sources {
     char *given[RL_MAX_SOURCES];    /* paths as the user typed them */
     char *absolute[RL_MAX_SOURCES]; /* realpath() of each */
     size_t n;
+    char *remap_from, *remap_to; /* see rl_sources_remap */
 };
 
 /* Records the files; fails with a message when one is missing. */
 int rl_sources_init(struct rl_sources *s, char *const paths[], size_t n,
                     char *err, size_t errlen);
 void rl_sources_free(struct rl_sources *s);
+
+/*
+ * Reads paths under `from` as if they were under `to`: tool reports kept
+ * as test fixtures name the folder they were captured in, which need not
+ * be where the repository is checked out now.
+ */
+void rl_sources_remap(struct rl_sources *s, const char *from, const char *to);
 
 /*
  * The user's name for a file that a tool printed (absolute, relative to

@@ -79,6 +79,19 @@ START_TEST(test_relative_name_from_build_folder_matches_basename)
 }
 END_TEST
 
+START_TEST(test_remapped_root_matches)
+{
+    struct rl_sources s;
+    init(&s);
+    rl_sources_remap(&s, "/elsewhere/checkout", dir);
+    ck_assert_str_eq(rl_sources_match(&s, "/elsewhere/checkout/util.c"),
+                     "util.c");
+    /* only whole folder names are remapped */
+    ck_assert_ptr_null(rl_sources_match(&s, "/elsewhere/checkout2/util.c"));
+    rl_sources_free(&s);
+}
+END_TEST
+
 START_TEST(test_source_line_is_trimmed)
 {
     struct rl_sources s;
@@ -108,6 +121,7 @@ Suite *make_sources_suite(void)
     tcase_add_test(core, test_absolute_and_given_paths_match);
     tcase_add_test(core, test_foreign_files_do_not_match);
     tcase_add_test(core, test_relative_name_from_build_folder_matches_basename);
+    tcase_add_test(core, test_remapped_root_matches);
     tcase_add_test(core, test_source_line_is_trimmed);
     tcase_add_test(core, test_missing_file_is_an_error);
     suite_add_tcase(s, core);

@@ -11,6 +11,7 @@
 
 #include "finding.h"
 #include "sandbox.h"
+#include "fixture_root.h"
 #include "sources.h"
 #include "tool.h"
 #include "valgrind_xml.h"
@@ -60,7 +61,7 @@ static void init_sources(struct rl_sources *src, const char *program)
     snprintf(path, sizeof path, SRC("%s.c"), program);
     char *paths[] = {path};
     ck_assert_msg(rl_sources_init(src, paths, 1, err, sizeof err) == 0, "%s",
-                  err);
+                  err);    fixture_remap_sources(src);
 }
 
 /*

@@ -18,9 +18,11 @@ struct variant_recipe {
  * a useful speed; the sanitizer builds use clang for its TSan runtime. */
 static const struct variant_recipe recipes[RL_VARIANT_COUNT] = {
     [RL_VARIANT_PLAIN] = {"plain", "gcc", {"-g", "-O1", "-pthread", NULL}},
-    [RL_VARIANT_TSAN] = {"tsan", "clang",
+    [RL_VARIANT_TSAN] = {"tsan",
+                         "clang",
                          {"-fsanitize=thread", "-g", "-O1", "-pthread", NULL}},
-    [RL_VARIANT_ASAN] = {"asan", "clang",
+    [RL_VARIANT_ASAN] = {"asan",
+                         "clang",
                          {"-fsanitize=address,undefined",
                           "-fno-omit-frame-pointer", "-g", "-O1", "-pthread",
                           NULL}},

@@ -61,8 +61,7 @@ static int select_tools(struct rl_check_options *o, const char *list)
     return status;
 }
 
-static int parse_number(const char *text, double min, double max,
-                        double *out)
+static int parse_number(const char *text, double min, double max, double *out)
 {
     char *end;
     double v = strtod(text, &end);
@@ -114,13 +113,15 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
             if (parse_number(optarg, 1, 1000, &number) != 0 ||
                 number != (int)number)
                 return usage_error("--runs wants a whole number from 1 "
-                                   "to 1000, not '%s'", optarg);
+                                   "to 1000, not '%s'",
+                                   optarg);
             o->runs = (int)number;
             break;
         case 'T':
             if (parse_number(optarg, 0.1, 3600, &number) != 0)
                 return usage_error("--timeout wants seconds from 0.1 to "
-                                   "3600, not '%s'", optarg);
+                                   "3600, not '%s'",
+                                   optarg);
             o->timeout = number;
             break;
         case 'j':

@@ -8,14 +8,14 @@
 enum { RL_MAX_SELECTED_TOOLS = 16 };
 
 struct rl_check_options {
-    int server;                /* --server: a TCP echo server */
-    int runs;                  /* --runs N */
-    double timeout;            /* --timeout SECONDS, per run */
-    const char *json_path;     /* --json FILE, or NULL */
+    int server;                               /* --server: a TCP echo server */
+    int runs;                                 /* --runs N */
+    double timeout;                           /* --timeout SECONDS, per run */
+    const char *json_path;                    /* --json FILE, or NULL */
     int tool_selected[RL_MAX_SELECTED_TOOLS]; /* by index in rl_tools */
-    char **files;              /* FILE.c... */
+    char **files;                             /* FILE.c... */
     size_t nfiles;
-    char **program_args;       /* after --, NULL-terminated */
+    char **program_args; /* after --, NULL-terminated */
 };
 
 /*

@@ -109,8 +109,7 @@ static int add_job(struct check *c, const struct rl_tool *t, int round,
 
 static int runnable(const struct check *c, int i)
 {
-    return c->opt.tool_selected[i] &&
-           !c->build.failed[rl_tools[i]->variant];
+    return c->opt.tool_selected[i] && !c->build.failed[rl_tools[i]->variant];
 }
 
 /* One round: the probe alone first, then the others two at a time. */
@@ -130,8 +129,8 @@ static int run_round(struct check *c, int round)
         hung = pj->stopped_by_watch || pj->timed_out;
         /* A hang that the CPU shows as idle (a deadlock, not a livelock)
          * lets the other tools stop as soon as they stand still too. */
-        idle = pj->stopped_by_watch && rl_findings_count_id(&pj->found,
-                                                            "deadlock");
+        idle = pj->stopped_by_watch &&
+               rl_findings_count_id(&pj->found, "deadlock");
         if (hung) {
             double t = 2 * pj->summary.wall_seconds;
             timeout = t < HANG_RETRY_MIN ? HANG_RETRY_MIN : t;
@@ -176,8 +175,7 @@ static int report(struct check *c)
         rl_findings_take(&raw, &job->found);
         runs[i] = job->summary;
         if (job->error[0]) {
-            fprintf(stderr, "racelab: %s: %s\n", job->tool->name,
-                    job->error);
+            fprintf(stderr, "racelab: %s: %s\n", job->tool->name, job->error);
             internal = 1;
         } else if (job->server_failed) {
             fprintf(stderr, "racelab: %s run: %s\n", job->tool->name,
@@ -187,8 +185,8 @@ static int report(struct check *c)
     rl_policy_apply(&raw, &c->verdict);
     char *program = xstrdup("");
     for (size_t i = 0; i < c->opt.nfiles; i++) {
-        char *next = xasprintf("%s%s%s", program, i ? " " : "",
-                               c->opt.files[i]);
+        char *next =
+            xasprintf("%s%s%s", program, i ? " " : "", c->opt.files[i]);
         free(program);
         program = next;
     }

@@ -99,8 +99,7 @@ void rl_findings_take(struct rl_findings *dst, struct rl_findings *src)
 void rl_findings_remove(struct rl_findings *list, size_t i)
 {
     finding_free(&list->v[i]);
-    memmove(&list->v[i], &list->v[i + 1],
-            (list->n - i - 1) * sizeof *list->v);
+    memmove(&list->v[i], &list->v[i + 1], (list->n - i - 1) * sizeof *list->v);
     list->n--;
 }
 

@@ -8,7 +8,7 @@ enum { RL_MAX_TOOLS = 8 };
 
 /* A place in the user's own source: never a libc or runtime frame. */
 struct rl_location {
-    char *file;     /* as the user named it on the command line */
+    char *file; /* as the user named it on the command line */
     int line;
     char *function; /* may be NULL when unknown */
 };
@@ -20,11 +20,11 @@ struct rl_location {
  * fix text come from the failure-mode table (failure_modes.h), by id.
  */
 struct rl_finding {
-    char id[32];                       /* a failure-mode ID, e.g. "data-race" */
-    char *detail;                      /* extra evidence text, or NULL */
+    char id[32];  /* a failure-mode ID, e.g. "data-race" */
+    char *detail; /* extra evidence text, or NULL */
     struct rl_location *locs;
     size_t nlocs;
-    char *tools[RL_MAX_TOOLS];         /* tool names, no duplicates */
+    char *tools[RL_MAX_TOOLS]; /* tool names, no duplicates */
     size_t ntools;
 };
 

@@ -138,8 +138,7 @@ void rl_policy_apply(struct rl_findings *raw, struct rl_findings *verdict)
             i++;
     }
     for (size_t i = 0; i < raw->n; i++)
-        qsort(raw->v[i].tools, raw->v[i].ntools, sizeof(char *),
-              compare_names);
+        qsort(raw->v[i].tools, raw->v[i].ntools, sizeof(char *), compare_names);
     qsort(raw->v, raw->n, sizeof *raw->v, compare_findings);
     rl_findings_take(verdict, raw);
 }

@@ -27,7 +27,7 @@ struct rl_probe_sample {
      * process (a process-shared semaphore).  A deadlock is then only
      * declared at the final look. */
     int outside_wakers;
-    int have_tasks;   /* 0 when /proc could not be read */
+    int have_tasks; /* 0 when /proc could not be read */
     size_t ntasks;
     struct rl_task tasks[RLP_MAX_THREADS];
     struct rlp_shm shm; /* a copy of the probe's table */

@@ -9,16 +9,16 @@
 /* One run of one tool, as the report lists it. */
 struct rl_run_summary {
     const char *tool;
-    int exit_status;     /* exit status, or 128+signal, or -1 if none */
+    int exit_status; /* exit status, or 128+signal, or -1 if none */
     double wall_seconds;
     int timed_out;
-    const char *note;    /* e.g. "stopped: deadlock seen", or NULL */
+    const char *note; /* e.g. "stopped: deadlock seen", or NULL */
 };
 
 struct rl_report {
-    const char *program;                 /* e.g. "counter.c" or "a.c b.c" */
-    const struct rl_sources *sources;    /* to quote the user's lines */
-    const struct rl_findings *findings;  /* already merged and filtered */
+    const char *program;                /* e.g. "counter.c" or "a.c b.c" */
+    const struct rl_sources *sources;   /* to quote the user's lines */
+    const struct rl_findings *findings; /* already merged and filtered */
     const struct rl_run_summary *runs;
     size_t nruns;
 };

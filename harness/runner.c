@@ -63,8 +63,10 @@ static double cpu_seconds(pid_t pid)
      * field 3; utime, stime, cutime, cstime are fields 14 to 17. */
     char *p = strrchr(buf, ')');
     unsigned long long t[4];
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-                     "%llu %llu %llu %llu", &t[0], &t[1], &t[2], &t[3]) != 4)
+    if (!p || sscanf(p + 2,
+                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                     "%llu %llu %llu %llu",
+                     &t[0], &t[1], &t[2], &t[3]) != 4)
         return -1;
     return (double)(t[0] + t[1] + t[2] + t[3]) / sysconf(_SC_CLK_TCK);
 }
@@ -141,8 +143,8 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
     if (execute(setup, &run, job) != 0)
         goto done;
     summarize(job, &run.result);
-    if (job->tool->parse(&run, &job->found, job->error,
-                         sizeof job->error) != 0 &&
+    if (job->tool->parse(&run, &job->found, job->error, sizeof job->error) !=
+            0 &&
         !job->error[0])
         snprintf(job->error, sizeof job->error, "cannot read its report");
 done:

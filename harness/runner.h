@@ -10,7 +10,7 @@ struct rl_run_setup {
     const struct rl_sources *sources;
     char *const *program_args;
     const char *harness_dir;
-    int server;             /* drive the program as a TCP echo server */
+    int server; /* drive the program as a TCP echo server */
 };
 
 /* One run and what came of it. */
@@ -19,13 +19,13 @@ struct rl_job {
     const char *exe;
     char *workdir;
     double timeout;
-    int stop_when_idle;         /* stop once its CPU time stands still */
-    struct rl_findings found;   /* the tool's raw findings */
+    int stop_when_idle;       /* stop once its CPU time stands still */
+    struct rl_findings found; /* the tool's raw findings */
     struct rl_run_summary summary;
-    char note[160];             /* why the run was cut short, or "" */
-    char error[256];            /* an internal error, or "" */
+    char note[160];  /* why the run was cut short, or "" */
+    char error[256]; /* an internal error, or "" */
     int exited, stopped_by_watch, timed_out;
-    int server_failed;          /* never listened, or did not echo */
+    int server_failed; /* never listened, or did not echo */
 };
 
 /* Prepares, runs and parses one job; fills job->found and summary. */

@@ -7,10 +7,10 @@
 
 /* What the watch callback is told while the program runs. */
 struct rl_watch_info {
-    pid_t init_pid;      /* the sandbox's own first process (outside view) */
-    pid_t program_pid;   /* the user's main process (outside view), or 0 */
-    double elapsed;      /* seconds since start */
-    int final;           /* 1: the timeout has come; last look before kill */
+    pid_t init_pid;    /* the sandbox's own first process (outside view) */
+    pid_t program_pid; /* the user's main process (outside view), or 0 */
+    double elapsed;    /* seconds since start */
+    int final;         /* 1: the timeout has come; last look before kill */
 };
 
 /*
@@ -34,18 +34,18 @@ struct rl_sandbox_opts {
     double stop_grace;          /* seconds between stop_signal and SIGKILL */
     rl_watch_fn watch;          /* may be NULL */
     void *watch_arg;
-    double watch_interval;      /* seconds; 0 means 0.05 */
-    const char *stdin_path;     /* NULL means /dev/null */
+    double watch_interval;  /* seconds; 0 means 0.05 */
+    const char *stdin_path; /* NULL means /dev/null */
 };
 
 struct rl_sandbox_result {
-    int exited;          /* 1 when the program exited by itself */
-    int exit_status;     /* its exit status when exited */
-    int signal;          /* the signal that ended it, else 0 */
-    int timed_out;       /* 1 when the timeout came first */
-    int stopped_by_watch;/* 1 when the watch callback asked to stop */
+    int exited;           /* 1 when the program exited by itself */
+    int exit_status;      /* its exit status when exited */
+    int signal;           /* the signal that ended it, else 0 */
+    int timed_out;        /* 1 when the timeout came first */
+    int stopped_by_watch; /* 1 when the watch callback asked to stop */
     double wall_seconds;
-    char *out, *err;     /* captured stdout and stderr, NUL-terminated */
+    char *out, *err; /* captured stdout and stderr, NUL-terminated */
     size_t out_len, err_len;
     int out_truncated, err_truncated;
     char isolation[128]; /* e.g. "pid+net namespaces, memory cgroup" */
@@ -56,8 +56,8 @@ struct rl_sandbox; /* a running program */
 void rl_sandbox_opts_default(struct rl_sandbox_opts *o);
 /* Starts argv[0] (searched in PATH) in a new sandbox. */
 struct rl_sandbox *rl_sandbox_start(char *const argv[],
-                                    const struct rl_sandbox_opts *o,
-                                    char *err, size_t errlen);
+                                    const struct rl_sandbox_opts *o, char *err,
+                                    size_t errlen);
 /* Waits for the end (exit, timeout or watch), stops everything, fills r. */
 int rl_sandbox_wait(struct rl_sandbox *sb, struct rl_sandbox_result *r);
 /* Stops the program now (stop_signal, grace, then SIGKILL to all). */

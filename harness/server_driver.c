@@ -113,22 +113,25 @@ static int echo_once(int fd, int client, char *note, size_t notelen)
         return -1;
     }
     if (strcmp(answer, line) != 0) {
-        snprintf(note, notelen, "client %d sent \"%.*s\" but got back "
-                 "\"%.60s\"", client, n - 1, line, answer);
+        snprintf(note, notelen,
+                 "client %d sent \"%.*s\" but got back "
+                 "\"%.60s\"",
+                 client, n - 1, line, answer);
         return -1;
     }
     return 0;
 }
 
-int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run,
-                    char *note, size_t notelen)
+int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run, char *note,
+                    size_t notelen)
 {
     int port = atoi(run->program_args[0]);
     int fd = wait_for_listen(sb, port);
     if (fd < 0) {
         snprintf(note, notelen,
                  "the server never accepted a connection on port %d "
-                 "within %.0f s", port, LISTEN_WAIT);
+                 "within %.0f s",
+                 port, LISTEN_WAIT);
         return -1;
     }
     int status = 0;

@@ -16,7 +16,7 @@ int rl_server_pick_port(void);
  * Returns 0 when every client got its echo; otherwise -1 with a message
  * for the student in `note` (never listened, closed, wrong answer).
  */
-int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run,
-                    char *note, size_t notelen);
+int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run, char *note,
+                    size_t notelen);
 
 #endif

@@ -90,8 +90,7 @@ const char *rl_sources_match(const struct rl_sources *s, const char *path)
 static const char *match_path(const struct rl_sources *s, const char *path)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (strcmp(path, s->given[i]) == 0 ||
-            strcmp(path, s->absolute[i]) == 0)
+        if (strcmp(path, s->given[i]) == 0 || strcmp(path, s->absolute[i]) == 0)
             return s->given[i];
     char resolved[PATH_MAX];
     if (realpath(path, resolved)) {

@@ -29,20 +29,20 @@ void rl_strv_free(struct rl_strv *s);
 struct rl_run {
     const struct rl_tool *tool;
     const struct rl_sources *sources;
-    const char *exe;            /* the variant's executable, absolute path */
-    char *const *program_args;  /* arguments after FILE.c... -- */
-    const char *workdir;        /* a scratch folder of this run alone */
-    const char *harness_dir;    /* folder of bin/racelab (probe.so beside) */
+    const char *exe;           /* the variant's executable, absolute path */
+    char *const *program_args; /* arguments after FILE.c... -- */
+    const char *workdir;       /* a scratch folder of this run alone */
+    const char *harness_dir;   /* folder of bin/racelab (probe.so beside) */
     double timeout;
-    struct rl_strv argv;        /* prepare fills: tool prefix, exe, args */
-    struct rl_strv env;         /* prepare fills: "NAME=value" to add */
-    struct rl_sandbox_opts sandbox;     /* prepare may adjust */
-    struct rl_sandbox_result result;    /* filled after the run */
-    void *state;                /* the tool's own, freed by its parse */
+    struct rl_strv argv;             /* prepare fills: tool prefix, exe, args */
+    struct rl_strv env;              /* prepare fills: "NAME=value" to add */
+    struct rl_sandbox_opts sandbox;  /* prepare may adjust */
+    struct rl_sandbox_result result; /* filled after the run */
+    void *state;                     /* the tool's own, freed by its parse */
 };
 
 struct rl_tool {
-    const char *name;           /* "tsan", "helgrind", ... (used in reports) */
+    const char *name; /* "tsan", "helgrind", ... (used in reports) */
     enum rl_variant variant;
     /* Fills run->argv and run->env (and may set run->sandbox.watch). */
     int (*prepare)(struct rl_run *run, char *err, size_t errlen);

@@ -9,9 +9,8 @@ extern const struct rl_tool rl_tool_probe, rl_tool_tsan, rl_tool_asan,
 /* The probe runs first: when it sees a hang, the slower tools are given
  * a shorter time (cmd_check.c). */
 const struct rl_tool *const rl_tools[] = {
-    &rl_tool_probe,    &rl_tool_tsan,     &rl_tool_asan,
-    &rl_tool_memcheck, &rl_tool_helgrind, &rl_tool_drd,
-    NULL,
+    &rl_tool_probe,    &rl_tool_tsan, &rl_tool_asan, &rl_tool_memcheck,
+    &rl_tool_helgrind, &rl_tool_drd,  NULL,
 };
 
 const struct rl_tool *rl_tool_find(const char *name)

@@ -13,11 +13,11 @@
 #define RLP_ENV_FILE "RACELAB_PROBE_FILE"
 
 enum {
-    RLP_MAX_FRAMES = 8,   /* return addresses kept per site */
+    RLP_MAX_FRAMES = 8, /* return addresses kept per site */
     RLP_MAX_THREADS = 128,
-    RLP_MAX_HELD = 8,     /* locks one thread may hold at once (tracked) */
+    RLP_MAX_HELD = 8, /* locks one thread may hold at once (tracked) */
     RLP_MAX_LOCKS = 256,
-    RLP_MAX_EDGES = 256,  /* lock-order edges */
+    RLP_MAX_EDGES = 256, /* lock-order edges */
     RLP_MAX_EVENTS = 256,
     RLP_DETAIL = 96,
 };
@@ -33,33 +33,33 @@ struct rlp_site {
 };
 
 enum rlp_thread_state {
-    RLP_T_FREE = 0,     /* slot unused */
+    RLP_T_FREE = 0, /* slot unused */
     RLP_T_RUNNING,
-    RLP_T_WAIT_LOCK,    /* blocked acquiring wait_object (mutex/rwlock) */
-    RLP_T_WAIT_SEM,     /* blocked in sem_wait on wait_object */
-    RLP_T_WAIT_COND,    /* blocked in pthread_cond_wait on wait_object */
-    RLP_T_WAIT_JOIN,    /* blocked in pthread_join; wait_object: the
-                         * joined thread's index + 1 (0: unknown) */
+    RLP_T_WAIT_LOCK, /* blocked acquiring wait_object (mutex/rwlock) */
+    RLP_T_WAIT_SEM,  /* blocked in sem_wait on wait_object */
+    RLP_T_WAIT_COND, /* blocked in pthread_cond_wait on wait_object */
+    RLP_T_WAIT_JOIN, /* blocked in pthread_join; wait_object: the
+                      * joined thread's index + 1 (0: unknown) */
     RLP_T_WAIT_BARRIER,
     RLP_T_EXITED,
 };
 
 struct rlp_held {
-    uint64_t lock;           /* address of the lock object */
-    struct rlp_site site;    /* where it was acquired */
+    uint64_t lock;        /* address of the lock object */
+    struct rlp_site site; /* where it was acquired */
 };
 
 /* Writers: the thread itself (under the probe's internal lock).  Readers:
  * the harness, without locking; fields are updated so that a snapshot
  * taken twice 100 ms apart is consistent for a blocked thread. */
 struct rlp_thread {
-    int32_t tid;                 /* kernel thread id (gettid) */
-    int32_t state;               /* enum rlp_thread_state */
-    int32_t index;               /* 0 = main thread, then creation order */
-    int32_t joined_or_detached;  /* 1 once pthread_join/detach was called */
-    uint64_t wait_object;        /* lock/sem/cond waited for, else 0 */
-    struct rlp_site wait_site;   /* where it waits */
-    uint64_t wait_since_ns;      /* CLOCK_MONOTONIC when the wait began */
+    int32_t tid;                /* kernel thread id (gettid) */
+    int32_t state;              /* enum rlp_thread_state */
+    int32_t index;              /* 0 = main thread, then creation order */
+    int32_t joined_or_detached; /* 1 once pthread_join/detach was called */
+    uint64_t wait_object;       /* lock/sem/cond waited for, else 0 */
+    struct rlp_site wait_site;  /* where it waits */
+    uint64_t wait_since_ns;     /* CLOCK_MONOTONIC when the wait began */
     uint32_t nheld;
     struct rlp_held held[RLP_MAX_HELD];
     uint64_t acquisitions;       /* successful lock/sem acquisitions */
@@ -67,31 +67,37 @@ struct rlp_thread {
     struct rlp_site create_site; /* where pthread_create made it */
     uint64_t start_routine;      /* offset of the thread's function */
     /* Added for the hang watcher (locks.c/threads.c): */
-    uint64_t nested_acquisitions;/* acquisitions made while holding a lock:
-                                  * the "work got done" sign for livelock */
-    int32_t wait_timed;          /* 1: the current wait has a timeout */
+    uint64_t nested_acquisitions; /* acquisitions made while holding a lock:
+                                   * the "work got done" sign for livelock */
+    int32_t wait_timed;           /* 1: the current wait has a timeout */
     int32_t pad2;
-    struct rlp_site trylock_site;/* where the last failed try was made */
-    uint64_t backoffs;           /* locks released after a failed try made
-                                  * while holding them: giving up */
-    uint64_t productive_releases;/* locks released with no failed try
-                                  * since they were taken: work done */
+    struct rlp_site trylock_site; /* where the last failed try was made */
+    uint64_t backoffs;            /* locks released after a failed try made
+                                   * while holding them: giving up */
+    uint64_t productive_releases; /* locks released with no failed try
+                                   * since they were taken: work done */
 };
 
-enum rlp_lock_kind { RLP_L_MUTEX = 1, RLP_L_RWLOCK_READ, RLP_L_RWLOCK_WRITE,
-                     RLP_L_SEM, RLP_L_COND, RLP_L_BARRIER };
+enum rlp_lock_kind {
+    RLP_L_MUTEX = 1,
+    RLP_L_RWLOCK_READ,
+    RLP_L_RWLOCK_WRITE,
+    RLP_L_SEM,
+    RLP_L_COND,
+    RLP_L_BARRIER
+};
 
 struct rlp_lock {
     uint64_t addr;
-    int32_t kind;                /* enum rlp_lock_kind, of the last use */
+    int32_t kind; /* enum rlp_lock_kind, of the last use */
     int32_t pad;
-    uint64_t acquisitions;       /* by any thread, ever */
-    uint64_t waiters;            /* threads blocked on it now */
+    uint64_t acquisitions; /* by any thread, ever */
+    uint64_t waiters;      /* threads blocked on it now */
     /* Added: who releases a semaphore or signals a condition variable. */
-    uint64_t posts;              /* sem_post / cond_signal / broadcast */
-    uint64_t foreign_posts;      /* sem posts by a thread not holding it:
-                                  * a signalling semaphore, not a lock */
-    uint64_t posters[2];         /* bit i: thread index i posted/signalled */
+    uint64_t posts;         /* sem_post / cond_signal / broadcast */
+    uint64_t foreign_posts; /* sem posts by a thread not holding it:
+                             * a signalling semaphore, not a lock */
+    uint64_t posters[2];    /* bit i: thread index i posted/signalled */
 };
 
 /*
@@ -120,21 +126,21 @@ enum rlp_event_kind {
 };
 
 struct rlp_event {
-    int32_t kind;            /* enum rlp_event_kind */
-    int32_t pid;             /* process that recorded it (fork children) */
-    struct rlp_site site;    /* the user's code responsible */
-    struct rlp_site site2;   /* a second place (e.g. the handler), or 0s */
+    int32_t kind;          /* enum rlp_event_kind */
+    int32_t pid;           /* process that recorded it (fork children) */
+    struct rlp_site site;  /* the user's code responsible */
+    struct rlp_site site2; /* a second place (e.g. the handler), or 0s */
     char detail[RLP_DETAIL];
 };
 
 struct rlp_shm {
     uint32_t magic, version;
-    int32_t pid;              /* the main process */
-    int32_t main_exited;      /* set by the probe's exit hook */
-    uint64_t exe_base;        /* load base of the main executable */
-    uint64_t progress;        /* bumped on every acquisition/post/output */
+    int32_t pid;         /* the main process */
+    int32_t main_exited; /* set by the probe's exit hook */
+    uint64_t exe_base;   /* load base of the main executable */
+    uint64_t progress;   /* bumped on every acquisition/post/output */
     uint32_t nthreads, nlocks, nedges, nevents;
-    uint32_t overflow;        /* 1 when some table was full */
+    uint32_t overflow; /* 1 when some table was full */
     struct rlp_thread threads[RLP_MAX_THREADS];
     struct rlp_lock locks[RLP_MAX_LOCKS];
     struct rlp_edge edges[RLP_MAX_EDGES];

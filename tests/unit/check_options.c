@@ -38,9 +38,10 @@ END_TEST
 START_TEST(test_options_files_and_program_args)
 {
     struct rl_check_options o;
-    char *argv[] = {"check", "a.c", "--runs", "3", "b.c", "--timeout=2.5",
-                    "--json", "out.json", "--server", "--", "-x", "7",
-                    NULL};
+    char *argv[] = {
+        "check",  "a.c",      "--runs",   "3",  "b.c", "--timeout=2.5",
+        "--json", "out.json", "--server", "--", "-x",  "7",
+        NULL};
     ck_assert_int_eq(parse(&o, argv, 12), 0);
     ck_assert_int_eq(o.runs, 3);
     ck_assert(o.timeout == 2.5);

@@ -301,7 +301,8 @@ static void init_sources(struct rl_sources *src, const char *path)
     char err[256] = "";
     char *paths[] = {(char *)path};
     ck_assert_msg(rl_sources_init(src, paths, 1, err, sizeof err) == 0, "%s",
-                  err);    fixture_remap_sources(src);
+                  err);
+    fixture_remap_sources(src);
 }
 
 static void copy_file(const char *from, const char *to)

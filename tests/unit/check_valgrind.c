@@ -61,7 +61,8 @@ static void init_sources(struct rl_sources *src, const char *program)
     snprintf(path, sizeof path, SRC("%s.c"), program);
     char *paths[] = {path};
     ck_assert_msg(rl_sources_init(src, paths, 1, err, sizeof err) == 0, "%s",
-                  err);    fixture_remap_sources(src);
+                  err);
+    fixture_remap_sources(src);
 }
 
 /*

@@ -76,7 +76,7 @@ int rl_build_all(const struct rl_sources *src, const int wanted[],
                  size_t errlen)
 {
     struct rl_sandbox *running[RL_VARIANT_COUNT] = {0};
-    struct rl_strv argv[RL_VARIANT_COUNT] = {{0}};
+    struct rl_strv *argv = b->command;
     memset(b, 0, sizeof *b);
     struct rl_sandbox_opts opts;
     rl_sandbox_opts_default(&opts);
@@ -100,10 +100,10 @@ int rl_build_all(const struct rl_sources *src, const int wanted[],
         struct rl_sandbox_result r;
         rl_sandbox_wait(running[v], &r);
         b->failed[v] = !(r.exited && r.exit_status == 0);
+        b->wall_seconds[v] = r.wall_seconds;
         if (b->failed[v] || r.out_len || r.err_len)
             b->output[v] = joined_output(&r);
         rl_sandbox_result_free(&r);
-        rl_strv_free(&argv[v]);
     }
     for (int v = 0; v < RL_VARIANT_COUNT; v++)
         if (wanted[v] && !running[v])
@@ -116,6 +116,7 @@ void rl_build_free(struct rl_build *b)
     for (int v = 0; v < RL_VARIANT_COUNT; v++) {
         free(b->exe[v]);
         free(b->output[v]);
+        rl_strv_free(&b->command[v]);
     }
     memset(b, 0, sizeof *b);
 }

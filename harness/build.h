@@ -9,6 +9,8 @@ struct rl_build {
     char *exe[RL_VARIANT_COUNT];    /* absolute path, or NULL if not built */
     char *output[RL_VARIANT_COUNT]; /* the compiler's messages, or NULL */
     int failed[RL_VARIANT_COUNT];   /* 1 when that variant did not compile */
+    struct rl_strv command[RL_VARIANT_COUNT]; /* the compiler's argv */
+    double wall_seconds[RL_VARIANT_COUNT];
 };
 
 /* The compiler command of a variant, e.g. "gcc -g -O1 -pthread". */

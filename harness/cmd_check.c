@@ -190,7 +190,15 @@ static int report(struct check *c)
         free(program);
         program = next;
     }
-    struct rl_report r = {program, &c->sources, &c->verdict, runs, c->njobs};
+    struct rl_build_summary builds[RL_VARIANT_COUNT];
+    size_t nbuilds = 0;
+    for (int v = 0; v < RL_VARIANT_COUNT; v++)
+        if (c->build.command[v].v)
+            builds[nbuilds++] = (struct rl_build_summary){
+                rl_variant_name(v), c->build.command[v].v,
+                c->build.wall_seconds[v], !c->build.failed[v]};
+    struct rl_report r = {program,  &c->sources, &c->verdict, runs,
+                          c->njobs, builds,      nbuilds};
     rl_report_text(stdout, &r);
     fflush(stdout);
     char err[256];
@@ -210,6 +218,8 @@ static void check_free(struct check *c)
 {
     for (size_t i = 0; i < c->njobs; i++) {
         rl_findings_free(&c->jobs[i].found);
+        rl_strv_free(&c->jobs[i].argv);
+        rl_strv_free(&c->jobs[i].env);
         free(c->jobs[i].workdir);
     }
     free(c->jobs);

@@ -12,7 +12,17 @@ struct rl_run_summary {
     int exit_status; /* exit status, or 128+signal, or -1 if none */
     double wall_seconds;
     int timed_out;
-    const char *note; /* e.g. "stopped: deadlock seen", or NULL */
+    const char *note;         /* e.g. "stopped: deadlock seen", or NULL */
+    char *const *command;     /* what ran, NULL-terminated, or NULL */
+    char *const *environment; /* "NAME=value" added for it, or NULL */
+};
+
+/* One compilation of the user's program. */
+struct rl_build_summary {
+    const char *variant;  /* "plain", "tsan", "asan" */
+    char *const *command; /* the compiler's argv, NULL-terminated */
+    double wall_seconds;
+    int ok; /* 1 when it compiled */
 };
 
 struct rl_report {
@@ -21,6 +31,8 @@ struct rl_report {
     const struct rl_findings *findings; /* already merged and filtered */
     const struct rl_run_summary *runs;
     size_t nruns;
+    const struct rl_build_summary *builds; /* may be NULL */
+    size_t nbuilds;
 };
 
 /* One block per finding: ID and title, locations with the code on each
@@ -30,7 +42,10 @@ void rl_report_text(FILE *out, const struct rl_report *r);
 /* Writes the --json document:
  * {"program", "findings": [{"id", "title", "tools", "locations":
  *  [{"file", "line", "function"}], "explanation", "fix", "detail"}],
- *  "runs": [{"tool", "exit_status", "wall_seconds", "timed_out"}]} */
+ *  "runs": [{"tool", "exit_status", "wall_seconds", "timed_out", "note",
+ *  "command", "environment"}], "builds": [{"variant", "command",
+ *  "wall_seconds", "ok"}]}; "command" and "environment" let anyone rerun
+ *  a tool by hand, as scripts/bench.sh does to time the bare tools. */
 int rl_report_json(const char *path, const struct rl_report *r, char *err,
                    size_t errlen);
 

@@ -117,6 +117,37 @@ static json_t *finding_json(const struct rl_finding *f, char *err,
     return o;
 }
 
+/* A NULL-terminated list of strings as a JSON array, or null. */
+static json_t *strings_json(char *const *v)
+{
+    if (!v)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; a && v[i]; i++)
+        if (append(a, jstr(v[i])) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+static json_t *build_json(const struct rl_build_summary *b)
+{
+    json_t *o = json_object();
+    int bad = o == NULL;
+    bad |= put(o, "variant", jstr(b->variant)) < 0;
+    bad |= put(o, "command", strings_json(b->command)) < 0;
+    bad |= put(o, "wall_seconds",
+               isfinite(b->wall_seconds) ? json_real(b->wall_seconds)
+                                         : json_null()) < 0;
+    bad |= put(o, "ok", json_boolean(b->ok)) < 0;
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_t *run_json(const struct rl_run_summary *run)
 {
     json_t *o = json_object();
@@ -130,6 +161,8 @@ static json_t *run_json(const struct rl_run_summary *run)
     bad |= put(o, "wall_seconds", wall) < 0;
     bad |= put(o, "timed_out", json_boolean(run->timed_out)) < 0;
     bad |= put(o, "note", jstr(run->note)) < 0;
+    bad |= put(o, "command", strings_json(run->command)) < 0;
+    bad |= put(o, "environment", strings_json(run->environment)) < 0;
     if (bad) {
         json_decref(o);
         return NULL;
@@ -140,13 +173,15 @@ static json_t *run_json(const struct rl_run_summary *run)
 static json_t *report_json(const struct rl_report *r, char *err, size_t errlen)
 {
     json_t *doc = json_object(), *findings = json_array(), *runs = json_array();
-    int bad = doc == NULL || findings == NULL || runs == NULL;
+    json_t *builds = json_array();
+    int bad = doc == NULL || findings == NULL || runs == NULL || !builds;
 
     for (size_t i = 0; !bad && r->findings && i < r->findings->n; i++) {
         json_t *f = finding_json(&r->findings->v[i], err, errlen);
         if (f == NULL) {
             json_decref(findings);
             json_decref(runs);
+            json_decref(builds);
             json_decref(doc);
             return NULL; /* finding_json said why */
         }
@@ -154,13 +189,17 @@ static json_t *report_json(const struct rl_report *r, char *err, size_t errlen)
     }
     for (size_t i = 0; !bad && i < r->nruns; i++)
         bad |= append(runs, run_json(&r->runs[i])) < 0;
+    for (size_t i = 0; !bad && r->builds && i < r->nbuilds; i++)
+        bad |= append(builds, build_json(&r->builds[i])) < 0;
     if (!bad) {
         bad |= put(doc, "program", jstr(r->program ? r->program : "")) < 0;
         bad |= json_object_set(doc, "findings", findings) < 0;
         bad |= json_object_set(doc, "runs", runs) < 0;
+        bad |= json_object_set(doc, "builds", builds) < 0;
     }
     json_decref(findings);
     json_decref(runs);
+    json_decref(builds);
     if (bad) {
         snprintf(err, errlen, "out of memory building the json report");
         json_decref(doc);

@@ -149,8 +149,10 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
         snprintf(job->error, sizeof job->error, "cannot read its report");
 done:
     rl_sandbox_result_free(&run.result);
-    rl_strv_free(&run.argv);
-    rl_strv_free(&run.env);
+    job->argv = run.argv;
+    job->env = run.env;
+    job->summary.command = job->argv.v;
+    job->summary.environment = job->env.v;
     free(args[0]);
 }
 

@@ -21,6 +21,7 @@ struct rl_job {
     double timeout;
     int stop_when_idle;       /* stop once its CPU time stands still */
     struct rl_findings found; /* the tool's raw findings */
+    struct rl_strv argv, env; /* the command run, kept for the report */
     struct rl_run_summary summary;
     char note[160];  /* why the run was cut short, or "" */
     char error[256]; /* an internal error, or "" */

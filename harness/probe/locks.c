@@ -167,9 +167,11 @@ static void add_edge(const struct rlp_thread *t, int i, uint64_t obj, int kind,
     rlp->edges[rlp->nedges++] = n;
 }
 
-/* t now holds obj, taken at site.  Table lock held. */
+/* t now holds obj, taken at site.  Table lock held.  An acquisition
+ * that could not block (a successful trylock) adds no lock-order edge:
+ * a thread that never waits for obj cannot be part of a wait cycle. */
 static void note_acquired(struct rlp_thread *t, uint64_t obj, int kind,
-                          const struct rlp_site *site)
+                          int could_block, const struct rlp_site *site)
 {
     struct rlp_lock *l = lock_entry(obj);
     if (l) {
@@ -181,7 +183,8 @@ static void note_acquired(struct rlp_thread *t, uint64_t obj, int kind,
     for (uint32_t i = 0; i < t->nheld; i++) {
         if (t->held[i].lock == obj)
             continue;
-        add_edge(t, (int)i, obj, kind, site);
+        if (could_block)
+            add_edge(t, (int)i, obj, kind, site);
         nested |= is_real_lock(t->held[i].lock);
     }
     if (nested)
@@ -224,7 +227,7 @@ void rlp_wait_end(struct rlp_thread *t, uint64_t obj, int kind, int acquired,
     t->wait_object = 0;
     t->wait_timed = 0;
     if (acquired)
-        note_acquired(t, obj, kind, site);
+        note_acquired(t, obj, kind, 1, site);
     rlp_unlock_tables();
 }
 
@@ -234,7 +237,7 @@ static void try_done(struct rlp_thread *t, uint64_t obj, int kind, int ok,
 {
     rlp_lock_tables();
     if (ok)
-        note_acquired(t, obj, kind, site);
+        note_acquired(t, obj, kind, 0, site);
     else {
         t->trylock_site = *site;
         t->trylock_failures++;

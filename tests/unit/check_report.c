@@ -356,21 +356,29 @@ static void assert_string(json_t *obj, const char *key, const char *want)
 
 START_TEST(json_round_trips_with_the_contract_fields)
 {
-    static const char *const top[] = {"program", "findings", "runs", NULL};
+    static const char *const top[] = {"program", "findings", "runs", "builds",
+                                      NULL};
     static const char *const fkeys[] = {"id",        "title",       "tools",
                                         "locations", "explanation", "fix",
                                         "detail",    NULL};
     static const char *const lkeys[] = {"file", "line", "function", NULL};
     static const char *const rkeys[] = {
-        "tool", "exit_status", "wall_seconds", "timed_out", "note", NULL};
+        "tool", "exit_status", "wall_seconds", "timed_out",
+        "note", "command",     "environment",  NULL};
+    static const char *const bkeys[] = {"variant", "command", "wall_seconds",
+                                        "ok", NULL};
+    char *tsan_argv[] = {"setarch", "x86_64", "-R", "/tmp/x/tsan", NULL};
+    char *tsan_env[] = {"TSAN_OPTIONS=halt_on_error=0", NULL};
+    char *cc_argv[] = {"gcc", "-g", "counter.c", NULL};
+    struct rl_build_summary builds[] = {{"plain", cc_argv, 0.5, 1}};
     struct rl_finding *f = add_race();
     rl_finding_set_detail(f, "write of size 8");
     rl_findings_add(&findings, "thread-leak", "tsan");
     struct rl_run_summary runs[] = {
-        {"tsan", 66, 0.25, 0, NULL},
+        {"tsan", 66, 0.25, 0, NULL, tsan_argv, tsan_env},
         {"helgrind", -1, 10.0, 1, "stopped: deadlock seen"},
     };
-    struct rl_report r = {"counter.c", &sources, &findings, runs, 2};
+    struct rl_report r = {"counter.c", &sources, &findings, runs, 2, builds, 1};
     char path[256], err[256] = "";
     snprintf(path, sizeof path, "%s/report.json", dir);
 
@@ -435,6 +443,22 @@ START_TEST(json_round_trips_with_the_contract_fields)
                      -1);
     ck_assert(json_is_true(json_object_get(r1, "timed_out")));
     assert_string(r1, "note", "stopped: deadlock seen");
+    json_t *command = json_object_get(r0, "command");
+    ck_assert_int_eq(json_array_size(command), 4);
+    ck_assert_str_eq(json_string_value(json_array_get(command, 3)),
+                     "/tmp/x/tsan");
+    ck_assert_str_eq(json_string_value(
+                         json_array_get(json_object_get(r0, "environment"), 0)),
+                     "TSAN_OPTIONS=halt_on_error=0");
+    ck_assert(json_is_null(json_object_get(r1, "command")));
+
+    json_t *bs = json_object_get(doc, "builds");
+    ck_assert_int_eq(json_array_size(bs), 1);
+    json_t *b0 = json_array_get(bs, 0);
+    assert_keys(b0, bkeys);
+    assert_string(b0, "variant", "plain");
+    ck_assert_int_eq(json_array_size(json_object_get(b0, "command")), 3);
+    ck_assert(json_is_true(json_object_get(b0, "ok")));
     json_decref(doc);
 }
 END_TEST

@@ -11,6 +11,7 @@
 #include "preflight.h"
 #include "report.h"
 #include "runner.h"
+#include "server_driver.h"
 #include "workdir.h"
 #include "xalloc.h"
 
@@ -126,6 +127,9 @@ static int run_round(struct check *c, int round)
             return -1;
         struct rl_job *pj = &c->jobs[first];
         rl_job_run(&c->setup, pj);
+        /* A program that never listens would make every tool wait. */
+        if (pj->server_outcome == RL_SERVER_NO_LISTEN)
+            return 0;
         hung = pj->stopped_by_watch || pj->timed_out;
         /* A hang that the CPU shows as idle (a deadlock, not a livelock)
          * lets the other tools stop as soon as they stand still too. */
@@ -169,7 +173,7 @@ static int report(struct check *c)
 {
     struct rl_findings raw = {0};
     struct rl_run_summary *runs = xcalloc(c->njobs + 1, sizeof *runs);
-    int internal = 0;
+    int internal = 0, never_listened = 0;
     for (size_t i = 0; i < c->njobs; i++) {
         struct rl_job *job = &c->jobs[i];
         rl_findings_take(&raw, &job->found);
@@ -177,9 +181,10 @@ static int report(struct check *c)
         if (job->error[0]) {
             fprintf(stderr, "racelab: %s: %s\n", job->tool->name, job->error);
             internal = 1;
-        } else if (job->server_failed) {
+        } else if (job->server_outcome != RL_SERVER_ECHOED) {
             fprintf(stderr, "racelab: %s run: %s\n", job->tool->name,
                     job->note);
+            never_listened |= job->server_outcome == RL_SERVER_NO_LISTEN;
         }
     }
     rl_policy_apply(&raw, &c->verdict);
@@ -211,6 +216,14 @@ static int report(struct check *c)
     free(runs);
     if (internal)
         return RL_EXIT_INTERNAL;
+    if (never_listened) {
+        fputs("racelab: with --server, the program must listen on the port "
+              "given as its first\nargument and echo each line back; "
+              "start it by hand to see what it does:\n  ./prog 5000 & "
+              "nc 127.0.0.1 5000\n",
+              stderr);
+        return RL_EXIT_USAGE;
+    }
     return c->verdict.n ? RL_EXIT_FINDINGS : RL_EXIT_CLEAN;
 }
 

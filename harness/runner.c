@@ -106,8 +106,7 @@ static int execute(const struct rl_run_setup *setup, struct rl_run *run,
                                              job->error, sizeof job->error);
     if (!sb)
         return -1;
-    if (rl_server_drive(sb, run, job->note, sizeof job->note) != 0)
-        job->server_failed = 1;
+    job->server_outcome = rl_server_drive(sb, run, job->note, sizeof job->note);
     rl_sandbox_stop(sb);
     return rl_sandbox_wait(sb, &run->result);
 }

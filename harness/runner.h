@@ -26,7 +26,7 @@ struct rl_job {
     char note[160];  /* why the run was cut short, or "" */
     char error[256]; /* an internal error, or "" */
     int exited, stopped_by_watch, timed_out;
-    int server_failed; /* never listened, or did not echo */
+    int server_outcome; /* never listened, or did not echo */
 };
 
 /* Prepares, runs and parses one job; fills job->found and summary. */

@@ -122,6 +122,46 @@ static int echo_once(int fd, int client, char *note, size_t notelen)
     return 0;
 }
 
+/*
+ * All clients connected at once, each sends a line, then the answers are
+ * read last client first.  Sequential clients alone are not enough: a
+ * server reuses one descriptor number for them, and ThreadSanitizer
+ * rightly sees the close/accept on that number as ordering the threads,
+ * so a race between connection threads would never show.
+ */
+static int echo_together(struct rl_sandbox *sb, int port, char *note,
+                         size_t notelen)
+{
+    int fds[CLIENTS], n = 0, status = 0;
+    char line[64], answer[128];
+    for (; n < CLIENTS; n++)
+        if ((fds[n] = connect_once(sb, port)) < 0)
+            break;
+    for (int i = 0; i < n && status == 0; i++) {
+        int len = snprintf(line, sizeof line, "together %d\n", i + 1);
+        if (write(fds[i], line, len) != len)
+            status = -1;
+    }
+    for (int i = n - 1; i >= 0 && status == 0; i--) {
+        snprintf(line, sizeof line, "together %d\n", i + 1);
+        if (read_line(fds[i], answer, sizeof answer) != 0 ||
+            strcmp(answer, line) != 0) {
+            snprintf(note, notelen,
+                     "with %d clients connected at once, client %d got no "
+                     "echo within %d ms",
+                     n, i + 1, ECHO_WAIT_MS);
+            status = -1;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    if (n < CLIENTS && status == 0) {
+        snprintf(note, notelen, "client %d could not connect", n + 1);
+        status = -1;
+    }
+    return status;
+}
+
 int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run, char *note,
                     size_t notelen)
 {
@@ -132,16 +172,18 @@ int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run, char *note,
                  "the server never accepted a connection on port %d "
                  "within %.0f s",
                  port, LISTEN_WAIT);
-        return -1;
+        return RL_SERVER_NO_LISTEN;
     }
     int status = 0;
     for (int client = 1; client <= CLIENTS && status == 0; client++) {
         if (client > 1 && (fd = connect_once(sb, port)) < 0) {
             snprintf(note, notelen, "client %d could not connect", client);
-            return -1;
+            return RL_SERVER_BAD_ECHO;
         }
         status = echo_once(fd, client, note, notelen);
         close(fd);
     }
-    return status;
+    if (status == 0)
+        status = echo_together(sb, port, note, notelen);
+    return status == 0 ? RL_SERVER_ECHOED : RL_SERVER_BAD_ECHO;
 }

@@ -1,0 +1,494 @@
+/* check_corpus.c: racelab check on each corpus program, verdict vs header. */
+/*
+ * Usage: check-corpus [DIR]   (DIR defaults to tests/cases)
+ *
+ * Each C file in DIR names its verdict in its header comment:
+ *     // EXPECT: data-race, thread-leak      (or: // EXPECT: none)
+ *     // RACELAB: --timeout 4                (optional extra options)
+ * One Check loop test per program runs
+ *     racelab check --json TMP/out.json [options] DIR/NAME.c
+ * and requires exactly the expected failure-mode IDs, each finding pointing
+ * at a line of the program itself.  For "none" it also requires exit status
+ * 0 and no run that timed out.
+ *
+ * racelab is found next to this runner (dirname of /proc/self/exe); the
+ * environment variable RACELAB_BIN overrides that path, and
+ * RACELAB_CORPUS_FILTER=substring keeps only the programs whose file name
+ * contains the substring.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_IDS 16
+#define MAX_OPTS 16
+#define HEADER_LINES 40  /* verdict lines must come this early */
+#define CASE_TIMEOUT 120 /* seconds per program, all tools included */
+
+/* The failure-mode IDs racelab may report (harness/failure_modes.h). */
+static const char *const known_ids[] = {
+    "data-race",          "connfd-race",    "thread-leak",
+    "memory-leak",        "fd-leak",        "zombie-children",
+    "iterative-blocking", "deadlock",       "lock-order-inversion",
+    "livelock",           "starvation",     "signal-unsafe-call",
+    "errno-clobber",      "use-after-free", NULL,
+};
+
+struct corpus_case {
+    char path[PATH_MAX]; /* DIR/NAME.c as given to racelab */
+    char name[NAME_MAX + 1];
+    char *ids[MAX_IDS]; /* expected IDs; none for EXPECT: none */
+    int nids;
+    int has_expect;
+    char *opts[MAX_OPTS]; /* words of the RACELAB: line */
+    int nopts;
+    char header_error[512]; /* non-empty: the header is malformed */
+};
+
+/* Filled once in main before the suite runs; forked tests inherit it. */
+static struct corpus_case *cases;
+static int ncases;
+static char racelab_path[PATH_MAX + 16];
+
+static int is_known_id(const char *id)
+{
+    for (int i = 0; known_ids[i] != NULL; i++)
+        if (strcmp(known_ids[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static char *trim(char *s)
+{
+    char *end;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    end = s + strlen(s);
+    while (end > s && strchr(" \t\r\n", end[-1]) != NULL)
+        *--end = '\0';
+    return s;
+}
+
+/* Splits "a, b,c" into c->ids; "none" means no ID at all. */
+static void parse_expect(struct corpus_case *c, char *list)
+{
+    char *save = NULL;
+
+    c->has_expect = 1;
+    for (char *w = strtok_r(list, ",", &save); w != NULL;
+         w = strtok_r(NULL, ",", &save)) {
+        w = trim(w);
+        if (strcmp(w, "none") == 0 && c->nids == 0 &&
+            strtok_r(NULL, ",", &save) == NULL)
+            return;
+        if (strcmp(w, "none") == 0) {
+            snprintf(c->header_error, sizeof c->header_error,
+                     "'none' cannot be combined with other ids");
+            return;
+        }
+        if (!is_known_id(w) || c->nids == MAX_IDS) {
+            snprintf(c->header_error, sizeof c->header_error,
+                     "unknown failure-mode id '%s' in EXPECT", w);
+            return;
+        }
+        c->ids[c->nids++] = strdup(w);
+    }
+    if (c->nids == 0)
+        snprintf(c->header_error, sizeof c->header_error, "empty EXPECT");
+}
+
+static void parse_opts(struct corpus_case *c, char *words)
+{
+    char *save = NULL;
+
+    for (char *w = strtok_r(words, " \t", &save); w != NULL;
+         w = strtok_r(NULL, " \t", &save)) {
+        if (c->nopts == MAX_OPTS) {
+            snprintf(c->header_error, sizeof c->header_error,
+                     "too many RACELAB options");
+            return;
+        }
+        c->opts[c->nopts++] = strdup(w);
+    }
+}
+
+/* Reads the EXPECT and RACELAB lines of one program's header. */
+static void parse_header(struct corpus_case *c)
+{
+    char line[1024], *p;
+    FILE *f = fopen(c->path, "r");
+
+    if (f == NULL) {
+        snprintf(c->header_error, sizeof c->header_error,
+                 "cannot open '%s': %s", c->name, strerror(errno));
+        return;
+    }
+    for (int n = 0; n < HEADER_LINES && fgets(line, sizeof line, f); n++) {
+        p = trim(line);
+        if (strncmp(p, "// EXPECT:", 10) == 0 && !c->has_expect)
+            parse_expect(c, p + 10);
+        else if (strncmp(p, "// RACELAB:", 11) == 0)
+            parse_opts(c, trim(p + 11));
+    }
+    fclose(f);
+    if (!c->has_expect && c->header_error[0] == '\0')
+        snprintf(c->header_error, sizeof c->header_error,
+                 "no '// EXPECT:' line in the first %d lines", HEADER_LINES);
+}
+
+static int is_c_file(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+    const char *filter = getenv("RACELAB_CORPUS_FILTER");
+
+    if (n < 3 || strcmp(d->d_name + n - 2, ".c") != 0 || d->d_name[0] == '.')
+        return 0;
+    return filter == NULL || strstr(d->d_name, filter) != NULL;
+}
+
+/* Lists the C files of dir sorted by name and parses each header. */
+static int load_cases(const char *dir)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, is_c_file, alphasort);
+
+    if (n < 0) {
+        fprintf(stderr, "check-corpus: cannot read '%s': %s\n", dir,
+                strerror(errno));
+        return -1;
+    }
+    cases = calloc(n > 0 ? n : 1, sizeof *cases);
+    if (cases == NULL)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        struct corpus_case *c = &cases[ncases++];
+
+        snprintf(c->name, sizeof c->name, "%s", names[i]->d_name);
+        snprintf(c->path, sizeof c->path, "%s/%s", dir, names[i]->d_name);
+        parse_header(c);
+        free(names[i]);
+    }
+    free(names);
+    return 0;
+}
+
+/* bin/racelab next to this runner, unless RACELAB_BIN says otherwise. */
+static int find_racelab(void)
+{
+    const char *env = getenv("RACELAB_BIN");
+    char self[PATH_MAX];
+    ssize_t n;
+    char *slash;
+
+    if (env != NULL && env[0] != '\0') {
+        snprintf(racelab_path, sizeof racelab_path, "%s", env);
+        return 0;
+    }
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0)
+        return -1;
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash == NULL)
+        return -1;
+    *slash = '\0';
+    snprintf(racelab_path, sizeof racelab_path, "%s/racelab", self);
+    return 0;
+}
+
+/* Check's per-test timeout in seconds, as CK_TIMEOUT_MULTIPLIER scales it. */
+static double test_timeout(void)
+{
+    const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
+    double k = m != NULL ? atof(m) : 1;
+
+    return CASE_TIMEOUT * (k > 0 ? k : 1);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Waits for pid until the deadline; then stops its whole process group
+ * (TERM, then KILL), since Check's own timeout would kill only the test
+ * process and leave racelab and its tools running. */
+static int wait_bounded(pid_t pid, double deadline, int *status)
+{
+    struct timespec tick = {0, 50 * 1000 * 1000};
+    double killed_at = 0;
+    pid_t r;
+
+    while ((r = waitpid(pid, status, WNOHANG)) == 0) {
+        double t = now_seconds();
+
+        if (killed_at == 0 && t >= deadline) {
+            kill(-pid, SIGTERM);
+            killed_at = t;
+        } else if (killed_at != 0 && t >= killed_at + 3) {
+            kill(-pid, SIGKILL);
+        }
+        nanosleep(&tick, NULL);
+    }
+    return r == pid && killed_at == 0 ? 0 : -1;
+}
+
+/* Runs racelab check on c, output in json; returns its exit status,
+ * 128+signal, or -1 if it could not run or did not finish in time. */
+static int run_racelab(const struct corpus_case *c, const char *json,
+                       const char *log)
+{
+    char *argv[MAX_OPTS + 8];
+    int argc = 0, status, fd;
+    double deadline = now_seconds() + test_timeout() - 5;
+    pid_t pid;
+
+    argv[argc++] = racelab_path;
+    argv[argc++] = "check";
+    argv[argc++] = "--json";
+    argv[argc++] = (char *)json;
+    for (int i = 0; i < c->nopts; i++)
+        argv[argc++] = c->opts[i];
+    argv[argc++] = (char *)c->path;
+    argv[argc] = NULL;
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        setpgid(0, 0); /* one group: racelab and all it starts */
+        fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        execv(argv[0], argv);
+        fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    setpgid(pid, pid); /* also here: no race with the child's own call */
+    if (wait_bounded(pid, deadline, &status) < 0)
+        return -1;
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* Appends printf-style text to buf (of size len), never overflowing. */
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    va_list ap;
+
+    if (used + 1 >= len)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+static int expects_id(const struct corpus_case *c, const char *id)
+{
+    for (int i = 0; i < c->nids; i++)
+        if (strcmp(c->ids[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static int finding_has_id(json_t *findings, const char *id)
+{
+    size_t i;
+    json_t *f;
+
+    json_array_foreach(findings, i, f)
+    {
+        const char *fid = json_string_value(json_object_get(f, "id"));
+
+        if (fid != NULL && strcmp(fid, id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if one of the finding's locations is in the case file itself. */
+static int points_at_case(json_t *finding, const struct corpus_case *c)
+{
+    json_t *locs = json_object_get(finding, "locations"), *loc;
+    size_t i;
+
+    json_array_foreach(locs, i, loc)
+    {
+        const char *file = json_string_value(json_object_get(loc, "file"));
+
+        if (file != NULL && strcmp(base_name(file), c->name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Compares racelab's findings with the header; fills why (empty: pass). */
+static void compare_findings(const struct corpus_case *c, json_t *root,
+                             int status, char *why, size_t len)
+{
+    json_t *findings = json_object_get(root, "findings");
+    json_t *runs = json_object_get(root, "runs"), *f, *r;
+    size_t i;
+
+    if (!json_is_array(findings) || !json_is_array(runs)) {
+        appendf(why, len, " JSON lacks a 'findings' or 'runs' array;");
+        return;
+    }
+    for (int k = 0; k < c->nids; k++)
+        if (!finding_has_id(findings, c->ids[k]))
+            appendf(why, len, " missing %s;", c->ids[k]);
+    json_array_foreach(findings, i, f)
+    {
+        const char *id = json_string_value(json_object_get(f, "id"));
+
+        if (id == NULL)
+            appendf(why, len, " finding %zu has no id;", i);
+        else if (!expects_id(c, id))
+            appendf(why, len, " extra %s;", id);
+        else if (!points_at_case(f, c))
+            appendf(why, len, " %s has no location in '%s';", id, c->name);
+    }
+    if (c->nids > 0 && status != 1)
+        appendf(why, len, " exit status %d, expected 1;", status);
+    if (c->nids > 0)
+        return;
+    if (status != 0)
+        appendf(why, len, " exit status %d, expected 0;", status);
+    json_array_foreach(runs, i, r)
+    {
+        if (json_is_true(json_object_get(r, "timed_out")))
+            appendf(why, len, " run '%s' timed out;",
+                    json_string_value(json_object_get(r, "tool")));
+    }
+}
+
+/* The last bytes of racelab's own output, to explain a failure. */
+static void append_log_tail(const char *log, char *why, size_t len)
+{
+    char tail[600];
+    size_t n;
+    FILE *f = fopen(log, "r");
+
+    if (f == NULL)
+        return;
+    if (fseek(f, -(long)(sizeof tail - 1), SEEK_END) < 0)
+        rewind(f);
+    n = fread(tail, 1, sizeof tail - 1, f);
+    tail[n] = '\0';
+    fclose(f);
+    appendf(why, len, "\n--- racelab output (tail) ---\n%s", tail);
+}
+
+static void remove_tmp(const char *dir, const char *json, const char *log)
+{
+    unlink(json);
+    unlink(log);
+    rmdir(dir);
+}
+
+START_TEST(test_case_verdict)
+{
+    const struct corpus_case *c = &cases[_i];
+    char dir[] = "/tmp/racelab-corpus-XXXXXX";
+    char json[PATH_MAX], log[PATH_MAX], why[4096] = "";
+    json_error_t jerr;
+    json_t *root;
+    int status;
+
+    ck_assert_msg(c->header_error[0] == '\0', "%s: %s", c->name,
+                  c->header_error);
+    ck_assert_msg(mkdtemp(dir) != NULL, "cannot create '%s'", dir);
+    snprintf(json, sizeof json, "%s/out.json", dir);
+    snprintf(log, sizeof log, "%s/racelab.log", dir);
+    status = run_racelab(c, json, log);
+    root = json_load_file(json, 0, &jerr);
+    if (status < 0)
+        appendf(why, sizeof why, " racelab did not run or finish in %.0f s;",
+                test_timeout() - 5);
+    else if (status > 1)
+        appendf(why, sizeof why, " racelab exit status %d;", status);
+    else if (root == NULL)
+        appendf(why, sizeof why, " cannot read '%s': %s;", json, jerr.text);
+    else
+        compare_findings(c, root, status, why, sizeof why);
+    if (why[0] != '\0')
+        append_log_tail(log, why, sizeof why);
+    json_decref(root);
+    remove_tmp(dir, json, log);
+    ck_assert_msg(why[0] == '\0', "%s:%s", c->name, why);
+}
+END_TEST
+
+/* A corpus with no program (or a filter matching none) is an error. */
+START_TEST(test_corpus_not_empty)
+{
+    ck_assert_msg(ncases > 0, "no *.c case matched");
+}
+END_TEST
+
+static Suite *make_corpus_suite(void)
+{
+    Suite *s = suite_create("corpus");
+    TCase *tc = tcase_create("cases");
+
+    tcase_set_timeout(tc, CASE_TIMEOUT);
+    tcase_add_test(tc, test_corpus_not_empty);
+    if (ncases > 0)
+        tcase_add_loop_test(tc, test_case_verdict, 0, ncases);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "tests/cases";
+    SRunner *sr;
+    int failed;
+
+    if (argc > 2) {
+        fprintf(stderr, "usage: check-corpus [DIR]\n");
+        return 2;
+    }
+    if (load_cases(dir) < 0 || find_racelab() < 0)
+        return 2;
+    if (access(racelab_path, X_OK) != 0) {
+        fprintf(stderr, "check-corpus: cannot run '%s': %s\n", racelab_path,
+                strerror(errno));
+        return 2;
+    }
+    sr = srunner_create(make_corpus_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

@@ -40,11 +40,10 @@ static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
     if (job->note[0])
         ; /* the server driver already said what went wrong */
     else if (r->stopped_by_watch)
-        snprintf(job->note, sizeof job->note,
-                 "stopped once the program was seen hanging");
-    else if (r->timed_out)
-        snprintf(job->note, sizeof job->note,
-                 "stopped after the %.1f s timeout", job->timeout);
+        snprintf(job->note, sizeof job->note, "%s",
+                 job->stop_when_idle
+                     ? "stopped once the program stood still"
+                     : "stopped once the program was seen hanging");
     job->summary.note = job->note[0] ? job->note : NULL;
 }
 

@@ -326,8 +326,7 @@ static int finding_has_id(json_t *findings, const char *id)
     size_t i;
     json_t *f;
 
-    json_array_foreach(findings, i, f)
-    {
+    json_array_foreach (findings, i, f) {
         const char *fid = json_string_value(json_object_get(f, "id"));
 
         if (fid != NULL && strcmp(fid, id) == 0)
@@ -342,8 +341,7 @@ static int points_at_case(json_t *finding, const struct corpus_case *c)
     json_t *locs = json_object_get(finding, "locations"), *loc;
     size_t i;
 
-    json_array_foreach(locs, i, loc)
-    {
+    json_array_foreach (locs, i, loc) {
         const char *file = json_string_value(json_object_get(loc, "file"));
 
         if (file != NULL && strcmp(base_name(file), c->name) == 0)
@@ -367,8 +365,7 @@ static void compare_findings(const struct corpus_case *c, json_t *root,
     for (int k = 0; k < c->nids; k++)
         if (!finding_has_id(findings, c->ids[k]))
             appendf(why, len, " missing %s;", c->ids[k]);
-    json_array_foreach(findings, i, f)
-    {
+    json_array_foreach (findings, i, f) {
         const char *id = json_string_value(json_object_get(f, "id"));
 
         if (id == NULL)
@@ -384,8 +381,7 @@ static void compare_findings(const struct corpus_case *c, json_t *root,
         return;
     if (status != 0)
         appendf(why, len, " exit status %d, expected 0;", status);
-    json_array_foreach(runs, i, r)
-    {
+    json_array_foreach (runs, i, r) {
         if (json_is_true(json_object_get(r, "timed_out")))
             appendf(why, len, " run '%s' timed out;",
                     json_string_value(json_object_get(r, "tool")));

@@ -43,8 +43,9 @@ static size_t count_id(json_t *doc, const char *id)
 {
     size_t n = 0, i;
     json_t *f;
-    json_array_foreach(json_object_get(doc, "findings"), i, f)
+    json_array_foreach (json_object_get(doc, "findings"), i, f) {
         n += strcmp(json_string_value(json_object_get(f, "id")), id) == 0;
+    }
     return n;
 }
 
@@ -60,7 +61,7 @@ START_TEST(test_correct_server_is_clean_and_stopped)
     json_t *runs = json_object_get(doc, "runs"), *run;
     size_t i;
     ck_assert_int_eq(json_array_size(runs), 6);
-    json_array_foreach(runs, i, run) {
+    json_array_foreach (runs, i, run) {
         ck_assert(json_is_false(json_object_get(run, "timed_out")));
         ck_assert(json_is_null(json_object_get(run, "note")));
     }

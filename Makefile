@@ -20,7 +20,7 @@ UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 
 .PHONY: all deps grade test unit corpus soak bench format format-check clean
 
-all: bin/racelab bin/racelab-probe.so
+all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c
 
 deps:
 	@scripts/install-deps.sh
@@ -34,6 +34,12 @@ bin/racelab-probe.so: $(PROBE_SRC) $(wildcard harness/probe/*.h)
 	@mkdir -p bin
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
 	    -fPIC -shared -pthread -o $@ $(PROBE_SRC) -ldl
+
+# Compiled into every ASan build of a user's program (build.c finds it
+# beside racelab): lets a program that never exits report its leaks.
+bin/racelab-asan-hook.c: harness/hooks/asan_leak_hook.c
+	@mkdir -p bin
+	cp $< $@
 
 build/harness/%.o: harness/%.c $(wildcard harness/*.h harness/probe/*.h)
 	@mkdir -p $(dir $@)

@@ -3,10 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "sandbox.h"
+#include "workdir.h"
 #include "xalloc.h"
+
+/* harness/hooks/asan_leak_hook.c as `make` installs it beside racelab:
+ * compiled into the ASan variant, it lets tool_asan.c ask a program that
+ * never exits for a leak report.  Without it the build still works. */
+#define ASAN_HOOK "racelab-asan-hook.c"
 
 struct variant_recipe {
     const char *name;
@@ -62,6 +69,12 @@ static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
     rl_strv_push(argv, exe);
     for (size_t i = 0; i < src->n; i++)
         rl_strv_push(argv, src->absolute[i]);
+    if (v == RL_VARIANT_ASAN) {
+        char *hook = xasprintf("%s/%s", rl_harness_dir(), ASAN_HOOK);
+        if (access(hook, R_OK) == 0)
+            rl_strv_push(argv, hook);
+        free(hook);
+    }
     rl_strv_push(argv, "-lm");
 }
 

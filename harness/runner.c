@@ -95,6 +95,40 @@ static int stop_when_idle(void *arg, const struct rl_watch_info *info)
     return info->elapsed >= IDLE_START && info->elapsed - w->since >= IDLE_STOP;
 }
 
+/*
+ * A tool with a before_stop hook gets its last look at a program that
+ * is about to be stopped without having exited: this watch wraps the
+ * run's own watch (a tool's, or stop_when_idle), if any, and calls the
+ * hook once, when that watch asks to stop or the timeout has come.
+ */
+struct stop_hook {
+    struct rl_run *run;
+    rl_watch_fn inner;
+    void *inner_arg;
+    int called;
+};
+
+static int watch_with_stop_hook(void *arg, const struct rl_watch_info *info)
+{
+    struct stop_hook *h = arg;
+    int stop = h->inner ? h->inner(h->inner_arg, info) : 0;
+    if ((stop || info->final) && !h->called && info->program_pid > 0) {
+        h->called = 1;
+        h->run->tool->before_stop(h->run, info);
+    }
+    return stop;
+}
+
+static void add_stop_hook(struct rl_run *run, struct stop_hook *h)
+{
+    *h = (struct stop_hook){run, run->sandbox.watch, run->sandbox.watch_arg};
+    run->sandbox.watch = watch_with_stop_hook;
+    run->sandbox.watch_arg = h;
+    /* Alone, it only waits for the final call: no need to look often. */
+    if (!h->inner)
+        run->sandbox.watch_interval = 0.25;
+}
+
 static int execute(const struct rl_run_setup *setup, struct rl_run *run,
                    struct rl_job *job)
 {
@@ -138,6 +172,9 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
         run.sandbox.watch_arg = &idle;
         run.sandbox.watch_interval = 0.1;
     }
+    struct stop_hook hook;
+    if (job->tool->before_stop)
+        add_stop_hook(&run, &hook);
     if (execute(setup, &run, job) != 0)
         goto done;
     summarize(job, &run.result);

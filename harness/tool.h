@@ -49,6 +49,15 @@ struct rl_tool {
     /* Reads the run's reports; appends findings seen by this tool. */
     int (*parse)(struct rl_run *run, struct rl_findings *out, char *err,
                  size_t errlen);
+    /*
+     * May be NULL.  Called at most once, while the program still runs,
+     * when the runner is about to stop it although it has not exited (the
+     * timeout has come, or a watch decided to stop it; not for --server
+     * runs, which the server driver stops): a last look at the live
+     * program, e.g. asking it for a leak report.  It may take a moment
+     * (up to ~2 s); the stop waits for it.
+     */
+    void (*before_stop)(struct rl_run *run, const struct rl_watch_info *info);
 };
 
 /* The registry: every tool, in the order they run. */

@@ -1,8 +1,13 @@
 /* tool_asan.c: AddressSanitizer with LeakSanitizer and UBSan: freed memory
  * used, memory leaked. */
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sanitizer_report.h"
 #include "tool.h"
@@ -27,6 +32,25 @@ static const char lsan_rest[] = "exitcode=66";
 static const char ubsan_rest[] =
     "halt_on_error=0:print_stacktrace=1:exitcode=66";
 
+/*
+ * A program that never exits never reaches LeakSanitizer's exit-time
+ * check.  build.c compiles harness/hooks/asan_leak_hook.c (installed as
+ * bin/racelab-asan-hook.c) into the ASan variant: its thread, named
+ * LEAK_THREAD, waits for LEAK_SIGNAL, runs LSan's recoverable leak check
+ * (same log_path) and then writes its pid into the file named by
+ * LEAK_MARKER_ENV.  The three names must match the hook's.
+ */
+#define LEAK_SIGNAL (SIGRTMIN + 7)
+#define LEAK_THREAD "racelab-lsan"
+#define LEAK_MARKER_ENV "RACELAB_LSAN_MARKER"
+#define LEAK_MARKER "lsan-live.pid"
+static const double LEAK_CHECK_WAIT = 2.0; /* seconds; takes ~10 ms */
+
+static char *marker_path(const struct rl_run *run)
+{
+    return xasprintf("%s/" LEAK_MARKER, run->workdir);
+}
+
 static int asan_prepare(struct rl_run *run, char *err, size_t errlen)
 {
     static const struct {
@@ -44,12 +68,80 @@ static int asan_prepare(struct rl_run *run, char *err, size_t errlen)
         rl_strv_pushf(&run->env, "%s=%s", vars[i].var, opts);
         free(opts);
     }
+    char *marker = marker_path(run);
+    unlink(marker); /* only this run's check counts */
+    rl_strv_pushf(&run->env, "%s=%s", LEAK_MARKER_ENV, marker);
+    free(marker);
     rl_strv_push(&run->argv, run->exe);
     for (size_t i = 0; run->program_args && run->program_args[i]; i++)
         rl_strv_push(&run->argv, run->program_args[i]);
     /* ASan reserves terabytes of shadow address space too. */
     run->sandbox.address_limit_ok = 0;
     return 0;
+}
+
+/* The hook's thread in the program (outside view), or 0 without one. */
+static pid_t hook_thread(pid_t pid)
+{
+    char path[320], comm[32]; /* a d_name has up to 255 bytes */
+    pid_t tid = 0;
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while (!tid && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%s/comm", (int)pid,
+                 e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        if (fgets(comm, sizeof comm, f) && strcmp(comm, LEAK_THREAD "\n") == 0)
+            tid = atoi(e->d_name);
+        fclose(f);
+    }
+    closedir(d);
+    return tid;
+}
+
+/*
+ * Before a run that has not exited is stopped: asks the program for a
+ * leak report now and waits (a little) until the hook says it is
+ * written.  The signal goes to the hook's thread alone, so a program
+ * that unblocked it elsewhere is not killed by it.
+ */
+static void asan_before_stop(struct rl_run *run,
+                             const struct rl_watch_info *info)
+{
+    pid_t tid = hook_thread(info->program_pid);
+    if (!tid || syscall(SYS_tgkill, info->program_pid, tid, LEAK_SIGNAL) != 0)
+        return;
+    char *marker = marker_path(run);
+    struct timespec step = {0, 10 * 1000 * 1000};
+    for (double waited = 0; waited < LEAK_CHECK_WAIT; waited += 0.01) {
+        if (access(marker, F_OK) == 0)
+            break;
+        nanosleep(&step, NULL);
+    }
+    free(marker);
+}
+
+/* The pid (the program's own view) whose live leak check completed, or
+ * 0 when none did. */
+static int live_check_pid(const struct rl_run *run)
+{
+    char *marker = marker_path(run);
+    FILE *f = fopen(marker, "r");
+    int pid = 0;
+    free(marker);
+    if (!f)
+        return 0;
+    if (fscanf(f, "%d", &pid) != 1)
+        pid = 0;
+    fclose(f);
+    return pid;
 }
 
 /* A stack of a report and its user frame. */
@@ -161,7 +253,8 @@ static void map_leaks(const struct rl_san_report *r, struct rl_san_collector *c,
 }
 
 static void map_report(const struct rl_san_report *r,
-                       struct rl_san_collector *c, const struct rl_run *run)
+                       struct rl_san_collector *c, const struct rl_run *run,
+                       int live_pid)
 {
     if (strcmp(r->tool, "AddressSanitizer") == 0) {
         if (strcmp(r->kind, "heap-use-after-free") == 0)
@@ -171,8 +264,10 @@ static void map_report(const struct rl_san_report *r,
         /* Overflows, bad frees and crashes name no failure mode of ours. */
     } else if (strcmp(r->tool, "LeakSanitizer") == 0) {
         /* A program stopped from outside never reached its exit: what
-         * it still held was not leaked (cmd_check ignores such runs). */
-        if (run->result.exited)
+         * it still held was not leaked.  But the live check of a hung
+         * program, asked for before the stop, lists only blocks that no
+         * thread could reach any more: those were. */
+        if (run->result.exited || (live_pid > 0 && r->pid == live_pid))
             map_leaks(r, c, run);
     }
     /* UndefinedBehaviorSanitizer: undefined behaviour is not a
@@ -185,13 +280,14 @@ static int asan_parse(struct rl_run *run, struct rl_findings *out, char *err,
     struct rl_san_reports reps = {0};
     struct rl_san_collector c = {.tool = "asan"};
     const char *fatal = NULL;
+    int live_pid = live_check_pid(run);
     if (rl_san_parse_logs(run->workdir, "asan", &reps, NULL, err, errlen))
         return -1;
     for (size_t i = 0; i < reps.n; i++) {
         if (reps.v[i].fatal && !fatal)
             fatal = reps.v[i].tool;
         else if (!reps.v[i].fatal)
-            map_report(&reps.v[i], &c, run);
+            map_report(&reps.v[i], &c, run, live_pid);
     }
     rl_san_collect_finish(&c, out);
     if (fatal)
@@ -205,4 +301,5 @@ const struct rl_tool rl_tool_asan = {
     .variant = RL_VARIANT_ASAN,
     .prepare = asan_prepare,
     .parse = asan_parse,
+    .before_stop = asan_before_stop,
 };

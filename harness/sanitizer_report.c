@@ -585,3 +585,29 @@ void rl_san_clean_heading(char *buf, size_t len, const char *heading)
     for (size_t i = 0; i < (caps ? word : 1) && buf[i]; i++)
         buf[i] = tolower((unsigned char)buf[i]);
 }
+
+void rl_san_side_find(struct rl_san_side *s, const struct rl_san_section *sec,
+                      const struct rl_sources *sources)
+{
+    s->sec = sec;
+    s->file = NULL;
+    s->frame = sec ? rl_san_user_frame(sec, sources, &s->file) : NULL;
+}
+
+void rl_san_side_add(struct rl_finding *f, const struct rl_san_side *s)
+{
+    if (s->frame)
+        rl_finding_add_location(f, s->file, s->frame->line, s->frame->function);
+}
+
+void rl_san_side_detail(struct rl_finding *f, const char *what,
+                        const struct rl_san_side *s)
+{
+    char place[512], line[1024];
+    if (!s->frame)
+        return;
+    rl_san_place(place, sizeof place, s->file, s->frame);
+    snprintf(line, sizeof line, "%s at %s (%s)", what, place,
+             s->frame->function ? s->frame->function : "?");
+    rl_finding_append_detail(f, line);
+}

@@ -125,4 +125,20 @@ void rl_san_place(char *buf, size_t len, const char *file,
  */
 void rl_san_clean_heading(char *buf, size_t len, const char *heading);
 
+/* One side of a report (an access, a free, an allocation): its section,
+ * the innermost user frame in it, and the user's name for that file. */
+struct rl_san_side {
+    const struct rl_san_section *sec;
+    const struct rl_san_frame *frame; /* NULL: no frame of the user's */
+    const char *file;
+};
+
+void rl_san_side_find(struct rl_san_side *s, const struct rl_san_section *sec,
+                      const struct rl_sources *sources);
+/* Adds the side's user frame as a location of f, if it has one. */
+void rl_san_side_add(struct rl_finding *f, const struct rl_san_side *s);
+/* Appends "what at file:line (function)" for a side with a user frame. */
+void rl_san_side_detail(struct rl_finding *f, const char *what,
+                        const struct rl_san_side *s);
+
 #endif

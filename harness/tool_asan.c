@@ -145,38 +145,6 @@ static int live_check_pid(const struct rl_run *run)
 }
 
 /* A stack of a report and its user frame. */
-struct side {
-    const struct rl_san_section *sec;
-    const struct rl_san_frame *frame;
-    const char *file;
-};
-
-static void find_side(struct side *s, const struct rl_san_section *sec,
-                      const struct rl_run *run)
-{
-    s->sec = sec;
-    s->file = NULL;
-    s->frame = sec ? rl_san_user_frame(sec, run->sources, &s->file) : NULL;
-}
-
-static void add_side(struct rl_finding *f, const struct side *s)
-{
-    if (s->frame)
-        rl_finding_add_location(f, s->file, s->frame->line, s->frame->function);
-}
-
-static void detail_side(struct rl_finding *f, const char *what,
-                        const struct side *s)
-{
-    char place[512], line[1024];
-    if (!s->frame)
-        return;
-    rl_san_place(place, sizeof place, s->file, s->frame);
-    snprintf(line, sizeof line, "%s at %s (%s)", what, place,
-             s->frame->function ? s->frame->function : "?");
-    rl_finding_append_detail(f, line);
-}
-
 /* The access (or second free) stack: the first section with frames. */
 static const struct rl_san_section *first_stack(const struct rl_san_report *r)
 {
@@ -192,12 +160,13 @@ static void map_use_after_free(const struct rl_san_report *r, int twice,
                                struct rl_san_collector *c,
                                const struct rl_run *run)
 {
-    struct side use, freed, alloc;
+    struct rl_san_side use, freed, alloc;
     char key[1200], a[512] = "", b[512] = "", what[512];
     int fresh;
-    find_side(&use, first_stack(r), run);
-    find_side(&freed, rl_san_find_section(r, "freed by "), run);
-    find_side(&alloc, rl_san_find_section(r, "previously allocated "), run);
+    rl_san_side_find(&use, first_stack(r), run->sources);
+    rl_san_side_find(&freed, rl_san_find_section(r, "freed by "), run->sources);
+    rl_san_side_find(&alloc, rl_san_find_section(r, "previously allocated "),
+                     run->sources);
     if (!use.frame && !freed.frame)
         return;
     if (use.frame)
@@ -206,20 +175,20 @@ static void map_use_after_free(const struct rl_san_report *r, int twice,
         rl_san_place(b, sizeof b, freed.file, freed.frame);
     snprintf(key, sizeof key, "use-after-free|%s|%s", a, b);
     struct rl_finding *f = rl_san_collect(c, key, "use-after-free", &fresh);
-    add_side(f, &use);
-    add_side(f, &freed);
+    rl_san_side_add(f, &use);
+    rl_san_side_add(f, &freed);
     if (!fresh)
         return;
     if (twice || use.sec->heading[0] == '\0')
         snprintf(what, sizeof what, "freed again");
     else
         rl_san_clean_heading(what, sizeof what, use.sec->heading);
-    detail_side(f, what, &use);
+    rl_san_side_detail(f, what, &use);
     if (freed.sec) { /* "freed by thread T0 here:" */
         rl_san_clean_heading(what, sizeof what, freed.sec->heading);
-        detail_side(f, what, &freed);
+        rl_san_side_detail(f, what, &freed);
     }
-    detail_side(f, "allocated", &alloc);
+    rl_san_side_detail(f, "allocated", &alloc);
 }
 
 /* Each "Direct leak of N byte(s) in M object(s) allocated from:" is one
@@ -230,24 +199,24 @@ static void map_leaks(const struct rl_san_report *r, struct rl_san_collector *c,
 {
     for (size_t i = 0; i < r->nsections; i++) {
         const char *h = r->sections[i].heading;
-        struct side s;
+        struct rl_san_side s;
         char key[600], place[512], what[512];
         int fresh;
         if (strncmp(h, "Direct leak of ", 15) != 0)
             continue;
-        find_side(&s, &r->sections[i], run);
+        rl_san_side_find(&s, &r->sections[i], run->sources);
         if (!s.frame)
             continue;
         rl_san_place(place, sizeof place, s.file, s.frame);
         snprintf(key, sizeof key, "memory-leak|%s", place);
         struct rl_finding *f = rl_san_collect(c, key, "memory-leak", &fresh);
-        add_side(f, &s);
+        rl_san_side_add(f, &s);
         if (fresh) {
             /* "32 byte(s) in 2 object(s)", from "Direct leak of 32 ..." */
             const char *size = h + 15, *from = strstr(size, " allocated");
             int n = from ? (int)(from - size) : (int)strlen(size);
             snprintf(what, sizeof what, "%.*s never freed, allocated", n, size);
-            detail_side(f, what, &s);
+            rl_san_side_detail(f, what, &s);
         }
     }
 }

@@ -53,53 +53,19 @@ static int tsan_prepare(struct rl_run *run, char *err, size_t errlen)
     return 0;
 }
 
-/* One side of a report: its section, user frame and the user's file. */
-struct side {
-    const struct rl_san_section *sec;
-    const struct rl_san_frame *frame;
-    const char *file;
-};
-
-static void find_side(struct side *s, const struct rl_san_section *sec,
-                      const struct rl_run *run)
-{
-    s->sec = sec;
-    s->file = NULL;
-    s->frame = sec ? rl_san_user_frame(sec, run->sources, &s->file) : NULL;
-}
-
-static void add_side(struct rl_finding *f, const struct side *s)
-{
-    if (s->frame)
-        rl_finding_add_location(f, s->file, s->frame->line, s->frame->function);
-}
-
-/* Appends "what at file:line (function)" for a side with a user frame. */
-static void detail_side(struct rl_finding *f, const char *what,
-                        const struct side *s)
-{
-    char place[512], line[1024];
-    if (!s->frame)
-        return;
-    rl_san_place(place, sizeof place, s->file, s->frame);
-    snprintf(line, sizeof line, "%s at %s (%s)", what, place,
-             s->frame->function ? s->frame->function : "?");
-    rl_finding_append_detail(f, line);
-}
-
-static void detail_heading(struct rl_finding *f, const struct side *s)
+static void detail_heading(struct rl_finding *f, const struct rl_san_side *s)
 {
     char what[512];
     if (!s->sec)
         return;
     rl_san_clean_heading(what, sizeof what, s->sec->heading);
-    detail_side(f, what, s);
+    rl_san_side_detail(f, what, s);
 }
 
 /* A key from a sorted pair of places: the same race seen from either
  * side, or twice, is one bug. */
 static void pair_key(char *key, size_t len, const char *id,
-                     const struct side *a, const struct side *b)
+                     const struct rl_san_side *a, const struct rl_san_side *b)
 {
     char pa[512] = "", pb[512] = "";
     if (a->frame)
@@ -133,8 +99,8 @@ static void detail_location(struct rl_finding *f, const struct rl_san_report *r,
     const char *h = loc->heading + strlen("Location is ");
     const char *q = strchr(h, '\'');
     const char *q2 = q ? strchr(q + 1, '\'') : NULL;
-    struct side alloc;
-    find_side(&alloc, loc, run);
+    struct rl_san_side alloc;
+    rl_san_side_find(&alloc, loc, run->sources);
     if (strncmp(h, "global ", 7) == 0 && q2) {
         snprintf(line, sizeof line, "on global variable %.*s",
                  (int)(q2 - q - 1), q + 1);
@@ -153,22 +119,23 @@ static void map_access_pair(const struct rl_san_report *r, const char *id,
                             struct rl_san_collector *c,
                             const struct rl_run *run)
 {
-    struct side now, before;
+    struct rl_san_side now, before;
     char key[1200];
     int fresh;
-    find_side(&now, current_access(r), run);
-    find_side(&before, rl_san_find_section(r, "Previous "), run);
+    rl_san_side_find(&now, current_access(r), run->sources);
+    rl_san_side_find(&before, rl_san_find_section(r, "Previous "),
+                     run->sources);
     if (!now.frame && !before.frame)
         return;
     pair_key(key, sizeof key, id, &now, &before);
     struct rl_finding *f = rl_san_collect(c, key, id, &fresh);
-    add_side(f, &now);
-    add_side(f, &before);
+    rl_san_side_add(f, &now);
+    rl_san_side_add(f, &before);
     if (!fresh)
         return;
     detail_heading(f, &now);
     if (strcmp(id, "use-after-free") == 0 && before.frame)
-        detail_side(f, "freed", &before); /* TSan calls free a write */
+        rl_san_side_detail(f, "freed", &before); /* TSan calls free a write */
     else
         detail_heading(f, &before);
     detail_location(f, r, run);
@@ -190,7 +157,7 @@ static void detail_cycle(struct rl_finding *f, const struct rl_san_report *r)
 static void map_lock_order(const struct rl_san_report *r,
                            struct rl_san_collector *c, const struct rl_run *run)
 {
-    struct side sides[16];
+    struct rl_san_side sides[16];
     size_t n = 0;
     char key[4096], place[512];
     int fresh;
@@ -198,7 +165,7 @@ static void map_lock_order(const struct rl_san_report *r,
     for (size_t i = 0; i < r->nsections && n < 16; i++) {
         if (!strstr(r->sections[i].heading, " acquired here while holding "))
             continue;
-        find_side(&sides[n], &r->sections[i], run);
+        rl_san_side_find(&sides[n], &r->sections[i], run->sources);
         if (sides[n].frame) {
             rl_san_place(place, sizeof place, sides[n].file, sides[n].frame);
             /* TSan starts the cycle at the same lock each time. */
@@ -212,15 +179,15 @@ static void map_lock_order(const struct rl_san_report *r,
     struct rl_finding *f =
         rl_san_collect(c, key, "lock-order-inversion", &fresh);
     for (size_t i = 0; i < n; i++)
-        add_side(f, &sides[i]);
+        rl_san_side_add(f, &sides[i]);
     if (!fresh)
         return;
     detail_cycle(f, r);
     for (size_t i = 0; i < r->nsections; i++) {
-        struct side s;
+        struct rl_san_side s;
         if (!strstr(r->sections[i].heading, "acquired "))
             continue;
-        find_side(&s, &r->sections[i], run);
+        rl_san_side_find(&s, &r->sections[i], run->sources);
         detail_heading(f, &s);
     }
 }
@@ -231,18 +198,18 @@ static void map_thread_leak(const struct rl_san_report *r,
                             const struct rl_run *run)
 {
     for (size_t i = 0; i < r->nsections; i++) {
-        struct side s;
+        struct rl_san_side s;
         char key[600], place[512];
         int fresh;
         if (strncmp(r->sections[i].heading, "Thread ", 7) != 0)
             continue;
-        find_side(&s, &r->sections[i], run);
+        rl_san_side_find(&s, &r->sections[i], run->sources);
         if (!s.frame)
             continue;
         rl_san_place(place, sizeof place, s.file, s.frame);
         snprintf(key, sizeof key, "thread-leak|%s", place);
         struct rl_finding *f = rl_san_collect(c, key, "thread-leak", &fresh);
-        add_side(f, &s);
+        rl_san_side_add(f, &s);
         if (fresh)
             detail_heading(f, &s);
     }
@@ -281,13 +248,13 @@ static void map_signal(const struct rl_san_report *r, const char *id,
     const struct rl_san_section *stack =
         r->nsections > 0 && r->sections[0].heading[0] == '\0' ? &r->sections[0]
                                                               : NULL;
-    struct side s;
+    struct rl_san_side s;
     const char *hfile = NULL;
     char key[1200], line[1024];
     int fresh;
     if (!stack)
         return;
-    find_side(&s, stack, run);
+    rl_san_side_find(&s, stack, run->sources);
     if (!s.frame)
         return;
     /* errno's stack starts in the handler itself, at its first line. */
@@ -299,10 +266,10 @@ static void map_signal(const struct rl_san_report *r, const char *id,
     snprintf(key, sizeof key, "%s|%s|%s", id, hfile,
              h->function ? h->function : "?");
     struct rl_finding *f = rl_san_collect(c, key, id, &fresh);
-    add_side(f, &s);
+    rl_san_side_add(f, &s);
     if (strcmp(id, "errno-clobber") == 0) {
         if (fresh)
-            detail_side(f, "the handler returns with errno changed", &s);
+            rl_san_side_detail(f, "the handler returns with errno changed", &s);
         return;
     }
     /* The call the user wrote is the frame just inside the user's. */
@@ -312,7 +279,7 @@ static void map_signal(const struct rl_san_report *r, const char *id,
         snprintf(line, sizeof line, "calls %s, which calls %s", callee, unsafe);
     else
         snprintf(line, sizeof line, "calls %s", callee ? callee : "?");
-    detail_side(f, line, &s);
+    rl_san_side_detail(f, line, &s);
 }
 
 static void map_report(const struct rl_san_report *r,

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "sync.h"
+#include "../sync-common/sync.h"
 #include "threads.h"
 
 #define N 100000

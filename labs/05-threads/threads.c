@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "sync.h"
+#include "../sync-common/sync.h"
 #include "threads.h"
 
 /* The vector being summed: written before the threads start, then only

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "counter.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 /* excerpt: shared */
 static volatile long cnt; /* the shared counter */

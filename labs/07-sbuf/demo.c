@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "sbuf.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 #define SLOTS 4
 #define NITEMS 50

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "sbuf.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 void sbuf_init(sbuf_t *sp, int n)
 {

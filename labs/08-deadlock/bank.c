@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "bank.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 void bank_init(struct bank *b, int n, long initial)
 {

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "bank.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 #define NACCOUNTS 4
 #define INITIAL 1000

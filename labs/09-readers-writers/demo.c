@@ -10,7 +10,7 @@
 
 #include "polite.h"
 #include "rwlock.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 #define RUN_SECONDS 20       /* the readers give up after this long */
 #define HANDOVER_WAIT_MS 200 /* longest a reader waits for the next one */

@@ -2,7 +2,7 @@
 #include <time.h>
 
 #include "polite.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 void table_init(struct table *t)
 {

@@ -1,7 +1,7 @@
 /* rwlock.c: lab 09 part 1, a readers-writers lock (starter: the first,
  * reader-preferring version: writers can starve). */
 #include "rwlock.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 void rw_init(struct rwlock *rw)
 {

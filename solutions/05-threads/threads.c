@@ -1,7 +1,7 @@
 /* threads.c: lab 05, pthreads basics (solution). */
 #include <stdlib.h>
 
-#include "sync.h"
+#include "../sync-common/sync.h"
 #include "threads.h"
 
 /* One thread's own argument and result.  Each thread gets a pointer to

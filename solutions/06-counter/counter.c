@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "counter.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 /* count_locked: one counter shared by all threads.  cnt++ is load, add,
  * store: cnt_lock makes the three steps of one thread indivisible with

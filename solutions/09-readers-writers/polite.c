@@ -1,6 +1,6 @@
 /* polite.c: lab 09 part 2, two diners without a livelock (solution). */
 #include "polite.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 void table_init(struct table *t)
 {

@@ -1,7 +1,7 @@
 /* rwlock.c: lab 09 part 1, a readers-writers lock in which a waiting
  * writer gets in within bounded time (solution). */
 #include "rwlock.h"
-#include "sync.h"
+#include "../sync-common/sync.h"
 
 void rw_init(struct rwlock *rw)
 {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "../sbuf.h"
-#include "../sync.h"
+#include "../../sync-common/sync.h"
 
 #define NTHREADS 4
 #define SBUFSIZE 16

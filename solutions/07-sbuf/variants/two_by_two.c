@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#include "../sbuf.h"
-#include "../sync.h"
+#include "../../../labs/07-sbuf/sbuf.h"
+#include "../../../labs/sync-common/sync.h"
 
 #define PER 2000
 

@@ -20,7 +20,7 @@ UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 
 .PHONY: all deps grade test unit corpus soak bench format format-check clean
 
-all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c
+all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-sched.o
 
 deps:
 	@scripts/install-deps.sh
@@ -35,11 +35,24 @@ bin/racelab-probe.so: $(PROBE_SRC) $(wildcard harness/probe/*.h)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
 	    -fPIC -shared -pthread -o $@ $(PROBE_SRC) -ldl
 
+# The seeded scheduler (racelab check --schedules): one relocatable object,
+# not a preloaded .so, because the program's -fsanitize=thread hooks and
+# its --wrap'ed pthread calls must be resolved at link time (sched_explore.c
+# links it with -no-pie, so trace pcs are plain executable addresses).
+SCHED_SRC = $(sort $(wildcard harness/sched/*.c))
+bin/racelab-sched.o: $(SCHED_SRC) $(wildcard harness/sched/*.h)
+	@mkdir -p bin
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	    -D_GNU_SOURCE -fno-omit-frame-pointer -r -nostdlib -o $@ $(SCHED_SRC)
+
 # Compiled into every ASan build of a user's program (build.c finds it
 # beside racelab): lets a program that never exits report its leaks.
 bin/racelab-asan-hook.c: harness/hooks/asan_leak_hook.c
 	@mkdir -p bin
 	cp $< $@
+
+# Grading links a lab's Check tests the way this machine links Check.
+build/harness/grade_run.o: CFLAGS += -DRL_CHECK_LIBS='"$(CHECK_LIBS)"'
 
 build/harness/%.o: harness/%.c $(wildcard harness/*.h harness/probe/*.h)
 	@mkdir -p $(dir $@)

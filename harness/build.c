@@ -55,6 +55,7 @@ const char *rl_build_command(enum rl_variant v)
 /* Sources are compiled by absolute path, so that every tool's debug
  * information names files that sources.c can map back to the user's. */
 static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
+                          const struct rl_build_extras *extras,
                           enum rl_variant v, const char *exe)
 {
     rl_strv_push(argv, recipes[v].compiler);
@@ -65,6 +66,8 @@ static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
         rl_strv_pushf(argv, "-I%s", dirname(dir));
         free(dir);
     }
+    for (char *const *d = extras->include_dirs; d && *d; d++)
+        rl_strv_pushf(argv, "-I%s", *d);
     rl_strv_push(argv, "-o");
     rl_strv_push(argv, exe);
     for (size_t i = 0; i < src->n; i++)
@@ -75,6 +78,8 @@ static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
             rl_strv_push(argv, hook);
         free(hook);
     }
+    for (char *const *l = extras->link_flags; l && *l; l++)
+        rl_strv_push(argv, *l);
     rl_strv_push(argv, "-lm");
 }
 
@@ -87,6 +92,15 @@ static char *joined_output(const struct rl_sandbox_result *r)
 int rl_build_all(const struct rl_sources *src, const int wanted[],
                  const char *outdir, struct rl_build *b, char *err,
                  size_t errlen)
+{
+    struct rl_build_extras none = {NULL, NULL};
+    return rl_build_all_with(src, wanted, &none, outdir, b, err, errlen);
+}
+
+int rl_build_all_with(const struct rl_sources *src, const int wanted[],
+                      const struct rl_build_extras *extras,
+                      const char *outdir, struct rl_build *b, char *err,
+                      size_t errlen)
 {
     struct rl_sandbox *running[RL_VARIANT_COUNT] = {0};
     struct rl_strv *argv = b->command;
@@ -101,7 +115,7 @@ int rl_build_all(const struct rl_sources *src, const int wanted[],
         if (!wanted[v])
             continue;
         char *exe = xasprintf("%s/%s", outdir, recipes[v].name);
-        compiler_argv(&argv[v], src, v, exe);
+        compiler_argv(&argv[v], src, extras, v, exe);
         running[v] = rl_sandbox_start(argv[v].v, &opts, err, errlen);
         b->exe[v] = exe;
         if (!running[v])

@@ -25,6 +25,19 @@ const char *rl_variant_name(enum rl_variant v);
 int rl_build_all(const struct rl_sources *src, const int wanted[],
                  const char *outdir, struct rl_build *b, char *err,
                  size_t errlen);
+
+/* What a caller may add to every variant's command line. */
+struct rl_build_extras {
+    char *const *include_dirs; /* -I each, NULL-terminated, or NULL */
+    char *const *link_flags;   /* after the sources, e.g. "-lcheck", or NULL */
+};
+
+/* rl_build_all with extra include folders and libraries (grading links a
+ * lab's Check tests with libcheck and puts the lab folder on the path). */
+int rl_build_all_with(const struct rl_sources *src, const int wanted[],
+                      const struct rl_build_extras *extras,
+                      const char *outdir, struct rl_build *b, char *err,
+                      size_t errlen);
 void rl_build_free(struct rl_build *b);
 
 #endif

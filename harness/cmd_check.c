@@ -2,221 +2,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "build.h"
+#include "check_engine.h"
 #include "check_options.h"
 #include "cmd.h"
-#include "policy.h"
-#include "preflight.h"
 #include "report.h"
-#include "runner.h"
-#include "server_driver.h"
-#include "workdir.h"
 #include "xalloc.h"
 
-/* When the probe saw the program hang, the other tools need only long
- * enough to start and reach the same point (valgrind is ~50x slower). */
-static const double HANG_RETRY_MIN = 4.0;
-
-struct check {
-    struct rl_check_options opt;
-    struct rl_sources sources;
-    struct rl_build build;
-    char *workdir;
-    struct rl_run_setup setup;
-    struct rl_job *jobs;
-    size_t njobs;
-    struct rl_findings verdict;
-};
-
-static int wanted_variants(const struct check *c, int wanted[])
+static char *program_name(const struct rl_check_options *o)
 {
-    memset(wanted, 0, RL_VARIANT_COUNT * sizeof *wanted);
-    for (int i = 0; rl_tools[i]; i++)
-        if (c->opt.tool_selected[i])
-            wanted[rl_tools[i]->variant] = 1;
-    wanted[RL_VARIANT_PLAIN] = 1; /* the plain build decides "compiles" */
-    return 0;
-}
-
-/* Builds; a program that does not compile is the user's error (2). */
-static int build_program(struct check *c)
-{
-    char err[256];
-    int wanted[RL_VARIANT_COUNT];
-    wanted_variants(c, wanted);
-    if (rl_build_all(&c->sources, wanted, c->workdir, &c->build, err,
-                     sizeof err) != 0 &&
-        !c->build.failed[RL_VARIANT_PLAIN]) {
-        fprintf(stderr, "racelab: %s\n", err);
-        return RL_EXIT_INTERNAL;
-    }
-    if (c->build.failed[RL_VARIANT_PLAIN]) {
-        fprintf(stderr, "racelab: the program did not compile (%s):\n%s",
-                rl_build_command(RL_VARIANT_PLAIN),
-                c->build.output[RL_VARIANT_PLAIN]
-                    ? c->build.output[RL_VARIANT_PLAIN]
-                    : "(no compiler output)\n");
-        return RL_EXIT_USAGE;
-    }
-    for (int v = 0; v < RL_VARIANT_COUNT; v++)
-        if (wanted[v] && c->build.failed[v])
-            fprintf(stderr,
-                    "racelab: warning: the %s build failed, so its tools "
-                    "were skipped (%s):\n%s",
-                    rl_variant_name(v), rl_build_command(v),
-                    c->build.output[v] ? c->build.output[v] : "");
-    return 0;
-}
-
-/* Drops tools the preflight found broken, saying so once. */
-static void apply_preflight(struct check *c)
-{
-    struct rl_preflight p;
-    rl_preflight_run(&p);
-    for (int i = 0; rl_tools[i]; i++) {
-        const struct rl_tool *t = rl_tools[i];
-        int broken = (t->variant == RL_VARIANT_TSAN && !p.tsan_ok) ||
-                     (t->variant == RL_VARIANT_PLAIN &&
-                      strcmp(t->name, "probe") != 0 && !p.valgrind_ok);
-        if (broken && c->opt.tool_selected[i]) {
-            c->opt.tool_selected[i] = 0;
-            fprintf(stderr, "racelab: warning: skipping %s: %s\n", t->name,
-                    p.message);
-        }
-    }
-}
-
-static int add_job(struct check *c, const struct rl_tool *t, int round,
-                   double timeout)
-{
-    char err[256];
-    char *name = xasprintf("%s-%d", t->name, round);
-    char *dir = rl_workdir_sub(c->workdir, name, err, sizeof err);
-    free(name);
-    if (!dir) {
-        fprintf(stderr, "racelab: %s\n", err);
-        return -1;
-    }
-    struct rl_job *job = &c->jobs[c->njobs++];
-    memset(job, 0, sizeof *job);
-    job->tool = t;
-    job->exe = c->build.exe[t->variant];
-    job->workdir = dir;
-    job->timeout = timeout;
-    return 0;
-}
-
-static int runnable(const struct check *c, int i)
-{
-    return c->opt.tool_selected[i] && !c->build.failed[rl_tools[i]->variant];
-}
-
-/* One round: the probe alone first, then the others two at a time. */
-static int run_round(struct check *c, int round)
-{
-    size_t first = c->njobs;
-    double timeout = c->opt.timeout;
-    int probe = -1, hung = 0, idle = 0;
-    for (int i = 0; rl_tools[i]; i++)
-        if (runnable(c, i) && strcmp(rl_tools[i]->name, "probe") == 0)
-            probe = i;
-    if (probe >= 0) {
-        if (add_job(c, rl_tools[probe], round, timeout) != 0)
-            return -1;
-        struct rl_job *pj = &c->jobs[first];
-        rl_job_run(&c->setup, pj);
-        /* A program that never listens would make every tool wait. */
-        if (pj->server_outcome == RL_SERVER_NO_LISTEN)
-            return 0;
-        hung = pj->stopped_by_watch || pj->timed_out;
-        /* A hang that the CPU shows as idle (a deadlock, not a livelock)
-         * lets the other tools stop as soon as they stand still too. */
-        idle = pj->stopped_by_watch &&
-               rl_findings_count_id(&pj->found, "deadlock");
-        if (hung) {
-            double t = 2 * pj->summary.wall_seconds;
-            timeout = t < HANG_RETRY_MIN ? HANG_RETRY_MIN : t;
-            if (timeout > c->opt.timeout)
-                timeout = c->opt.timeout;
-        }
-        first = c->njobs;
-    }
-    for (int i = 0; rl_tools[i]; i++) {
-        if (i == probe || !runnable(c, i))
-            continue;
-        if (add_job(c, rl_tools[i], round, timeout) != 0)
-            return -1;
-        c->jobs[c->njobs - 1].stop_when_idle = idle;
-    }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    rl_jobs_run(&c->setup, c->jobs + first, c->njobs - first,
-                cores > 1 ? (int)cores : 1);
-    return 0;
-}
-
-static int run_all(struct check *c)
-{
-    size_t tools = 0;
-    for (int i = 0; rl_tools[i]; i++)
-        tools += runnable(c, i);
-    c->jobs = xcalloc(tools * c->opt.runs + 1, sizeof *c->jobs);
-    for (int round = 1; round <= c->opt.runs; round++)
-        if (run_round(c, round) != 0)
-            return -1;
-    return 0;
-}
-
-/* Collects every job's findings, applies the policy, prints, writes. */
-static int report(struct check *c)
-{
-    struct rl_findings raw = {0};
-    struct rl_run_summary *runs = xcalloc(c->njobs + 1, sizeof *runs);
-    int internal = 0, never_listened = 0;
-    for (size_t i = 0; i < c->njobs; i++) {
-        struct rl_job *job = &c->jobs[i];
-        rl_findings_take(&raw, &job->found);
-        runs[i] = job->summary;
-        if (job->error[0]) {
-            fprintf(stderr, "racelab: %s: %s\n", job->tool->name, job->error);
-            internal = 1;
-        } else if (job->server_outcome != RL_SERVER_ECHOED) {
-            fprintf(stderr, "racelab: %s run: %s\n", job->tool->name,
-                    job->note);
-            never_listened |= job->server_outcome == RL_SERVER_NO_LISTEN;
-        }
-    }
-    rl_policy_apply(&raw, &c->verdict);
     char *program = xstrdup("");
-    for (size_t i = 0; i < c->opt.nfiles; i++) {
-        char *next =
-            xasprintf("%s%s%s", program, i ? " " : "", c->opt.files[i]);
+    for (size_t i = 0; i < o->nfiles; i++) {
+        char *next = xasprintf("%s%s%s", program, i ? " " : "", o->files[i]);
         free(program);
         program = next;
     }
-    struct rl_build_summary builds[RL_VARIANT_COUNT];
-    size_t nbuilds = 0;
-    for (int v = 0; v < RL_VARIANT_COUNT; v++)
-        if (c->build.command[v].v)
-            builds[nbuilds++] = (struct rl_build_summary){
-                rl_variant_name(v), c->build.command[v].v,
-                c->build.wall_seconds[v], !c->build.failed[v]};
-    struct rl_report r = {program,  &c->sources, &c->verdict, runs,
-                          c->njobs, builds,      nbuilds};
+    return program;
+}
+
+/* Prints the findings, writes --json; returns the exit status. */
+static int report(const struct rl_check *c, const struct rl_check_options *o)
+{
+    char *program = program_name(o);
+    struct rl_report r;
+    rl_check_report(c, program, &r);
     rl_report_text(stdout, &r);
     fflush(stdout);
     char err[256];
-    if (c->opt.json_path &&
-        rl_report_json(c->opt.json_path, &r, err, sizeof err) != 0) {
+    int internal = c->internal_error;
+    if (o->json_path && rl_report_json(o->json_path, &r, err, sizeof err)) {
         fprintf(stderr, "racelab: %s\n", err);
         internal = 1;
     }
+    rl_check_report_free(&r);
     free(program);
-    free(runs);
     if (internal)
         return RL_EXIT_INTERNAL;
-    if (never_listened) {
+    if (c->never_listened) {
         fputs("racelab: with --server, the program must listen on the port "
               "given as its first\nargument and echo each line back; "
               "start it by hand to see what it does:\n  ./prog 5000 & "
@@ -227,47 +49,25 @@ static int report(struct check *c)
     return c->verdict.n ? RL_EXIT_FINDINGS : RL_EXIT_CLEAN;
 }
 
-static void check_free(struct check *c)
-{
-    for (size_t i = 0; i < c->njobs; i++) {
-        rl_findings_free(&c->jobs[i].found);
-        rl_strv_free(&c->jobs[i].argv);
-        rl_strv_free(&c->jobs[i].env);
-        free(c->jobs[i].workdir);
-    }
-    free(c->jobs);
-    rl_findings_free(&c->verdict);
-    rl_build_free(&c->build);
-    rl_sources_free(&c->sources);
-    rl_workdir_remove(c->workdir);
-    free(c->workdir);
-}
-
 int cmd_check(int argc, char **argv)
 {
-    struct check c;
-    memset(&c, 0, sizeof c);
-    int parsed = rl_check_parse_options(argc, argv, &c.opt);
+    struct rl_check_options o;
+    memset(&o, 0, sizeof o);
+    int parsed = rl_check_parse_options(argc, argv, &o);
     if (parsed != 0)
         return parsed > 0 ? RL_EXIT_CLEAN : RL_EXIT_USAGE;
-    char err[256];
-    if (rl_sources_init(&c.sources, c.opt.files, c.opt.nfiles, err,
-                        sizeof err) != 0) {
-        fprintf(stderr, "racelab check: %s\n", err);
-        return RL_EXIT_USAGE;
-    }
-    c.workdir = rl_workdir_create("racelab", err, sizeof err);
-    if (!c.workdir) {
-        fprintf(stderr, "racelab: %s\n", err);
-        rl_sources_free(&c.sources);
-        return RL_EXIT_INTERNAL;
-    }
-    c.setup = (struct rl_run_setup){&c.sources, c.opt.program_args,
-                                    rl_harness_dir(), c.opt.server};
-    apply_preflight(&c);
-    int status = build_program(&c);
+    struct rl_check_request req = {0};
+    req.files = o.files;
+    req.nfiles = o.nfiles;
+    req.program_args = o.program_args;
+    req.server = o.server;
+    req.runs = o.runs;
+    req.timeout = o.timeout;
+    memcpy(req.tool_selected, o.tool_selected, sizeof req.tool_selected);
+    struct rl_check c;
+    int status = rl_check_execute(&c, &req);
     if (status == 0)
-        status = run_all(&c) == 0 ? report(&c) : RL_EXIT_INTERNAL;
-    check_free(&c);
+        status = report(&c, &o);
+    rl_check_free(&c);
     return status;
 }

@@ -12,6 +12,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     {"check", cmd_check, "find the concurrency bugs in a C program"},
+    {"grade", cmd_grade, "grade a lab submission against its rubric"},
     {"doctor", cmd_doctor, "verify that the tools work on this machine"},
 };
 

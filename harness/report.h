@@ -2,6 +2,7 @@
 #ifndef RACELAB_REPORT_H
 #define RACELAB_REPORT_H
 
+#include <jansson.h>
 #include <stdio.h>
 #include "finding.h"
 #include "sources.h"
@@ -48,5 +49,20 @@ void rl_report_text(FILE *out, const struct rl_report *r);
  *  a tool by hand, as scripts/bench.sh does to time the bare tools. */
 int rl_report_json(const char *path, const struct rl_report *r, char *err,
                    size_t errlen);
+
+/* One finding block exactly as rl_report_text prints it (racelab grade
+ * shows the blocks under the check they fail); r gives the sources. */
+void rl_report_text_finding(FILE *out, const struct rl_report *r,
+                            const struct rl_finding *f);
+
+/* The JSON object of one finding, as in the --json "findings" list; NULL
+ * with err filled for an ID the failure-mode table lacks. */
+json_t *rl_report_json_finding(const struct rl_finding *f, char *err,
+                               size_t errlen);
+
+/* Writes any JSON document to path ("-": standard output) so that a
+ * reader never sees half of it. */
+int rl_report_json_write(json_t *doc, const char *path, char *err,
+                         size_t errlen);
 
 #endif

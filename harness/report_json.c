@@ -270,3 +270,17 @@ int rl_report_json(const char *path, const struct rl_report *r, char *err,
     json_decref(doc);
     return rc;
 }
+
+json_t *rl_report_json_finding(const struct rl_finding *f, char *err,
+                               size_t errlen)
+{
+    return finding_json(f, err, errlen);
+}
+
+int rl_report_json_write(json_t *doc, const char *path, char *err,
+                         size_t errlen)
+{
+    return strcmp(path, "-") == 0
+               ? dump(doc, stdout, "standard output", err, errlen)
+               : write_atomically(doc, path, err, errlen);
+}

@@ -210,3 +210,9 @@ void rl_report_text(FILE *out, const struct rl_report *r)
     print_run_notes(out, r);
     print_summary(out, fs);
 }
+
+void rl_report_text_finding(FILE *out, const struct rl_report *r,
+                            const struct rl_finding *f)
+{
+    print_finding(out, r, f);
+}

@@ -7,6 +7,7 @@
 
 #include "runner.h"
 #include "server_driver.h"
+#include "server_rounds.h"
 #include "xalloc.h"
 
 /* Limits for every run; a tool's prepare may change them. */
@@ -140,7 +141,9 @@ static int execute(const struct rl_run_setup *setup, struct rl_run *run,
     if (!sb)
         return -1;
     job->server_outcome = rl_server_drive(sb, run, job->note, sizeof job->note);
-    rl_sandbox_stop(sb);
+    /* Not a SIGTERM straight away: sanitized builds write their exit-time
+     * reports (thread leaks, leaks) only when they exit. */
+    rl_server_stop(sb, run);
     return rl_sandbox_wait(sb, &run->result);
 }
 
@@ -165,6 +168,10 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
     job->summary.exit_status = -1;
     if (job->tool->prepare(&run, job->error, sizeof job->error) != 0)
         goto done;
+    for (char *const *e = setup->program_env; e && *e; e++)
+        rl_strv_push(&run.env, *e);
+    if (setup->server) /* the TSan and ASan builds' stop hook wakes up */
+        rl_strv_pushf(&run.env, "%s=1", RL_STOP_ENV);
     run.sandbox.env_extra = run.env.v;
     struct idle_watch idle = {-1, 0};
     if (job->stop_when_idle && !run.sandbox.watch) {

@@ -11,6 +11,7 @@ struct rl_run_setup {
     char *const *program_args;
     const char *harness_dir;
     int server; /* drive the program as a TCP echo server */
+    char *const *program_env; /* "NAME=value" for the program, or NULL */
 };
 
 /* One run and what came of it. */

@@ -127,9 +127,20 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
     char **env = NULL, **links = NULL;
     size_t nenv = 0;
     char *includes[] = {(char *)lab_dir, NULL};
-    for (size_t i = 0; spec->env[i]; i++)
-        push(&env, &nenv, xstrdup(spec->env[i]));
+    if (!spec->check_tests)
+        for (size_t i = 0; spec->env[i]; i++)
+            push(&env, &nenv, xstrdup(spec->env[i]));
     if (spec->check_tests) {
+        /* Check's own selections come from the rubric alone, never from
+         * whoever started racelab (e.g. racelab's own test runner). */
+        static const char *const check_vars[] = {
+            "CK_RUN_SUITE", "CK_RUN_CASE", "CK_INCLUDE_TAGS",
+            "CK_EXCLUDE_TAGS", "CK_VERBOSITY", "CK_TAP_LOG_FILE_NAME",
+            "CK_SUBUNIT_LOG_FILE_NAME", "CK_LOG_FILE_NAME", NULL};
+        for (size_t i = 0; check_vars[i]; i++)
+            push(&env, &nenv, xstrdup(check_vars[i]));
+        for (size_t i = 0; spec->env[i]; i++)
+            push(&env, &nenv, xstrdup(spec->env[i]));
         /* One process, so a hang is one the watchdog can read. */
         push(&env, &nenv, xstrdup("CK_FORK=no"));
         push(&env, &nenv, xasprintf("CK_XML_LOG_FILE_NAME=%s", CHECK_LOG));

@@ -99,7 +99,11 @@ static void judge_tests(const struct rl_rubric_check *c,
             add_message(v, "test %s never finished%s", c->tests[i],
                         g->check.verdict.n ? " (see the findings)" : "");
         }
-    if (g->have_results && !c->tests && !g->results.complete) {
+    if (g->have_results && g->results.n == 0) {
+        v->passed = 0; /* passing no test proves nothing */
+        add_message(v, "no test ran%s%s", g->check.verdict.n
+                    ? " (see the findings)" : "", "");
+    } else if (g->have_results && !c->tests && !g->results.complete) {
         v->passed = 0;
         add_message(v, "the tests stopped before the end%s",
                     g->check.verdict.n ? " (see the findings)" : "", "");
@@ -205,6 +209,29 @@ static json_t *check_json(const struct rl_rubric_check *c,
     return o;
 }
 
+/* What ran, for the curious and for a timing question: one line per run
+ * with each tool's time and how it ended. */
+static void print_runs(const struct rl_rubric *rubric,
+                       const struct rl_grade_run *runs)
+{
+    printf("\nruns:\n");
+    for (size_t i = 0; i < rubric->nruns; i++) {
+        const struct rl_check *c = &runs[i].check;
+        printf("  %s:", rubric->runs[i].name);
+        if (c->njobs == 0)
+            printf(" did not run");
+        for (size_t j = 0; j < c->njobs; j++) {
+            const struct rl_run_summary *s = &c->jobs[j].summary;
+            printf("%s %s %.1f s%s%s%s", j ? "," : "", s->tool,
+                   s->wall_seconds, s->timed_out ? " (timed out)" : "",
+                   s->note ? " (" : "", s->note ? s->note : "");
+            if (s->note)
+                putchar(')');
+        }
+        putchar('\n');
+    }
+}
+
 int rl_grade_score(const struct rl_rubric *rubric,
                    const struct rl_grade_run *runs, const char *json_path)
 {
@@ -233,6 +260,7 @@ int rl_grade_score(const struct rl_rubric *rubric,
     }
     free(shown);
     int max = rl_rubric_max_score(rubric);
+    print_runs(rubric, runs);
     printf("\nscore: %d/%d\n", score, max);
     fflush(stdout);
     json_object_set_new(doc, "lab", json_string(rubric->lab));

@@ -159,6 +159,71 @@ int rl_probe_starving(const struct rl_probe_sample *before,
     return -1;
 }
 
+/* How much a counter of the table entry of addr grew between samples. */
+static uint64_t lock_growth(const struct rlp_shm *b, const struct rlp_shm *n,
+                            uint64_t addr,
+                            uint64_t (*get)(const struct rlp_lock *))
+{
+    const struct rlp_lock *ln = find_lock(n, addr), *lb = find_lock(b, addr);
+    if (!ln)
+        return 0;
+    return get(ln) - (lb ? get(lb) : 0);
+}
+
+static uint64_t lock_posts(const struct rlp_lock *l)
+{
+    return l->posts;
+}
+
+static uint64_t cond_passes(const struct rlp_lock *l)
+{
+    return l->cond_passes;
+}
+
+/* Acquisitions by pthread_mutex_lock and friends, not the re-takes
+ * inside a cond wait. */
+static uint64_t fresh_acquisitions(const struct rlp_lock *l)
+{
+    return l->acquisitions - l->cond_retakes;
+}
+
+/* One cond wait episode (probe/locks.c), unbroken, in both samples. */
+static int same_cond_episode(const struct rlp_thread *a,
+                             const struct rlp_thread *b)
+{
+    return a->cond_wait_cond && a->cond_wait_cond == b->cond_wait_cond &&
+           a->cond_wait_since_ns == b->cond_wait_since_ns;
+}
+
+/*
+ * Starvation in a wait loop on a condition variable (a writer behind the
+ * readers of a reader-preferring lock built on a mutex and conditions).
+ * Over the whole window the thread stayed in one wait loop; it was woken
+ * in the window and went back to waiting; the condition was signalled;
+ * nobody got past a wait on it; and the others locked its mutex at least
+ * STARVATION_MIN_ACQUISITIONS times.  A wake-up is required because a
+ * pool idle on a condition that nobody signals, while other code uses
+ * the same mutex, is waiting for work, not starving.
+ */
+int rl_probe_cond_starving(const struct rl_probe_sample *before,
+                           const struct rl_probe_sample *now)
+{
+    const struct rlp_shm *b = &before->shm, *n = &now->shm;
+    for (uint32_t i = 0; i < nthreads(n) && i < nthreads(b); i++) {
+        const struct rlp_thread *t = &n->threads[i], *o = &b->threads[i];
+        if (!live(t) || !same_cond_episode(t, o))
+            continue;
+        if (t->cond_wakeups == o->cond_wakeups ||
+            lock_growth(b, n, t->cond_wait_cond, lock_posts) == 0 ||
+            lock_growth(b, n, t->cond_wait_cond, cond_passes) != 0)
+            continue;
+        if (lock_growth(b, n, t->cond_wait_mutex, fresh_acquisitions) >=
+            STARVATION_MIN_ACQUISITIONS)
+            return (int)i;
+    }
+    return -1;
+}
+
 int rl_probe_livelocked(const struct rl_probe_sample *before,
                         const struct rl_probe_sample *now,
                         double runnable_share)
@@ -224,6 +289,19 @@ static int decide(struct rl_hang_watch *w, enum rl_hang_kind kind,
     return 1;
 }
 
+/* Only a semaphore can be posted from a signal handler (sem_post is
+ * async-signal-safe) or from another process (a process-shared one):
+ * threads stuck on locks, conditions and joins cannot be woken from
+ * outside (e.g. by the handlers a Check test runner installs). */
+static int any_semaphore_wait(const struct rl_probe_sample *s)
+{
+    for (uint32_t i = 0; i < nthreads(&s->shm); i++)
+        if (live(&s->shm.threads[i]) &&
+            s->shm.threads[i].state == RLP_T_WAIT_SEM)
+            return 1;
+    return 0;
+}
+
 /* Deadlock: all blocked, nothing changed, no CPU, for DEADLOCK_QUIET_S. */
 static int check_deadlock(struct rl_hang_watch *w,
                           const struct rl_probe_sample *s)
@@ -240,7 +318,7 @@ static int check_deadlock(struct rl_hang_watch *w,
     }
     if (s->elapsed - w->quiet->elapsed < DEADLOCK_QUIET_S)
         return 0;
-    if (s->outside_wakers && !s->final)
+    if (s->outside_wakers && !s->final && any_semaphore_wait(s))
         return 0;
     if (s->cpu - w->quiet->cpu > DEADLOCK_MAX_CPU_S) {
         free(w->quiet); /* something is burning CPU: start over */
@@ -293,6 +371,8 @@ int rl_hang_watch_feed(struct rl_hang_watch *w, struct rl_probe_sample *s)
     const struct rl_probe_sample *before = window_start(w, s);
     if (!stop && before) {
         int t = rl_probe_starving(before, s);
+        if (t < 0)
+            t = rl_probe_cond_starving(before, s);
         if (t >= 0)
             stop = decide(w, RL_HANG_STARVATION, before, s, t);
         else if (rl_probe_livelocked(before, s, runnable_share(w, before, s)))
@@ -758,6 +838,56 @@ static void starvation_finding(const struct rl_hang_verdict *v,
     }
 }
 
+/* The cond wait loop version: the figures of the whole episode. */
+static void cond_starvation_finding(const struct rl_hang_verdict *v,
+                                    const struct rl_symbolizer *sym,
+                                    struct rl_findings *out)
+{
+    const struct rlp_shm *b = &v->before->shm, *n = &v->now->shm;
+    const struct rlp_thread *t = &n->threads[v->thread];
+    const struct rlp_thread *o = &b->threads[v->thread];
+    const struct rlp_lock *m = find_lock(n, t->cond_wait_mutex);
+    uint64_t taken = m ? fresh_acquisitions(m) - t->cond_mutex_taken : 0;
+    uint64_t window_taken =
+        lock_growth(b, n, t->cond_wait_mutex, fresh_acquisitions);
+    double window = v->now->elapsed - v->before->elapsed;
+    double waited = window;
+    if (v->now->mono_ns > t->cond_wait_since_ns && t->cond_wait_since_ns)
+        waited = (v->now->mono_ns - t->cond_wait_since_ns) / 1e9;
+    struct rl_finding *f = rl_findings_add(out, "starvation", "probe");
+    char who[160], cond[200], mutex[200], where[128], tmp[160], line[1200];
+    thread_name(n, sym, v->thread, who, sizeof who);
+    object_name(n, sym, t->cond_wait_cond, RLP_T_WAIT_COND, cond, sizeof cond);
+    object_name(n, sym, t->cond_wait_mutex, RLP_T_WAIT_LOCK, mutex,
+                sizeof mutex);
+    at(tmp, sizeof tmp, place(sym, &t->cond_wait_site, f, where, sizeof where));
+    snprintf(line, sizeof line,
+             "%s has been waiting on %s%s for %.1f s (since %.1f s after the "
+             "start) and never got past the wait: it was woken %llu times "
+             "(%llu in the last %.1f s) and each time went back to waiting",
+             who, cond, tmp, waited, v->now->elapsed - waited,
+             (unsigned long long)t->cond_episode_wakeups,
+             (unsigned long long)(t->cond_wakeups - o->cond_wakeups), window);
+    rl_finding_append_detail(f, line);
+    snprintf(line, sizeof line,
+             "meanwhile the other threads locked %s, the mutex of that wait, "
+             "%llu times (%llu in the last %.1f s): they keep getting in "
+             "while it never does",
+             mutex, (unsigned long long)taken, (unsigned long long)window_taken,
+             window);
+    rl_finding_append_detail(f, line);
+    for (uint32_t i = 0; i < nthreads(n); i++) {
+        const struct rlp_held *h = held_of(&n->threads[i], t->cond_wait_mutex);
+        if ((int)i == v->thread || !h)
+            continue;
+        thread_name(n, sym, (int)i, who, sizeof who);
+        at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
+        snprintf(line, sizeof line, "%s holds the mutex now (acquired%s)", who,
+                 tmp);
+        rl_finding_append_detail(f, line);
+    }
+}
+
 void rl_probe_hang_findings(const struct rl_hang_verdict *v,
                             const struct rl_symbolizer *sym,
                             struct rl_findings *out)
@@ -770,7 +900,10 @@ void rl_probe_hang_findings(const struct rl_hang_verdict *v,
         livelock_finding(v, sym, out);
         break;
     case RL_HANG_STARVATION:
-        starvation_finding(v, sym, out);
+        if (rl_probe_starving(v->before, v->now) == v->thread)
+            starvation_finding(v, sym, out);
+        else
+            cond_starvation_finding(v, sym, out);
         break;
     case RL_HANG_NONE:
         break;

@@ -24,8 +24,9 @@ struct rl_probe_sample {
     int final;        /* the last look, at the timeout */
     /* Something outside the table could still wake a blocked thread: a
      * signal handler (sem_post is async-signal-safe) or a live child
-     * process (a process-shared semaphore).  A deadlock is then only
-     * declared at the final look. */
+     * process (a process-shared semaphore).  A deadlock in which some
+     * thread waits on a semaphore is then only declared at the final
+     * look. */
     int outside_wakers;
     int have_tasks; /* 0 when /proc could not be read */
     size_t ntasks;
@@ -73,6 +74,11 @@ int rl_probe_all_blocked(const struct rl_probe_sample *s);
  * samples, else -1. */
 int rl_probe_starving(const struct rl_probe_sample *before,
                       const struct rl_probe_sample *now);
+/* The same for a thread stuck in a wait loop on a condition variable:
+ * woken in the window, back to waiting each time, while others kept
+ * locking the condition's mutex; its slot, else -1. */
+int rl_probe_cond_starving(const struct rl_probe_sample *before,
+                           const struct rl_probe_sample *now);
 /* 1 when the program is busy without progress between the two samples;
  * runnable_share: the share of samples in between with a runnable thread. */
 int rl_probe_livelocked(const struct rl_probe_sample *before,

@@ -277,11 +277,12 @@ static int read_check(struct reader *rd, size_t index, json_t *obj,
         fail(rd, "%s: must be an object", where);
         goto out;
     }
-    if (only_keys(rd, obj, where, keys) ||
-        get_string(rd, obj, "name", where, 1, &c->name))
+    if (get_string(rd, obj, "name", where, 1, &c->name))
         goto out;
     free(where);
     where = xasprintf("checks[%zu] ('%s')", index, c->name);
+    if (only_keys(rd, obj, where, keys))
+        goto out;
     json_t *points = json_object_get(obj, "points");
     if (!json_is_integer(points) || json_integer_value(points) < 0 ||
         json_integer_value(points) > 1000) {

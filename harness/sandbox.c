@@ -692,7 +692,20 @@ void rl_sandbox_opts_default(struct rl_sandbox_opts *o)
     o->watch_interval = 0.05;
 }
 
-/* The inherited environment with env_extra entries added or replaced. */
+/* Index of the variable `name` (name_len bytes, no '=') in env[0..n). */
+static size_t env_find(char **env, size_t n, const char *name,
+                       size_t name_len)
+{
+    size_t i = 0;
+    while (i < n &&
+           !(strncmp(env[i], name, name_len) == 0 && env[i][name_len] == '='))
+        i++;
+    return i;
+}
+
+/* The inherited environment with env_extra entries added or replaced; an
+ * entry without '=' removes that variable (e.g. the CK_RUN_SUITE of a
+ * test run that started racelab must not reach the program). */
 static char **build_env(char *const *extra)
 {
     size_t n = 0, m = 0;
@@ -707,10 +720,15 @@ static char **build_env(char *const *extra)
         env[i] = environ[i];
     for (size_t j = 0; j < m; j++) {
         const char *eq = strchr(extra[j], '=');
-        size_t len = eq ? (size_t)(eq - extra[j]) + 1 : strlen(extra[j]);
-        size_t i = 0;
-        while (i < n && strncmp(env[i], extra[j], len) != 0)
-            i++;
+        size_t len = eq ? (size_t)(eq - extra[j]) : strlen(extra[j]);
+        size_t i = env_find(env, n, extra[j], len);
+        if (!eq) {
+            if (i < n) {
+                env[i] = env[n - 1];
+                env[--n] = NULL;
+            }
+            continue;
+        }
         env[i] = extra[j];
         if (i == n)
             n++;

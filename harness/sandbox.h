@@ -22,7 +22,8 @@ typedef int (*rl_watch_fn)(void *arg, const struct rl_watch_info *info);
 
 struct rl_sandbox_opts {
     const char *cwd;            /* working directory, or NULL */
-    char *const *env_extra;     /* "NAME=value" added to the environment */
+    char *const *env_extra;     /* "NAME=value" added to the environment;
+                                   "NAME" alone removes NAME */
     double timeout;             /* wall-clock seconds; 0 means 10 */
     size_t output_cap;          /* bytes kept of stdout and of stderr */
     unsigned long max_procs;    /* RLIMIT_NPROC-like cap (pids in cgroup) */

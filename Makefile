@@ -18,7 +18,7 @@ PROBE_SRC    = $(sort $(wildcard harness/probe/*.c))
 UNIT_SRC     = $(sort $(filter-out tests/unit/unit_main.c,$(wildcard tests/unit/*.c)))
 UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 
-.PHONY: all deps grade test unit corpus soak bench format format-check clean
+.PHONY: all deps grade test unit corpus labs handouts soak bench format format-check clean
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-sched.o
 
@@ -79,14 +79,22 @@ bin/check-corpus: tests/corpus/check_corpus.c
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS) $(LIBS)
 
+bin/check-labs: tests/labs/check_labs.c
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS) $(LIBS)
+
 unit: all bin/check-unit
 	bin/check-unit
 
 corpus: all bin/check-corpus
 	bin/check-corpus tests/cases
 
+# Every lab's starter, solution and seeded variants through racelab grade.
+labs: all bin/check-labs
+	bin/check-labs
+
 test: deps
-	@$(MAKE) --no-print-directory unit corpus
+	@$(MAKE) --no-print-directory unit corpus labs
 
 grade: deps
 	@$(MAKE) --no-print-directory all

@@ -98,7 +98,7 @@ test: deps
 
 grade: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/grade-examples.sh
+	@scripts/grade.sh
 
 soak: deps
 	@$(MAKE) --no-print-directory all
@@ -107,6 +107,10 @@ soak: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh
+
+# The lab handouts as HTML in build/handouts (pandoc).
+handouts: deps
+	@$(MAKE) --no-print-directory -C handouts
 
 # Fixture programs are left as captured: their reports cite line numbers.
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' ':!tests/fixtures' 2>/dev/null)

@@ -15,8 +15,9 @@ packages=(
   libjansson-dev           # JSON reports
   libexpat1-dev            # valgrind's XML reports
   procps                   # ps and pkill, for the soak script
-  jq                       # reads racelab's JSON in the soak and bench scripts
+  jq                       # reads racelab's JSON in the grade, soak, bench scripts
   bc                       # arithmetic in the bench script
+  pandoc                   # make handouts: the lab handouts as HTML
 )
 
 missing=()

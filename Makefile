@@ -20,7 +20,7 @@ UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 
 .PHONY: all deps grade test unit corpus labs handouts soak bench format format-check clean
 
-all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-sched.o
+all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
 
 deps:
 	@scripts/install-deps.sh
@@ -53,6 +53,12 @@ bin/racelab-asan-hook.c: harness/hooks/asan_leak_hook.c
 
 # Grading links a lab's Check tests the way this machine links Check.
 build/harness/grade_run.o: CFLAGS += -DRL_CHECK_LIBS='"$(CHECK_LIBS)"'
+
+# Compiled into the TSan and ASan builds too: lets the harness end a server
+# with exit(0), so the sanitizers still write their exit-time reports.
+bin/racelab-stop-hook.c: harness/hooks/stop_hook.c
+	@mkdir -p bin
+	cp $< $@
 
 build/harness/%.o: harness/%.c $(wildcard harness/*.h harness/probe/*.h)
 	@mkdir -p $(dir $@)
@@ -107,6 +113,8 @@ soak: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh
+	@scripts/bench-labs.sh
+	@if [ -x scripts/bench-sched.sh ]; then scripts/bench-sched.sh; fi
 
 # The lab handouts as HTML in build/handouts (pandoc).
 handouts: deps

@@ -14,6 +14,10 @@
  * compiled into the ASan variant, it lets tool_asan.c ask a program that
  * never exits for a leak report.  Without it the build still works. */
 #define ASAN_HOOK "racelab-asan-hook.c"
+/* harness/hooks/stop_hook.c: in the sanitizer builds, a way to end a
+ * server with exit(0) so that their exit-time reports are still written
+ * (runner.c's clean stop).  Inert unless RACELAB_STOP_HOOK=1. */
+#define STOP_HOOK "racelab-stop-hook.c"
 
 struct variant_recipe {
     const char *name;
@@ -74,6 +78,12 @@ static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
         rl_strv_push(argv, src->absolute[i]);
     if (v == RL_VARIANT_ASAN) {
         char *hook = xasprintf("%s/%s", rl_harness_dir(), ASAN_HOOK);
+        if (access(hook, R_OK) == 0)
+            rl_strv_push(argv, hook);
+        free(hook);
+    }
+    if (v == RL_VARIANT_TSAN || v == RL_VARIANT_ASAN) {
+        char *hook = xasprintf("%s/%s", rl_harness_dir(), STOP_HOOK);
         if (access(hook, R_OK) == 0)
             rl_strv_push(argv, hook);
         free(hook);

@@ -6,6 +6,7 @@
 
 #include "check_engine.h"
 #include "cmd.h"
+#include "connfd_analysis.h"
 #include "policy.h"
 #include "preflight.h"
 #include "server_driver.h"
@@ -173,6 +174,9 @@ static void merge(struct rl_check *c)
         listened |= job->server_outcome != RL_SERVER_NO_LISTEN;
     }
     c->never_listened = c->req.server && c->njobs && !listened;
+    /* TSan's race on the accept loop's descriptor is the connfd-race the
+     * probe made happen: one finding, with both tools' lines. */
+    rl_connfd_relabel(&raw);
     rl_policy_apply(&raw, &c->verdict);
     rl_findings_free(&raw);
 }

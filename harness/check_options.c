@@ -1,4 +1,5 @@
 /* check_options.c: the command line of `racelab check`. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@ void rl_check_usage(FILE *out)
 {
     fputs("usage: racelab check [--server] [--tools LIST] [--runs N] "
           "[--timeout SECONDS]\n"
+          "                     [--schedules N [--depth D]] [--seed S "
+          "[--trace]]\n"
           "                     [--json FILE] FILE.c... [-- ARGS...]\n"
           "\n"
           "Builds FILE.c... as one program, runs it under every tool and "
@@ -26,6 +29,12 @@ void rl_check_usage(FILE *out)
           "  --runs N          run every tool N times (default 1)\n"
           "  --timeout SECONDS longest a single run may take (default 10)\n"
           "  --json FILE       also write the findings as JSON to FILE\n"
+          "  --schedules N     run N seeded schedules under racelab's own "
+          "scheduler\n"
+          "  --depth D         bug depth the schedules aim at (default 3)\n"
+          "  --seed S          first seed (alone: replay seed S)\n"
+          "  --trace           print the interleaving of each seed run\n"
+          "  --no-spurious     no spurious condition-variable wakeups\n"
           "  -- ARGS...        arguments for the program\n"
           "\n"
           "exit status: 0 no finding, 1 findings, 2 usage error or the "
@@ -71,6 +80,17 @@ static int parse_number(const char *text, double min, double max, double *out)
     return 0;
 }
 
+static int parse_seed(const char *text, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (end == text || *end || errno || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
 {
     static const struct option longopts[] = {
@@ -79,12 +99,19 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
         {"runs", required_argument, NULL, 'r'},
         {"timeout", required_argument, NULL, 'T'},
         {"json", required_argument, NULL, 'j'},
+        {"schedules", required_argument, NULL, 'S'},
+        {"depth", required_argument, NULL, 'D'},
+        {"seed", required_argument, NULL, 'e'},
+        {"trace", no_argument, NULL, 'R'},
+        {"no-spurious", no_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->runs = 1;
     o->timeout = 10;
+    o->depth = 3;
+    o->seed = 1;
     for (int i = 0; rl_tools[i]; i++)
         o->tool_selected[i] = 1;
     /* The program's own arguments follow the first "--", untouched. */
@@ -126,6 +153,35 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
             break;
         case 'j':
             o->json_path = optarg;
+            break;
+        case 'S':
+            if (parse_number(optarg, 1, 1000000, &number) != 0 ||
+                number != (int)number)
+                return usage_error("--schedules wants a whole number from 1 "
+                                   "to 1000000, not '%s'",
+                                   optarg);
+            o->schedules = (int)number;
+            break;
+        case 'D':
+            if (parse_number(optarg, 1, 16, &number) != 0 ||
+                number != (int)number)
+                return usage_error("--depth wants a whole number from 1 to "
+                                   "16, not '%s'",
+                                   optarg);
+            o->depth = (int)number;
+            break;
+        case 'e':
+            if (parse_seed(optarg, &o->seed) != 0)
+                return usage_error("--seed wants a whole number from 0 to "
+                                   "2^63-1, not '%s'",
+                                   optarg);
+            o->seed_set = 1;
+            break;
+        case 'R':
+            o->trace = 1;
+            break;
+        case 'N':
+            o->no_spurious = 1;
             break;
         case 'h':
             rl_check_usage(stdout);

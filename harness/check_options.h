@@ -16,6 +16,14 @@ struct rl_check_options {
     char **files;                             /* FILE.c... */
     size_t nfiles;
     char **program_args; /* after --, NULL-terminated */
+    /* The seeded scheduler (cmd_check_sched.c): on when schedules > 0 or
+     * seed_set; seeds seed..seed+schedules-1 are explored. */
+    int schedules;   /* --schedules N (0: off) */
+    int depth;       /* --depth D, PCT's bug depth (default 3) */
+    long long seed;  /* --seed S: the first seed (default 1) */
+    int seed_set;    /* 1 when --seed was given */
+    int trace;       /* --trace: print each explored seed's interleaving */
+    int no_spurious; /* --no-spurious: no spurious condition wakeups */
 };
 
 /*

@@ -74,8 +74,28 @@ void rl_finding_append_detail(struct rl_finding *f, const char *line)
     memcpy(f->detail + old + 1, line, add + 1);
 }
 
+void rl_finding_add_step(struct rl_finding *f, int thread, const char *op,
+                         const char *file, int line, const char *detail,
+                         int losing)
+{
+    f->trace = xrealloc(f->trace, (f->ntrace + 1) * sizeof *f->trace);
+    struct rl_trace_step *s = &f->trace[f->ntrace++];
+    s->thread = thread;
+    s->op = xstrdup(op);
+    s->file = file ? xstrdup(file) : NULL;
+    s->line = line;
+    s->detail = detail ? xstrdup(detail) : NULL;
+    s->losing = losing;
+}
+
 static void finding_free(struct rl_finding *f)
 {
+    for (size_t i = 0; i < f->ntrace; i++) {
+        free(f->trace[i].op);
+        free(f->trace[i].file);
+        free(f->trace[i].detail);
+    }
+    free(f->trace);
     for (size_t i = 0; i < f->nlocs; i++) {
         free(f->locs[i].file);
         free(f->locs[i].function);

@@ -19,6 +19,16 @@ struct rl_location {
  * showing (a lock cycle, growth figures), detail.  Title, explanation and
  * fix text come from the failure-mode table (failure_modes.h), by id.
  */
+/* One step of a seeded schedule (racelab check --schedules), as shown. */
+struct rl_trace_step {
+    int thread;   /* 0 is main, then creation order */
+    char *op;     /* "read", "write", "lock", ... */
+    char *file;   /* the user's file, or NULL */
+    int line;     /* 0 when unknown */
+    char *detail; /* "cnt = 1", "lock_a", ... */
+    int losing;   /* nonzero on the step that lost (sched_trace.h) */
+};
+
 struct rl_finding {
     char id[32];  /* a failure-mode ID, e.g. "data-race" */
     char *detail; /* extra evidence text, or NULL */
@@ -26,6 +36,11 @@ struct rl_finding {
     size_t nlocs;
     char *tools[RL_MAX_TOOLS]; /* tool names, no duplicates */
     size_t ntools;
+    /* Added for the seeded scheduler: the failing seed and its steps. */
+    long long seed;
+    int has_seed;
+    struct rl_trace_step *trace; /* NULL when none */
+    size_t ntrace;
 };
 
 struct rl_findings {
@@ -46,6 +61,10 @@ void rl_finding_set_detail(struct rl_finding *f, const char *detail);
 /* Appends one line to the detail text (copied). */
 void rl_finding_append_detail(struct rl_finding *f, const char *line);
 int rl_finding_has_tool(const struct rl_finding *f, const char *tool);
+/* Appends one trace step (strings copied; file and detail may be NULL). */
+void rl_finding_add_step(struct rl_finding *f, int thread, const char *op,
+                         const char *file, int line, const char *detail,
+                         int losing);
 int rl_finding_has_location(const struct rl_finding *f, const char *file,
                             int line);
 

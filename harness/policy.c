@@ -23,7 +23,7 @@ struct authority {
 
 static const struct authority authorities[] = {
     {"data-race", {"tsan"}},
-    {"connfd-race", {"server"}},
+    {"connfd-race", {"server", "probe"}},
     {"thread-leak", {"tsan", "probe"}},
     {"memory-leak", {"memcheck", "asan"}},
     {"fd-leak", {"probe", "memcheck", "server"}},

@@ -90,6 +90,32 @@ static json_t *locations_json(const struct rl_finding *f)
     return a;
 }
 
+/* A seeded schedule's steps: [{"thread", "op", "file", "line", "detail",
+ * "losing"}]. */
+static json_t *trace_json(const struct rl_finding *f)
+{
+    json_t *a = json_array();
+    int bad = a == NULL;
+
+    for (size_t i = 0; !bad && i < f->ntrace; i++) {
+        const struct rl_trace_step *s = &f->trace[i];
+        json_t *o = json_object();
+        bad |= o == NULL;
+        bad |= bad || put(o, "thread", json_integer(s->thread)) < 0;
+        bad |= bad || put(o, "op", jstr(s->op)) < 0;
+        bad |= bad || put(o, "file", jstr(s->file)) < 0;
+        bad |= bad || put(o, "line", json_integer(s->line)) < 0;
+        bad |= bad || put(o, "detail", jstr(s->detail)) < 0;
+        bad |= bad || put(o, "losing", json_boolean(s->losing)) < 0;
+        bad |= append(a, o) < 0;
+    }
+    if (bad) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
 /* The finding with its table text; NULL for an ID the table lacks. */
 static json_t *finding_json(const struct rl_finding *f, char *err,
                             size_t errlen)
@@ -109,6 +135,10 @@ static json_t *finding_json(const struct rl_finding *f, char *err,
     bad |= put(o, "explanation", jstr(m->explanation)) < 0;
     bad |= put(o, "fix", jstr(m->fix)) < 0;
     bad |= put(o, "detail", jstr(f->detail)) < 0;
+    if (f->has_seed) {
+        bad |= put(o, "seed", json_integer(f->seed)) < 0;
+        bad |= put(o, "trace", trace_json(f)) < 0;
+    }
     if (bad) {
         snprintf(err, errlen, "cannot build the json of finding '%s'", f->id);
         json_decref(o);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "failure_modes.h"
 #include "report.h"
+#include "sched_trace.h"
 
 enum {
     WRAP_COLUMNS = 76, /* leaves room for a terminal's margin */
@@ -127,6 +128,9 @@ static void print_finding(FILE *out, const struct rl_report *r,
     print_locations(out, r, f);
     print_tools(out, f);
     print_detail(out, f->detail);
+    if (f->ntrace > 0) /* a seeded schedule's steps, one column a thread */
+        rl_trace_print(out, f->trace, f->ntrace, rl_trace_rows_shown,
+                       BODY_INDENT);
     if (m) {
         print_wrapped(out, "What it means:", m->explanation);
         print_wrapped(out, "How to fix:", m->fix);

@@ -140,7 +140,8 @@ static int execute(const struct rl_run_setup *setup, struct rl_run *run,
                                              job->error, sizeof job->error);
     if (!sb)
         return -1;
-    job->server_outcome = rl_server_drive(sb, run, job->note, sizeof job->note);
+    job->server_outcome =
+        rl_server_drive_full(sb, run, &job->found, job->note, sizeof job->note);
     /* Not a SIGTERM straight away: sanitized builds write their exit-time
      * reports (thread leaks, leaks) only when they exit. */
     rl_server_stop(sb, run);
@@ -164,6 +165,10 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
         run.program_args = args;
     }
     default_limits(&run.sandbox, job->timeout, job->workdir);
+    /* A server that never reaps keeps a zombie per client, and the server
+     * checks make a few hundred: it must fail the checks, not fork. */
+    if (setup->server)
+        run.sandbox.max_procs = 1024;
     job->summary.tool = job->tool->name;
     job->summary.exit_status = -1;
     if (job->tool->prepare(&run, job->error, sizeof job->error) != 0)

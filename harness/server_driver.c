@@ -11,10 +11,15 @@
 #include <unistd.h>
 
 #include "server_driver.h"
+#include "server_rounds.h"
+#include "server_scenarios.h"
 
 enum { CLIENTS = 3 };
 static const double LISTEN_WAIT = 5.0; /* seconds for the server to listen */
 static const int ECHO_WAIT_MS = 2000;  /* for each echoed line */
+/* For the last of the clients connected at once, before reading them in
+ * order instead (a server that serves one client at a time). */
+static const int TOGETHER_FIRST_MS = 500;
 
 static double now(void)
 {
@@ -78,11 +83,11 @@ static int wait_for_listen(struct rl_sandbox *sb, int port)
     return -1;
 }
 
-/* Reads one line (up to len-1 bytes) within ECHO_WAIT_MS. */
-static int read_line(int fd, char *buf, size_t len)
+/* Reads one line (up to len-1 bytes) within wait_ms. */
+static int read_line(int fd, char *buf, size_t len, int wait_ms)
 {
     size_t used = 0;
-    double deadline = now() + ECHO_WAIT_MS / 1000.0;
+    double deadline = now() + wait_ms / 1000.0;
     while (used + 1 < len) {
         int left = (int)((deadline - now()) * 1000);
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -106,7 +111,7 @@ static int echo_once(int fd, int client, char *note, size_t notelen)
         snprintf(note, notelen, "client %d could not send its line", client);
         return -1;
     }
-    if (read_line(fd, answer, sizeof answer) != 0) {
+    if (read_line(fd, answer, sizeof answer, ECHO_WAIT_MS) != 0) {
         snprintf(note, notelen,
                  "client %d got no echo of its line within %d ms", client,
                  ECHO_WAIT_MS);
@@ -122,18 +127,35 @@ static int echo_once(int fd, int client, char *note, size_t notelen)
     return 0;
 }
 
+/* Reads client i's echo of "together i" within wait_ms: 0, or -1. */
+static int together_echo(int fd, int i, int wait_ms)
+{
+    char line[64], answer[128];
+    snprintf(line, sizeof line, "together %d\n", i + 1);
+    return read_line(fd, answer, sizeof answer, wait_ms) == 0 &&
+                   strcmp(answer, line) == 0
+               ? 0
+               : -1;
+}
+
 /*
  * All clients connected at once, each sends a line, then the answers are
  * read last client first.  Sequential clients alone are not enough: a
  * server reuses one descriptor number for them, and ThreadSanitizer
  * rightly sees the close/accept on that number as ordering the threads,
  * so a race between connection threads would never show.
+ *
+ * A server that serves one client at a time still works as an echo
+ * server: when the last client's answer does not come soon, the clients
+ * are read first to last instead, each closed after its echo so that
+ * such a server moves on to the next.  Whether it should have served
+ * them at once is for the blocking scenarios (server_scenarios.h).
  */
 static int echo_together(struct rl_sandbox *sb, int port, char *note,
                          size_t notelen)
 {
     int fds[CLIENTS], n = 0, status = 0;
-    char line[64], answer[128];
+    char line[64];
     for (; n < CLIENTS; n++)
         if ((fds[n] = connect_once(sb, port)) < 0)
             break;
@@ -142,10 +164,19 @@ static int echo_together(struct rl_sandbox *sb, int port, char *note,
         if (write(fds[i], line, len) != len)
             status = -1;
     }
-    for (int i = n - 1; i >= 0 && status == 0; i--) {
-        snprintf(line, sizeof line, "together %d\n", i + 1);
-        if (read_line(fds[i], answer, sizeof answer) != 0 ||
-            strcmp(answer, line) != 0) {
+    int i = n - 1;
+    if (status == 0 && n > 0 &&
+        together_echo(fds[i], i, TOGETHER_FIRST_MS) == 0) {
+        i--; /* the last one answered: the others, last first */
+    } else {
+        for (i = 0; i < n - 1 && together_echo(fds[i], i, ECHO_WAIT_MS) == 0;
+             i++) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
+    }
+    for (; i >= 0 && status == 0; i--) {
+        if (fds[i] >= 0 && together_echo(fds[i], i, ECHO_WAIT_MS) != 0) {
             snprintf(note, notelen,
                      "with %d clients connected at once, client %d got no "
                      "echo within %d ms",
@@ -153,8 +184,9 @@ static int echo_together(struct rl_sandbox *sb, int port, char *note,
             status = -1;
         }
     }
-    for (int i = 0; i < n; i++)
-        close(fds[i]);
+    for (int k = 0; k < n; k++)
+        if (fds[k] >= 0)
+            close(fds[k]);
     if (n < CLIENTS && status == 0) {
         snprintf(note, notelen, "client %d could not connect", n + 1);
         status = -1;
@@ -162,10 +194,10 @@ static int echo_together(struct rl_sandbox *sb, int port, char *note,
     return status;
 }
 
-int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run, char *note,
-                    size_t notelen)
+/* The basic clients: one after another, then all at once. */
+static int basic_clients(struct rl_sandbox *sb, int port, char *note,
+                         size_t notelen)
 {
-    int port = atoi(run->program_args[0]);
     int fd = wait_for_listen(sb, port);
     if (fd < 0) {
         snprintf(note, notelen,
@@ -186,4 +218,41 @@ int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run, char *note,
     if (status == 0)
         status = echo_together(sb, port, note, notelen);
     return status == 0 ? RL_SERVER_ECHOED : RL_SERVER_BAD_ECHO;
+}
+
+int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run, char *note,
+                    size_t notelen)
+{
+    return basic_clients(sb, atoi(run->program_args[0]), note, notelen);
+}
+
+int rl_server_drive_stats(struct rl_sandbox *sb, const struct rl_run *run,
+                          struct rl_findings *found,
+                          struct rl_server_stats *stats, char *note,
+                          size_t notelen)
+{
+    struct rl_server_stats none;
+    if (!stats)
+        stats = &none;
+    memset(stats, 0, sizeof *stats);
+    stats->blocking_latency = -1;
+    int port = atoi(run->program_args[0]);
+    int outcome = basic_clients(sb, port, note, notelen);
+    if (outcome != RL_SERVER_ECHOED)
+        return outcome;
+    rl_server_scenarios(sb, run, port, found, stats, note, notelen);
+    char rounds_note[160] = "";
+    int rounds = rl_server_rounds(sb, run, found, rounds_note,
+                                  sizeof rounds_note);
+    if (rounds != RL_SERVER_ECHOED) {
+        snprintf(note, notelen, "%s", rounds_note);
+        return rounds;
+    }
+    return RL_SERVER_ECHOED;
+}
+
+int rl_server_drive_full(struct rl_sandbox *sb, const struct rl_run *run,
+                         struct rl_findings *found, char *note, size_t notelen)
+{
+    return rl_server_drive_stats(sb, run, found, NULL, note, notelen);
 }

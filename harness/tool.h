@@ -52,10 +52,11 @@ struct rl_tool {
     /*
      * May be NULL.  Called at most once, while the program still runs,
      * when the runner is about to stop it although it has not exited (the
-     * timeout has come, or a watch decided to stop it; not for --server
-     * runs, which the server driver stops): a last look at the live
-     * program, e.g. asking it for a leak report.  It may take a moment
-     * (up to ~2 s); the stop waits for it.
+     * timeout has come, or a watch decided to stop it; for --server
+     * runs, by rl_server_stop when the build has no stop hook to exit
+     * cleanly): a last look at the live program, e.g. asking it for a
+     * leak report.  It may take a moment (up to ~2 s); the stop waits for
+     * it.  info->init_pid may be 0 there.
      */
     void (*before_stop)(struct rl_run *run, const struct rl_watch_info *info);
 };

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "connfd_analysis.h"
 #include "probe_analysis.h"
 #include "symbolize.h"
 #include "tool.h"
@@ -248,8 +249,10 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
     const struct rl_hang_verdict *v = &st->watch.verdict;
     struct rl_symbolizer *sym = rl_symbolizer_new(run->exe, run->sources);
     char serr[256];
-    if (table)
+    if (table) {
         rl_symbolizer_add_table(sym, table);
+        rl_connfd_add_sites(sym, table);
+    }
     if (v->kind != RL_HANG_NONE) {
         rl_symbolizer_add_table(sym, &v->before->shm);
         rl_symbolizer_add_table(sym, &v->now->shm);
@@ -260,8 +263,10 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
     rl_probe_hang_findings(v, sym, out);
     if (table && v->kind != RL_HANG_DEADLOCK)
         rl_probe_inversion_findings(table, sym, out);
-    if (table)
+    if (table) {
         rl_probe_event_findings(table, sym, out);
+        rl_connfd_findings(table, sym, out);
+    }
     rl_symbolizer_free(sym);
     free(table);
     state_free(st);

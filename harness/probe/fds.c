@@ -15,6 +15,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "probe_conn.h"
 #include "probe_events.h"
 
 #define REAL(name)                                                             \
@@ -255,15 +256,19 @@ int socketpair(int domain, int type, int protocol, int sv[2])
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
+    rlp_conn_accepting();
     int conn = OPENS(int, NULL, accept, fd, addr, len);
     track(conn, "accepted connection");
+    rlp_conn_accepted(conn);
     return conn;
 }
 
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
+    rlp_conn_accepting();
     int conn = OPENS(int, NULL, accept4, fd, addr, len, flags);
     track(conn, "accepted connection");
+    rlp_conn_accepted(conn);
     return conn;
 }
 
@@ -418,6 +423,7 @@ int fclose(FILE *f)
 int close(int fd)
 {
     untrack(fd);
+    rlp_conn_closing(fd);
     return OPENS(int, NULL, close, fd);
 }
 

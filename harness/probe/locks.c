@@ -39,11 +39,19 @@ RLP_TLS int rlp_busy;
 enum { LOCK_HASH = 1024 };
 static uint16_t lock_hash[LOCK_HASH];
 
+static void cond_episode_end(struct rlp_thread *t);
+
+/* The condition and mutex of this thread's last cond wait, once it has
+ * returned and while the thread has done nothing else since (0: none). */
+static RLP_TLS uint64_t cw_cond, cw_mutex;
+
 struct rlp_thread *rlp_sync_enter(void)
 {
     if (!rlp || rlp_in_fork_child || rlp_busy || !rlp_self)
         return NULL;
     rlp_busy = 1;
+    if (cw_cond) /* anything but waiting again: it got past its wait loop */
+        cond_episode_end(rlp_self);
     return rlp_self;
 }
 
@@ -408,16 +416,85 @@ int sem_post(sem_t *s)
     return REAL(sem_post)(s);
 }
 
+/* ---- condition wait episodes (starvation on condition variables) ----
+ *
+ * A writer starved in a readers-writers lock built on a mutex and
+ * conditions is not blocked on anything the others acquire: it sits in
+ * `while (readers > 0) pthread_cond_wait(...)`, is woken, finds readers
+ * inside and waits again.  Each call is short; the loop is what lasts.
+ * An episode is that loop: it begins with a cond wait and goes on while
+ * the thread, woken, calls nothing but the same wait again; any other
+ * call the probe sees (normally unlocking the mutex) ends it, and that
+ * counts as one waiter getting past the condition. */
+
+/* The episode is over (cw_cond is the condition it was on). */
+static void cond_episode_end(struct rlp_thread *t)
+{
+    rlp_lock_tables();
+    struct rlp_lock *l = lock_entry(cw_cond);
+    if (l)
+        l->cond_passes++;
+    if (t->cond_wait_cond == cw_cond)
+        t->cond_wait_cond = 0;
+    rlp_unlock_tables();
+    cw_cond = cw_mutex = 0;
+}
+
+/* A cond wait on (c, m) begins: the same episode when the thread was
+ * just woken from a wait on (c, m) and did nothing else (prev_*), else a
+ * new one. */
+static void cond_episode_wait(struct rlp_thread *t, uint64_t c, uint64_t m,
+                              uint64_t prev_c, uint64_t prev_m,
+                              const struct rlp_site *site)
+{
+    if (prev_c == c && prev_m == m && t->cond_wait_cond == c)
+        return;
+    if (prev_c) {
+        cw_cond = prev_c;
+        cond_episode_end(t);
+    }
+    rlp_lock_tables();
+    struct rlp_lock *l = lock_entry(m);
+    t->cond_wait_mutex = m;
+    t->cond_wait_since_ns = rlp_now_ns();
+    t->cond_wait_site = *site;
+    t->cond_episode_wakeups = 0;
+    t->cond_mutex_taken = l ? l->acquisitions - l->cond_retakes : 0;
+    __atomic_store_n(&t->cond_wait_cond, c, __ATOMIC_RELEASE);
+    rlp_unlock_tables();
+}
+
+/* The wait returned with m held again: count the wake-up and the
+ * re-acquisition (which is not a fresh lock of m).  Table lock held. */
+static void cond_woken(struct rlp_thread *t, uint64_t c, uint64_t m)
+{
+    struct rlp_lock *l = lock_entry(m);
+    if (l) {
+        l->acquisitions++;
+        l->cond_retakes++;
+    }
+    t->cond_wakeups++;
+    t->cond_episode_wakeups++;
+    cw_cond = c;
+    cw_mutex = m;
+}
+
 /* cond_wait releases m while it waits and holds it again on return. */
 static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m,
                      const struct timespec *ts)
 {
+    uint64_t prev_c = cw_cond, prev_m = cw_mutex;
+    cw_cond = 0; /* so that entering here does not end the episode */
     struct rlp_thread *t = rlp_sync_enter();
-    if (!t)
+    if (!t) {
+        cw_cond = prev_c;
         return ts ? REAL_COND(pthread_cond_timedwait)(c, m, ts)
                   : REAL_COND(pthread_cond_wait)(c, m);
+    }
     struct rlp_site site;
     rlp_capture_site(&site, 0);
+    cond_episode_wait(t, (uint64_t)(uintptr_t)c, (uint64_t)(uintptr_t)m, prev_c,
+                      prev_m, &site);
     released(t, (uint64_t)(uintptr_t)m, 0);
     rlp_wait_begin(t, (uint64_t)(uintptr_t)c, RLP_T_WAIT_COND, ts != NULL,
                    &site);
@@ -428,9 +505,7 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m,
     rlp_wait_end(t, (uint64_t)(uintptr_t)c, RLP_L_COND, 0, &site);
     /* Re-taken inside the wait: held again, but not a new order edge. */
     rlp_lock_tables();
-    struct rlp_lock *l = lock_entry((uint64_t)(uintptr_t)m);
-    if (l)
-        l->acquisitions++;
+    cond_woken(t, (uint64_t)(uintptr_t)c, (uint64_t)(uintptr_t)m);
     push_held(t, (uint64_t)(uintptr_t)m, RLP_L_MUTEX, &site);
     rlp_unlock_tables();
     rlp_sync_leave();

@@ -76,6 +76,34 @@ struct rlp_thread {
                                    * while holding them: giving up */
     uint64_t productive_releases; /* locks released with no failed try
                                    * since they were taken: work done */
+    /* Added for connection threads (accept_hold.c): */
+    int32_t conn_fd;      /* + 1: the fd its creator had just accepted and
+                           * handed to it; 0: not a connection thread */
+    int32_t conn_flags;   /* RLP_CONN_* bits */
+    int32_t conn_seen_fd; /* + 1: the fd in *arg when its start, held
+                           * until the creator's next accept, went on */
+    int32_t pad3;
+    struct rlp_site conn_accept_site; /* where conn_fd was accepted */
+    /* Added for starvation on condition variables (locks.c): the thread's
+     * current cond wait "episode", from the first pthread_cond_wait of a
+     * wait loop until it does anything else than wait again on the same
+     * condition with the same mutex (normally: unlock after the loop). */
+    uint64_t cond_wait_cond;        /* the condition, 0: no episode */
+    uint64_t cond_wait_mutex;       /* the mutex passed with it */
+    uint64_t cond_wait_since_ns;    /* CLOCK_MONOTONIC of the first wait */
+    struct rlp_site cond_wait_site; /* where the first wait was made */
+    uint64_t cond_wakeups;          /* returns from cond waits, ever */
+    uint64_t cond_episode_wakeups;  /* returns in the current episode */
+    uint64_t cond_mutex_taken;      /* the mutex's fresh acquisitions when
+                                     * the episode began */
+};
+
+/* rlp_thread.conn_flags */
+enum {
+    RLP_CONN_HELD = 1,      /* its start waited for the creator's accept */
+    RLP_CONN_RACED = 2,     /* that accept overwrote *arg meanwhile */
+    RLP_CONN_LEFT_OPEN = 4, /* it ended with conn_fd open (and nobody
+                             * closed that fd since) */
 };
 
 enum rlp_lock_kind {
@@ -98,6 +126,10 @@ struct rlp_lock {
     uint64_t foreign_posts; /* sem posts by a thread not holding it:
                              * a signalling semaphore, not a lock */
     uint64_t posters[2];    /* bit i: thread index i posted/signalled */
+    /* Added for starvation on condition variables (locks.c): */
+    uint64_t cond_passes;  /* cond: wait episodes that ended past the loop */
+    uint64_t cond_retakes; /* mutex: re-acquisitions inside a cond wait
+                            * (acquisitions minus these: fresh locks) */
 };
 
 /*
@@ -123,6 +155,8 @@ enum rlp_event_kind {
     RLP_E_FD_LEAK,           /* detail: "fd 5 (socket) still open" */
     RLP_E_ZOMBIE,            /* detail: "child 1234 exited, never reaped" */
     RLP_E_THREAD_LEAK,       /* detail: "thread 2 neither joined nor ..." */
+    RLP_E_CONNFD_RACE,       /* site: the next accept; site2: the
+                              * pthread_create; detail: the two fds */
 };
 
 struct rlp_event {

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "probe_conn.h"
 #include "probe_sync.h"
 
 #define REAL(name)                                                             \
@@ -34,6 +35,7 @@ static int32_t my_tid(void)
  * destructors) is no longer recorded, so that it stays EXITED. */
 static void thread_ended(struct rlp_thread *t)
 {
+    rlp_conn_ended(t);
     __atomic_store_n(&t->state, RLP_T_EXITED, __ATOMIC_RELEASE);
     __atomic_add_fetch(&rlp->progress, 1, __ATOMIC_RELAXED);
     rlp_self = NULL;
@@ -50,6 +52,7 @@ static void *trampoline(void *p)
     rlp_lock_tables();
     handles[slot] = pthread_self();
     rlp_unlock_tables();
+    rlp_conn_start(slot); /* a &connfd argument waits for the next accept */
     void *ret = starts[slot].fn(starts[slot].arg);
     thread_ended(t);
     return ret;
@@ -96,6 +99,7 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr,
     }
     starts[slot].fn = fn;
     starts[slot].arg = arg;
+    rlp_conn_created(slot, arg);
     rlp_busy = 0;
     int rc = REAL(pthread_create)(th, attr, trampoline, (void *)(intptr_t)slot);
     rlp_busy = 1;

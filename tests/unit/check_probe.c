@@ -86,7 +86,19 @@ static void classic_deadlock(struct rl_probe_sample *s)
         s->tasks[i] = (struct rl_task){100 + i, 'S'};
 }
 
+/* The lock cycle while the main thread waits on a semaphore (instead of
+ * the join), in a program with a signal handler or a child: the handler
+ * could post that semaphore. */
 static void wakeable_deadlock(struct rl_probe_sample *s)
+{
+    classic_deadlock(s);
+    s->shm.threads[0].state = RLP_T_WAIT_SEM;
+    s->outside_wakers = 1;
+}
+
+/* The lock cycle alone, in a program with a signal handler (e.g. a Check
+ * test runner): no handler can unlock a mutex, so it is a deadlock. */
+static void locks_only_with_handlers(struct rl_probe_sample *s)
 {
     classic_deadlock(s);
     s->outside_wakers = 1;
@@ -156,6 +168,8 @@ START_TEST(test_deadlock_needs_quiet)
      * the final look before calling it a deadlock. */
     ck_assert_int_eq(feed_series(wakeable_deadlock, 30, 0, 0), RL_HANG_NONE);
     ck_assert_int_eq(feed_series(wakeable_deadlock_final, 8, 0, 0),
+                     RL_HANG_DEADLOCK);
+    ck_assert_int_eq(feed_series(locks_only_with_handlers, 8, 0, 0),
                      RL_HANG_DEADLOCK);
 }
 END_TEST

@@ -1,0 +1,28 @@
+/* probe_conn.h: hooks of the probe's connection-thread checks (accept_hold.c)
+ * that the descriptor and thread wrappers call. */
+#ifndef RACELAB_PROBE_CONN_H
+#define RACELAB_PROBE_CONN_H
+
+#include "probe_core.h"
+
+/* fds.c: the calling thread enters accept or accept4 ... */
+void rlp_conn_accepting(void);
+/* ... which returned fd (-1: failed). */
+void rlp_conn_accepted(int fd);
+/* fds.c: the program is closing fd (async-signal-safe). */
+void rlp_conn_closing(int fd);
+
+/*
+ * threads.c, in the creating thread, before the real pthread_create of
+ * the thread that gets table slot `slot`: notes whether the new thread is
+ * handed the descriptor its creator has just accepted, and whether its
+ * start must be held (arg points at that descriptor in the creator's
+ * stack, where the next accept will store the next one).
+ */
+void rlp_conn_created(int slot, void *arg);
+/* threads.c, in the new thread, before its start routine runs: the hold. */
+void rlp_conn_start(int slot);
+/* threads.c: the thread's code is done (before its state is EXITED). */
+void rlp_conn_ended(struct rlp_thread *t);
+
+#endif

@@ -36,6 +36,7 @@ enum {
 };
 static const int ROUND_SIZE[NROUNDS] = {1, 10, 50};
 static const int ECHO_WAIT_MS = 3000; /* a client's echo */
+static const int CONNECT_WAIT_MS = 2000; /* a connection to be queued */
 /* An echo for a client while earlier ones stay connected: a server that
  * serves one client at a time never sends it; it is then served in turn. */
 static const int TOGETHER_WAIT_MS = 1000;
@@ -383,12 +384,29 @@ static int client_open(struct rounds *r)
     struct sockaddr_in a = {.sin_family = AF_INET,
                             .sin_port = htons(r->port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    /* A server that stopped accepting lets its accept queue fill; then
+     * the kernel drops new SYNs and a blocking connect would wait for
+     * TCP's retries (about two minutes).  So connect without blocking. */
+    int flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    if (rc != 0 && errno == EINPROGRESS) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (poll(&p, 1, CONNECT_WAIT_MS) == 1 &&
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && !err)
+            rc = 0;
+        else
+            errno = err ? err : ETIMEDOUT;
+    }
+    if (rc != 0) {
         int e = errno;
         close(fd);
         errno = e;
         return -1;
     }
+    fcntl(fd, F_SETFL, flags);
     return fd;
 }
 

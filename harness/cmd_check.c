@@ -7,6 +7,7 @@
 #include "check_options.h"
 #include "cmd.h"
 #include "report.h"
+#include "sched_check.h"
 #include "xalloc.h"
 
 static char *program_name(const struct rl_check_options *o)
@@ -56,6 +57,10 @@ int cmd_check(int argc, char **argv)
     int parsed = rl_check_parse_options(argc, argv, &o);
     if (parsed != 0)
         return parsed > 0 ? RL_EXIT_CLEAN : RL_EXIT_USAGE;
+    /* Exploring schedules is a different run altogether: racelab's own
+     * scheduler instead of the tools (docs/scheduler.md). */
+    if (o.schedules > 0 || o.seed_set)
+        return rl_check_schedules(&o);
     struct rl_check_request req = {0};
     req.files = o.files;
     req.nfiles = o.nfiles;

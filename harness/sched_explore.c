@@ -278,10 +278,14 @@ int rl_sched_explore(const char *exe, const char *workdir,
     rl_strv_push(&argv, exe);
     for (size_t i = 0; o->program_args && o->program_args[i]; i++)
         rl_strv_push(&argv, o->program_args[i]);
+    /* Numbers are written at a fixed width: with address randomization
+     * off, the stack's place depends on the size of the environment, and
+     * a replay (--seed 22) must see the very addresses that exploring
+     * (seeds from 1) saw. */
     rl_strv_pushf(&env, "RACELAB_SCHED_OUT=%s", out);
-    rl_strv_pushf(&env, "RACELAB_SCHED_FIRST=%lld", o->first);
-    rl_strv_pushf(&env, "RACELAB_SCHED_COUNT=%d", o->count);
-    rl_strv_pushf(&env, "RACELAB_SCHED_DEPTH=%d", o->depth);
+    rl_strv_pushf(&env, "RACELAB_SCHED_FIRST=%020lld", o->first);
+    rl_strv_pushf(&env, "RACELAB_SCHED_COUNT=%010d", o->count);
+    rl_strv_pushf(&env, "RACELAB_SCHED_DEPTH=%04d", o->depth);
     rl_strv_pushf(&env, "RACELAB_SCHED_SPURIOUS=%d", o->spurious);
     rl_strv_pushf(&env, "RACELAB_SCHED_TRACE_ALL=%d", o->trace_all);
     /* A seed stuck outside the scheduler (blocking I/O) is cut short
@@ -289,8 +293,8 @@ int rl_sched_explore(const char *exe, const char *workdir,
      * exploration gets twice --timeout. */
     int per_seed = o->timeout < 3 ? (int)ceil(o->timeout) : 3;
     int deadline = (int)ceil(2 * o->timeout);
-    rl_strv_pushf(&env, "RACELAB_SCHED_SEED_TIMEOUT=%d", per_seed);
-    rl_strv_pushf(&env, "RACELAB_SCHED_DEADLINE=%d", deadline);
+    rl_strv_pushf(&env, "RACELAB_SCHED_SEED_TIMEOUT=%06d", per_seed);
+    rl_strv_pushf(&env, "RACELAB_SCHED_DEADLINE=%08d", deadline);
     struct rl_sandbox_opts opts;
     struct rl_sandbox_result r;
     rl_sandbox_opts_default(&opts);

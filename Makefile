@@ -109,6 +109,8 @@ grade: deps
 soak: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/soak.sh
+	@$(MAKE) --no-print-directory bin/check-labs
+	LABS_RUNS=5 bin/check-labs
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -9,6 +9,7 @@
 #include "connfd_analysis.h"
 #include "policy.h"
 #include "preflight.h"
+#include "sched_check.h"
 #include "server_driver.h"
 #include "workdir.h"
 #include "xalloc.h"
@@ -156,6 +157,25 @@ static int run_all(struct rl_check *c)
     return 0;
 }
 
+/* The seeded scheduler's seeds, after the tools: what it finds joins
+ * their findings (a program it cannot build is only noted: the tools
+ * have judged it already). */
+static void explore_schedules(struct rl_check *c)
+{
+    char err[256] = "";
+    int rc = rl_sched_findings(&c->sources, c->req.extras.include_dirs,
+                               c->req.program_args,
+                               c->req.schedules, c->req.timeout,
+                               &c->sched_found, c->sched_note,
+                               sizeof c->sched_note, err, sizeof err);
+    c->sched_ran = rc == 0;
+    if (rc != 0) {
+        snprintf(c->sched_note, sizeof c->sched_note, "%s", err);
+        fprintf(stderr, "racelab: sched: %s\n", err);
+        c->internal_error |= rc < 0;
+    }
+}
+
 /* Every job's findings through the policy; notes what went wrong. */
 static void merge(struct rl_check *c)
 {
@@ -173,6 +193,7 @@ static void merge(struct rl_check *c)
         }
         listened |= job->server_outcome != RL_SERVER_NO_LISTEN;
     }
+    rl_findings_take(&raw, &c->sched_found);
     c->never_listened = c->req.server && c->njobs && !listened;
     /* TSan's race on the accept loop's descriptor is the connfd-race the
      * probe made happen: one finding, with both tools' lines. */
@@ -207,6 +228,8 @@ int rl_check_execute(struct rl_check *c, const struct rl_check_request *req)
         return status;
     if (run_all(c) != 0)
         return RL_EXIT_INTERNAL;
+    if (req->schedules > 0)
+        explore_schedules(c);
     merge(c);
     return 0;
 }
@@ -253,6 +276,7 @@ void rl_check_free(struct rl_check *c)
     }
     free(c->jobs);
     rl_findings_free(&c->verdict);
+    rl_findings_free(&c->sched_found);
     rl_build_free(&c->build);
     rl_sources_free(&c->sources);
     if (c->workdir)

@@ -19,6 +19,8 @@ struct rl_check_request {
     int runs;
     double timeout; /* seconds per tool run */
     int tool_selected[RL_MAX_SELECTED_TOOLS]; /* by index in rl_tools */
+    int schedules; /* > 0: also explore this many seeds under racelab's
+                      scheduler (docs/scheduler.md); its tool is "sched" */
 };
 
 /* One check in progress and, once run, its outcome. */
@@ -34,6 +36,9 @@ struct rl_check {
     int compiled;       /* the plain build succeeded */
     int internal_error; /* a tool failed (its message was printed) */
     int never_listened; /* --server: no run ever got a connection */
+    int sched_ran;          /* the scheduler explored its seeds */
+    char sched_note[400];   /* what it explored, or why it could not */
+    struct rl_findings sched_found; /* its findings, before merging */
 };
 
 /*

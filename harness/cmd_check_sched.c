@@ -262,3 +262,87 @@ int rl_check_schedules(struct rl_check_options *o)
     rl_sources_free(&c.sources);
     return status;
 }
+
+int rl_sched_findings(const struct rl_sources *src, char *const *includes,
+                      char *const *program_args, int schedules, double timeout, struct rl_findings *out,
+                      char *note, size_t notelen, char *err, size_t errlen)
+{
+    struct rl_check_options o;
+    memset(&o, 0, sizeof o);
+    o.schedules = schedules;
+    o.depth = 3;
+    o.seed = 1;
+    o.timeout = timeout;
+    o.program_args = (char **)program_args;
+    struct sched_check c;
+    memset(&c, 0, sizeof c);
+    c.opt = &o;
+    int rc = -1;
+    char *output = NULL;
+    if (rl_sources_init(&c.sources, src->given, src->n, err, errlen) != 0)
+        return -1;
+    c.program = xstrdup("");
+    for (size_t i = 0; i < src->n; i++) {
+        char *next =
+            xasprintf("%s%s%s", c.program, i ? " " : "", src->given[i]);
+        free(c.program);
+        c.program = next;
+    }
+    c.workdir = rl_workdir_create("racelab-sched", err, errlen);
+    if (!c.workdir)
+        goto out;
+    int built = rl_sched_build_with(&c.sources, includes, c.workdir, &c.exe,
+                                    &output, err, errlen);
+    if (built != 0) {
+        if (built == 1)
+            snprintf(err, errlen, "the program did not compile for the "
+                                  "scheduler");
+        rc = built == 1 ? 1 : -1;
+        goto out;
+    }
+    struct rl_explore_opts eo = {
+        .first = 1,
+        .count = schedules,
+        .depth = 3,
+        .spurious = 1,
+        .timeout = timeout,
+        .program_args = program_args,
+    };
+    if (rl_sched_explore(c.exe, c.workdir, &eo, &c.x, err, errlen) != 0)
+        goto out;
+    c.sym = rl_symbolizer_new(c.exe, &c.sources);
+    for (size_t i = 0; i < c.x.ntraces; i++)
+        rl_sched_trace_symbols(c.sym, &c.x.traces[i]);
+    if (rl_symbolizer_run(c.sym, err, errlen) != 0)
+        goto out;
+    for (size_t i = 0; i < c.x.ntraces; i++) {
+        const struct rl_seed_trace *t = &c.x.traces[i];
+        const struct rl_seed_result *r = seed_result(&c.x, t->seed);
+        int have = 0;
+        if (!r || !rl_seed_failed(r))
+            continue;
+        for (size_t j = 0; j < c.found.n; j++)
+            have |= c.found.v[j].has_seed &&
+                    same_kind(seed_result(&c.x, c.found.v[j].seed), r);
+        struct rl_finding *f =
+            have ? NULL : rl_sched_finding(t, r, c.sym, &c.found);
+        if (f)
+            seeds_line(&c, r, f);
+    }
+    make_note(&c);
+    snprintf(note, notelen, "%s", c.note);
+    rl_findings_take(out, &c.found);
+    rc = 0;
+out:
+    free(output);
+    rl_symbolizer_free(c.sym);
+    rl_findings_free(&c.found);
+    rl_explore_free(&c.x);
+    if (c.workdir)
+        rl_workdir_remove(c.workdir);
+    free(c.workdir);
+    free(c.exe);
+    free(c.program);
+    rl_sources_free(&c.sources);
+    return rc;
+}

@@ -155,6 +155,7 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
     req.server = spec->server;
     req.runs = 1;
     req.timeout = spec->timeout;
+    req.schedules = spec->schedules;
     select_tools(&req, spec);
     g->status = rl_check_execute(&g->check, &req);
     if (g->status == 0 && spec->check_tests)

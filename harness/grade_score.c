@@ -67,6 +67,9 @@ static char *run_problem(const struct rl_grade_run *g)
     if (g->status != 0)
         return xstrdup("racelab could not run the program (an internal "
                        "error, see the messages above)");
+    if (g->spec->schedules && !g->check.sched_ran)
+        return xasprintf("racelab's scheduler could not run the program: %s",
+                         g->check.sched_note);
     if (g->check.never_listened)
         return xstrdup("the server never listened: it must listen on the "
                        "port given as its first\nargument; try it by hand: "
@@ -218,7 +221,7 @@ static void print_runs(const struct rl_rubric *rubric,
     for (size_t i = 0; i < rubric->nruns; i++) {
         const struct rl_check *c = &runs[i].check;
         printf("  %s:", rubric->runs[i].name);
-        if (c->njobs == 0)
+        if (c->njobs == 0 && !c->sched_note[0])
             printf(" did not run");
         for (size_t j = 0; j < c->njobs; j++) {
             const struct rl_run_summary *s = &c->jobs[j].summary;
@@ -228,6 +231,8 @@ static void print_runs(const struct rl_rubric *rubric,
             if (s->note)
                 putchar(')');
         }
+        if (c->sched_note[0])
+            printf("%s sched (%s)", c->njobs ? "," : "", c->sched_note);
         putchar('\n');
     }
 }

@@ -14,7 +14,10 @@
  *   common gate lock, which cannot deadlock; only the probe's lock graph
  *   knows about gates;
  * - memcheck's leak results count only when the program exited by itself
- *   (tool_memcheck.c drops them otherwise), so memcheck may stand alone.
+ *   (tool_memcheck.c drops them otherwise), so memcheck may stand alone;
+ * - racelab's scheduler ("sched", docs/scheduler.md) reports only seeds
+ *   that broke the program, with the interleaving that did it, so its
+ *   data races, deadlocks and livelocks stand alone.
  */
 struct authority {
     const char *id;
@@ -22,16 +25,16 @@ struct authority {
 };
 
 static const struct authority authorities[] = {
-    {"data-race", {"tsan"}},
+    {"data-race", {"tsan", "sched"}},
     {"connfd-race", {"server", "probe"}},
     {"thread-leak", {"tsan", "probe"}},
     {"memory-leak", {"memcheck", "asan"}},
     {"fd-leak", {"probe", "memcheck", "server"}},
     {"zombie-children", {"probe", "server"}},
     {"iterative-blocking", {"server"}},
-    {"deadlock", {"probe"}},
+    {"deadlock", {"probe", "sched"}},
     {"lock-order-inversion", {"probe"}},
-    {"livelock", {"probe"}},
+    {"livelock", {"probe", "sched"}},
     {"starvation", {"probe"}},
     {"signal-unsafe-call", {"probe", "tsan"}},
     {"errno-clobber", {"probe", "tsan"}},

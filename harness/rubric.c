@@ -147,7 +147,7 @@ static int read_run(struct reader *rd, const char *name, json_t *obj,
 {
     static const char *const keys[] = {"sources", "server",  "check_tests",
                                        "args",    "env",     "tools",
-                                       "timeout", NULL};
+                                       "timeout", "schedules", NULL};
     char *where = xasprintf("runs.%s", name);
     int rc = -1;
     run->name = xstrdup(name);
@@ -186,6 +186,18 @@ static int read_run(struct reader *rd, const char *name, json_t *obj,
     }
     if (t)
         run->timeout = json_number_value(t);
+    json_t *sc = json_object_get(obj, "schedules");
+    if (sc && (!json_is_integer(sc) || json_integer_value(sc) < 1 ||
+               json_integer_value(sc) > 100000)) {
+        fail(rd, "%s: 'schedules' must be a whole number from 1 to 100000",
+             where);
+        goto out;
+    }
+    if (sc && run->server) {
+        fail(rd, "%s: the scheduler does not drive servers", where);
+        goto out;
+    }
+    run->schedules = sc ? (int)json_integer_value(sc) : 0;
     rc = 0;
 out:
     free(where);

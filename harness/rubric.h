@@ -15,6 +15,7 @@ struct rl_rubric_run {
     char **env;      /* "NAME=value", NULL-terminated, never NULL */
     char **tools;    /* NULL-terminated, or NULL for every tool */
     double timeout;  /* seconds per tool run */
+    int schedules;   /* > 0: seeds for racelab's scheduler too */
 };
 
 enum rl_expect {

@@ -79,8 +79,9 @@ static int run_tool(char *const argv[], double timeout, char **output, int *ok,
 /* -O1 as in the TSan build of build.c.  TSan leaves out the load of a
  * load-then-store to one address (its store sees the race anyway); we
  * want that load: it is where `cnt++` gets preempted. */
-static int compile_one(const struct rl_sources *src, size_t i, const char *obj,
-                       char **output, int *ok, char *err, size_t errlen)
+static int compile_one(const struct rl_sources *src, char *const *includes,
+                       size_t i, const char *obj, char **output, int *ok,
+                       char *err, size_t errlen)
 {
     struct rl_strv argv = {0};
     rl_strv_push(&argv, "clang");
@@ -95,6 +96,8 @@ static int compile_one(const struct rl_sources *src, size_t i, const char *obj,
         rl_strv_pushf(&argv, "-I%s", dirname(dir));
         free(dir);
     }
+    for (char *const *d = includes; d && *d; d++)
+        rl_strv_pushf(&argv, "-I%s", *d);
     rl_strv_push(&argv, "-c");
     rl_strv_push(&argv, "-o");
     rl_strv_push(&argv, obj);
@@ -106,6 +109,13 @@ static int compile_one(const struct rl_sources *src, size_t i, const char *obj,
 
 int rl_sched_build(const struct rl_sources *src, const char *workdir,
                    char **exe, char **output, char *err, size_t errlen)
+{
+    return rl_sched_build_with(src, NULL, workdir, exe, output, err, errlen);
+}
+
+int rl_sched_build_with(const struct rl_sources *src, char *const *includes,
+                        const char *workdir, char **exe, char **output,
+                        char *err, size_t errlen)
 {
     char *runtime = xasprintf("%s/%s", rl_harness_dir(), SCHED_RUNTIME);
     if (access(runtime, R_OK) != 0) {
@@ -124,7 +134,8 @@ int rl_sched_build(const struct rl_sources *src, const char *workdir,
     int status = 0, ok = 1;
     for (size_t i = 0; i < src->n && status == 0 && ok; i++) {
         char *obj = xasprintf("%s/sched-%zu.o", workdir, i);
-        status = compile_one(src, i, obj, output, &ok, err, errlen);
+        status = compile_one(src, includes, i, obj, output, &ok, err,
+                             errlen);
         rl_strv_push(&link, obj);
         free(obj);
     }

@@ -52,6 +52,10 @@ struct rl_explore_opts {
  * program does not compile (*output says why), -1 on an internal error. */
 int rl_sched_build(const struct rl_sources *src, const char *workdir,
                    char **exe, char **output, char *err, size_t errlen);
+/* The same with extra include folders (grading adds the lab folder). */
+int rl_sched_build_with(const struct rl_sources *src, char *const *includes,
+                        const char *workdir, char **exe, char **output,
+                        char *err, size_t errlen);
 
 /* Runs the seeds in one sandbox and reads what the runtime wrote. */
 int rl_sched_explore(const char *exe, const char *workdir,

@@ -11,6 +11,8 @@ void rw_init(struct rwlock *rw)
     rw->readers = 0;
     rw->writing = 0;
     rw->writers_waiting = 0; /* unused in this version */
+    rw->readers_waiting = 0; /* unused in this version */
+    rw->turn = 0;            /* unused in this version */
 }
 
 void rw_destroy(struct rwlock *rw)
@@ -33,8 +35,8 @@ void rw_read_lock(struct rwlock *rw)
 void rw_read_unlock(struct rwlock *rw)
 {
     Pthread_mutex_lock(&rw->lock);
-    if (--rw->readers == 0) /* the last reader out lets a writer in */
-        Pthread_cond_signal(&rw->writer_ok);
+    rw->readers--;
+    Pthread_cond_signal(&rw->writer_ok); /* a waiting writer checks again */
     Pthread_mutex_unlock(&rw->lock);
 }
 /* end excerpt */

@@ -1,5 +1,5 @@
-/* rwlock.c: lab 09 part 1, a readers-writers lock in which a waiting
- * writer gets in within bounded time (solution). */
+/* rwlock.c: lab 09 part 1, a fair readers-writers lock: a waiting writer
+ * gets in within bounded time, and so does a waiting reader (solution). */
 #include "rwlock.h"
 #include "../sync-common/sync.h"
 
@@ -11,6 +11,8 @@ void rw_init(struct rwlock *rw)
     rw->readers = 0;
     rw->writing = 0;
     rw->writers_waiting = 0;
+    rw->readers_waiting = 0;
+    rw->turn = 0; /* writers done so far */
 }
 
 void rw_destroy(struct rwlock *rw)
@@ -21,33 +23,43 @@ void rw_destroy(struct rwlock *rw)
 }
 
 /*
- * A new reader stays out not only while a writer is inside but also
- * while a writer WAITS.  The readers already inside finish, the count
- * drops to zero and the writer goes in: its wait is bounded by the
- * longest read that was in progress when it arrived.  Readers still share
- * the lock whenever no writer is inside or waiting.
+ * Turns alternate.  A new reader does not overtake a writer that is
+ * inside or waiting: it queues, and the next writer to leave lets every
+ * queued reader in at once (they share), before any other writer.  So a
+ * waiting writer gets in once the readers inside when it arrived are out,
+ * and a queued reader gets in as soon as the writer inside (or the one
+ * it queued behind) is done: a stream of readers cannot starve a writer,
+ * nor a stream of writers a reader.  Without writers, readers share
+ * freely.
  */
 void rw_read_lock(struct rwlock *rw)
 {
-    Pthread_mutex_lock(&rw->lock); /* guards readers, writing, ... */
-    while (rw->writing || rw->writers_waiting > 0)
-        Pthread_cond_wait(&rw->readers_ok, &rw->lock); /* writers first */
-    rw->readers++;
+    Pthread_mutex_lock(&rw->lock); /* guards every field */
+    if (rw->writing || rw->writers_waiting > 0) {
+        unsigned long my_turn = rw->turn;
+
+        rw->readers_waiting++;
+        while (rw->turn == my_turn) /* until a writer lets us in */
+            Pthread_cond_wait(&rw->readers_ok, &rw->lock);
+        /* that writer already counted us in rw->readers */
+    } else {
+        rw->readers++;
+    }
     Pthread_mutex_unlock(&rw->lock);
 }
 
 void rw_read_unlock(struct rwlock *rw)
 {
     Pthread_mutex_lock(&rw->lock);
-    if (--rw->readers == 0)                  /* the room is empty: */
-        Pthread_cond_signal(&rw->writer_ok); /* a waiting writer may go */
+    if (--rw->readers == 0 && rw->writers_waiting > 0)
+        Pthread_cond_signal(&rw->writer_ok); /* the room is empty */
     Pthread_mutex_unlock(&rw->lock);
 }
 
 void rw_write_lock(struct rwlock *rw)
 {
     Pthread_mutex_lock(&rw->lock);
-    rw->writers_waiting++; /* from now on, new readers wait for us */
+    rw->writers_waiting++;                 /* from now on, new readers queue */
     while (rw->writing || rw->readers > 0) /* wait for an empty room */
         Pthread_cond_wait(&rw->writer_ok, &rw->lock);
     rw->writers_waiting--;
@@ -56,17 +68,22 @@ void rw_write_lock(struct rwlock *rw)
 }
 
 /*
- * Another waiting writer goes next if there is one (readers would only
- * wait for it again); otherwise every waiting reader goes in together.
- * Waiting readers wake up and re-check the condition either way.
+ * Queued readers go first, all together: they are counted in before
+ * anyone else can take the mutex, so a waiting writer cannot slip in
+ * ahead of them (it waits until they are out).  With no reader queued,
+ * the next writer goes.
  */
 void rw_write_unlock(struct rwlock *rw)
 {
     Pthread_mutex_lock(&rw->lock);
     rw->writing = 0;
-    if (rw->writers_waiting > 0)
-        Pthread_cond_signal(&rw->writer_ok);
-    else
+    rw->turn++;
+    if (rw->readers_waiting > 0) {
+        rw->readers += rw->readers_waiting;
+        rw->readers_waiting = 0;
         Pthread_cond_broadcast(&rw->readers_ok);
+    } else if (rw->writers_waiting > 0) {
+        Pthread_cond_signal(&rw->writer_ok);
+    }
     Pthread_mutex_unlock(&rw->lock);
 }

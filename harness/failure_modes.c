@@ -141,9 +141,11 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "one thread is kept waiting while others keep going",
         "One thread waited for a lock, reader-writer lock or semaphore for "
         "the whole time limit while other threads acquired it again and "
-        "again. Nothing is deadlocked, but access is unfair: e.g. a writer "
-        "never gets a readers-favored rwlock because new readers keep "
-        "arriving.",
+        "again, or waited on a condition variable, was woken, found it "
+        "still could not go on and waited again, while the others kept "
+        "taking its mutex. Nothing is deadlocked, but access is unfair: "
+        "e.g. a writer never gets a readers-favored rwlock because new "
+        "readers keep arriving.",
         "Make access fair: do not re-acquire the lock in a tight loop (do "
         "the work outside the critical section), keep critical sections "
         "short, and use a scheme that gives waiters their turn (a "

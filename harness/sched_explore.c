@@ -133,6 +133,17 @@ int rl_sched_build_with(const struct rl_sources *src, char *const *includes,
     rl_strv_push(&link, *exe);
     int status = 0, ok = 1;
     for (size_t i = 0; i < src->n && status == 0 && ok; i++) {
+        const char *path = src->absolute[i];
+        size_t len = strlen(path);
+        /* Headers named with the sources are only for the include path;
+         * objects and archives go straight to the link. */
+        if (len > 2 && strcmp(path + len - 2, ".h") == 0)
+            continue;
+        if (len > 2 && (strcmp(path + len - 2, ".o") == 0 ||
+                        strcmp(path + len - 2, ".a") == 0)) {
+            rl_strv_push(&link, path);
+            continue;
+        }
         char *obj = xasprintf("%s/sched-%zu.o", workdir, i);
         status = compile_one(src, includes, i, obj, output, &ok, err,
                              errlen);

@@ -108,9 +108,8 @@ int rl_build_all(const struct rl_sources *src, const int wanted[],
 }
 
 int rl_build_all_with(const struct rl_sources *src, const int wanted[],
-                      const struct rl_build_extras *extras,
-                      const char *outdir, struct rl_build *b, char *err,
-                      size_t errlen)
+                      const struct rl_build_extras *extras, const char *outdir,
+                      struct rl_build *b, char *err, size_t errlen)
 {
     struct rl_sandbox *running[RL_VARIANT_COUNT] = {0};
     struct rl_strv *argv = b->command;

@@ -35,9 +35,8 @@ struct rl_build_extras {
 /* rl_build_all with extra include folders and libraries (grading links a
  * lab's Check tests with libcheck and puts the lab folder on the path). */
 int rl_build_all_with(const struct rl_sources *src, const int wanted[],
-                      const struct rl_build_extras *extras,
-                      const char *outdir, struct rl_build *b, char *err,
-                      size_t errlen);
+                      const struct rl_build_extras *extras, const char *outdir,
+                      struct rl_build *b, char *err, size_t errlen);
 void rl_build_free(struct rl_build *b);
 
 #endif

@@ -164,9 +164,8 @@ static void explore_schedules(struct rl_check *c)
 {
     char err[256] = "";
     int rc = rl_sched_findings(&c->sources, c->req.extras.include_dirs,
-                               c->req.program_args,
-                               c->req.schedules, c->req.timeout,
-                               &c->sched_found, c->sched_note,
+                               c->req.program_args, c->req.schedules,
+                               c->req.timeout, &c->sched_found, c->sched_note,
                                sizeof c->sched_note, err, sizeof err);
     c->sched_ran = rc == 0;
     if (rc != 0) {
@@ -219,9 +218,9 @@ int rl_check_execute(struct rl_check *c, const struct rl_check_request *req)
         fprintf(stderr, "racelab: %s\n", err);
         return RL_EXIT_INTERNAL;
     }
-    c->setup = (struct rl_run_setup){&c->sources, req->program_args,
-                                     rl_harness_dir(), req->server,
-                                     req->program_env};
+    c->setup =
+        (struct rl_run_setup){&c->sources, req->program_args, rl_harness_dir(),
+                              req->server, req->program_env};
     apply_preflight(c);
     int status = build_program(c);
     if (status != 0)
@@ -248,16 +247,15 @@ void rl_check_report(const struct rl_check *c, const char *program,
     struct rl_run_summary *runs = xcalloc(c->njobs + 1, sizeof *runs);
     for (size_t i = 0; i < c->njobs; i++)
         runs[i] = c->jobs[i].summary;
-    struct rl_build_summary *builds =
-        xcalloc(RL_VARIANT_COUNT, sizeof *builds);
+    struct rl_build_summary *builds = xcalloc(RL_VARIANT_COUNT, sizeof *builds);
     size_t nbuilds = 0;
     for (int v = 0; v < RL_VARIANT_COUNT; v++)
         if (c->build.command[v].v)
             builds[nbuilds++] = (struct rl_build_summary){
                 rl_variant_name(v), c->build.command[v].v,
                 c->build.wall_seconds[v], !c->build.failed[v]};
-    *r = (struct rl_report){program, &c->sources, &c->verdict, runs,
-                            c->njobs, builds,     nbuilds};
+    *r = (struct rl_report){program,  &c->sources, &c->verdict, runs,
+                            c->njobs, builds,      nbuilds};
 }
 
 void rl_check_report_free(struct rl_report *r)

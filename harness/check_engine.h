@@ -17,7 +17,7 @@ struct rl_check_request {
     struct rl_build_extras extras;
     int server; /* a TCP echo server, driven by the harness */
     int runs;
-    double timeout; /* seconds per tool run */
+    double timeout;                           /* seconds per tool run */
     int tool_selected[RL_MAX_SELECTED_TOOLS]; /* by index in rl_tools */
     int schedules; /* > 0: also explore this many seeds under racelab's
                       scheduler (docs/scheduler.md); its tool is "sched" */
@@ -33,11 +33,11 @@ struct rl_check {
     struct rl_job *jobs;
     size_t njobs;
     struct rl_findings verdict; /* after the policy */
-    int compiled;       /* the plain build succeeded */
-    int internal_error; /* a tool failed (its message was printed) */
-    int never_listened; /* --server: no run ever got a connection */
-    int sched_ran;          /* the scheduler explored its seeds */
-    char sched_note[400];   /* what it explored, or why it could not */
+    int compiled;               /* the plain build succeeded */
+    int internal_error;         /* a tool failed (its message was printed) */
+    int never_listened;         /* --server: no run ever got a connection */
+    int sched_ran;              /* the scheduler explored its seeds */
+    char sched_note[400];       /* what it explored, or why it could not */
     struct rl_findings sched_found; /* its findings, before merging */
 };
 

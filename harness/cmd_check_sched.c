@@ -147,8 +147,8 @@ static void make_note(struct sched_check *c)
             shown |= same_kind(seed_result(&c->x, c->found.v[j].seed), r);
         c->unexplained += rl_seed_failed(r) && !shown;
         failed += rl_seed_failed(r);
-        stalled += r->verdict == RS_VERDICT_STALL ||
-                   r->verdict == RS_VERDICT_BUDGET;
+        stalled +=
+            r->verdict == RS_VERDICT_STALL || r->verdict == RS_VERDICT_BUDGET;
         limited += r->verdict == RS_VERDICT_LIMIT;
     }
     int n = snprintf(c->note, sizeof c->note,
@@ -264,8 +264,9 @@ int rl_check_schedules(struct rl_check_options *o)
 }
 
 int rl_sched_findings(const struct rl_sources *src, char *const *includes,
-                      char *const *program_args, int schedules, double timeout, struct rl_findings *out,
-                      char *note, size_t notelen, char *err, size_t errlen)
+                      char *const *program_args, int schedules, double timeout,
+                      struct rl_findings *out, char *note, size_t notelen,
+                      char *err, size_t errlen)
 {
     struct rl_check_options o;
     memset(&o, 0, sizeof o);
@@ -295,8 +296,9 @@ int rl_sched_findings(const struct rl_sources *src, char *const *includes,
                                     &output, err, errlen);
     if (built != 0) {
         if (built == 1)
-            snprintf(err, errlen, "the program did not compile for the "
-                                  "scheduler");
+            snprintf(err, errlen,
+                     "the program did not compile for the "
+                     "scheduler");
         rc = built == 1 ? 1 : -1;
         goto out;
     }

@@ -61,8 +61,7 @@ static int parse_options(int argc, char **argv, struct grade_options *o)
     if (rest >= 2)
         o->dir = argv[optind + 1];
     if (rest >= 3) {
-        fprintf(stderr, "racelab grade: unexpected '%s'\n",
-                argv[optind + 2]);
+        fprintf(stderr, "racelab grade: unexpected '%s'\n", argv[optind + 2]);
         usage(stderr);
         return -1;
     }
@@ -140,8 +139,8 @@ static int load_lab(const struct grade_options *o, char **lab_dir,
         fprintf(stderr, "racelab grade: %s\n", err);
         status = RL_EXIT_USAGE;
     } else if (strcmp(rubric->lab, o->lab) != 0) {
-        fprintf(stderr, "racelab grade: %s: 'lab' says '%s', not '%s'\n",
-                path, rubric->lab, o->lab);
+        fprintf(stderr, "racelab grade: %s: 'lab' says '%s', not '%s'\n", path,
+                rubric->lab, o->lab);
         rl_rubric_free(rubric);
         status = RL_EXIT_USAGE;
     }

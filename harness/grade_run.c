@@ -39,7 +39,8 @@ static char **check_link_flags(void)
     char **flags = NULL;
     size_t n = 0;
     char *copy = xstrdup(RL_CHECK_LIBS), *save = NULL;
-    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+    for (char *w = strtok_r(copy, " ", &save); w;
+         w = strtok_r(NULL, " ", &save))
         push(&flags, &n, xstrdup(w));
     free(copy);
     return flags;
@@ -113,8 +114,8 @@ static void read_server(struct rl_grade_run *g)
 }
 
 void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
-                          const struct rl_rubric_run *spec,
-                          const char *lab_dir, const char *sub_dir)
+                          const struct rl_rubric_run *spec, const char *lab_dir,
+                          const char *sub_dir)
 {
     memset(g, 0, sizeof *g);
     g->spec = spec;
@@ -133,10 +134,15 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
     if (spec->check_tests) {
         /* Check's own selections come from the rubric alone, never from
          * whoever started racelab (e.g. racelab's own test runner). */
-        static const char *const check_vars[] = {
-            "CK_RUN_SUITE", "CK_RUN_CASE", "CK_INCLUDE_TAGS",
-            "CK_EXCLUDE_TAGS", "CK_VERBOSITY", "CK_TAP_LOG_FILE_NAME",
-            "CK_SUBUNIT_LOG_FILE_NAME", "CK_LOG_FILE_NAME", NULL};
+        static const char *const check_vars[] = {"CK_RUN_SUITE",
+                                                 "CK_RUN_CASE",
+                                                 "CK_INCLUDE_TAGS",
+                                                 "CK_EXCLUDE_TAGS",
+                                                 "CK_VERBOSITY",
+                                                 "CK_TAP_LOG_FILE_NAME",
+                                                 "CK_SUBUNIT_LOG_FILE_NAME",
+                                                 "CK_LOG_FILE_NAME",
+                                                 NULL};
         for (size_t i = 0; check_vars[i]; i++)
             push(&env, &nenv, xstrdup(check_vars[i]));
         for (size_t i = 0; spec->env[i]; i++)

@@ -9,8 +9,8 @@
 
 struct rl_grade_run {
     const struct rl_rubric_run *spec;
-    char *missing;  /* student files the submission lacks, or NULL */
-    int status;     /* rl_check_execute's status (or USAGE if missing) */
+    char *missing;         /* student files the submission lacks, or NULL */
+    int status;            /* rl_check_execute's status (or USAGE if missing) */
     struct rl_check check; /* findings, sources, builds: see check_engine.h */
     int echoed;            /* server: the probe's run echoed every line */
     char server_note[160]; /* server: why not, or "" */
@@ -25,8 +25,8 @@ struct rl_grade_run {
  * g filled (never fails: what went wrong is in g->missing, g->status).
  */
 void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
-                          const struct rl_rubric_run *spec,
-                          const char *lab_dir, const char *sub_dir);
+                          const struct rl_rubric_run *spec, const char *lab_dir,
+                          const char *sub_dir);
 void rl_grade_run_free(struct rl_grade_run *g);
 
 #endif

@@ -104,8 +104,8 @@ static void judge_tests(const struct rl_rubric_check *c,
         }
     if (g->have_results && g->results.n == 0) {
         v->passed = 0; /* passing no test proves nothing */
-        add_message(v, "no test ran%s%s", g->check.verdict.n
-                    ? " (see the findings)" : "", "");
+        add_message(v, "no test ran%s%s",
+                    g->check.verdict.n ? " (see the findings)" : "", "");
     } else if (g->have_results && !c->tests && !g->results.complete) {
         v->passed = 0;
         add_message(v, "the tests stopped before the end%s",
@@ -166,9 +166,8 @@ static void print_check(const struct rl_rubric_check *c,
     int got = v->passed && !c->report_only ? c->points : 0;
     const char *mark = c->report_only ? "INFO" : v->passed ? "PASS" : "FAIL";
     printf("%s  %2d/%-2d  %s\n", mark, got, c->points, c->name);
-    int compile_error =
-        v->message && strncmp(v->message, COMPILE_ERROR,
-                              strlen(COMPILE_ERROR)) == 0;
+    int compile_error = v->message && strncmp(v->message, COMPILE_ERROR,
+                                              strlen(COMPILE_ERROR)) == 0;
     if (compile_error && *compiler_output_shown)
         print_message("the program does not compile (the compiler's "
                       "messages are above)");
@@ -225,9 +224,9 @@ static void print_runs(const struct rl_rubric *rubric,
             printf(" did not run");
         for (size_t j = 0; j < c->njobs; j++) {
             const struct rl_run_summary *s = &c->jobs[j].summary;
-            printf("%s %s %.1f s%s%s%s", j ? "," : "", s->tool,
-                   s->wall_seconds, s->timed_out ? " (timed out)" : "",
-                   s->note ? " (" : "", s->note ? s->note : "");
+            printf("%s %s %.1f s%s%s%s", j ? "," : "", s->tool, s->wall_seconds,
+                   s->timed_out ? " (timed out)" : "", s->note ? " (" : "",
+                   s->note ? s->note : "");
             if (s->note)
                 putchar(')');
         }
@@ -245,8 +244,8 @@ int rl_grade_score(const struct rl_rubric *rubric,
     json_t *doc = json_object(), *checks = json_array();
     int *shown = xcalloc(rubric->nruns + 1, sizeof *shown);
     for (size_t i = 0; i < rubric->nruns; i++)
-        internal |= runs[i].status == RL_EXIT_INTERNAL ||
-                    runs[i].check.internal_error;
+        internal |=
+            runs[i].status == RL_EXIT_INTERNAL || runs[i].check.internal_error;
     for (size_t i = 0; i < rubric->nchecks; i++) {
         const struct rl_rubric_check *c = &rubric->checks[i];
         const struct rl_grade_run *g = &runs[c->run];
@@ -272,8 +271,7 @@ int rl_grade_score(const struct rl_rubric *rubric,
     json_object_set_new(doc, "score", json_integer(score));
     json_object_set_new(doc, "max_score", json_integer(max));
     json_object_set_new(doc, "checks", checks);
-    if (json_path &&
-        rl_report_json_write(doc, json_path, err, sizeof err) != 0)
+    if (json_path && rl_report_json_write(doc, json_path, err, sizeof err) != 0)
         internal = 1;
     if (err[0])
         fprintf(stderr, "racelab grade: %s\n", err);

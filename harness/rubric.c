@@ -40,7 +40,7 @@ static int only_keys(struct reader *rd, json_t *obj, const char *where,
 {
     const char *key;
     json_t *val;
-    json_object_foreach(obj, key, val) {
+    json_object_foreach (obj, key, val) {
         size_t i = 0;
         while (allowed[i] && strcmp(allowed[i], key) != 0)
             i++;
@@ -78,8 +78,7 @@ static int get_bool(struct reader *rd, json_t *obj, const char *key,
 
 /* A list of non-empty strings as a NULL-terminated array (n counted). */
 static int get_strings(struct reader *rd, json_t *obj, const char *key,
-                       const char *where, int required, char ***out,
-                       size_t *n)
+                       const char *where, int required, char ***out, size_t *n)
 {
     json_t *v = json_object_get(obj, key);
     *out = NULL;
@@ -125,7 +124,7 @@ static int get_env(struct reader *rd, json_t *obj, const char *where,
     const char *key;
     json_t *val;
     size_t i = 0;
-    json_object_foreach(v, key, val) {
+    json_object_foreach (v, key, val) {
         if (!json_is_string(val) || !key[0] || strchr(key, '='))
             return fail(rd, "%s: env '%s' must be a string", where, key);
         (*out)[i++] = xasprintf("%s=%s", key, json_string_value(val));
@@ -145,8 +144,8 @@ static int safe_path(struct reader *rd, const char *where, const char *path)
 static int read_run(struct reader *rd, const char *name, json_t *obj,
                     struct rl_rubric_run *run)
 {
-    static const char *const keys[] = {"sources", "server",  "check_tests",
-                                       "args",    "env",     "tools",
+    static const char *const keys[] = {"sources", "server",    "check_tests",
+                                       "args",    "env",       "tools",
                                        "timeout", "schedules", NULL};
     char *where = xasprintf("runs.%s", name);
     int rc = -1;
@@ -212,7 +211,7 @@ static int read_runs(struct reader *rd, json_t *root, struct rl_rubric *r)
     r->runs = xcalloc(json_object_size(runs), sizeof *r->runs);
     const char *name;
     json_t *val;
-    json_object_foreach(runs, name, val) {
+    json_object_foreach (runs, name, val) {
         if (read_run(rd, name, val, &r->runs[r->nruns++]) != 0)
             return -1;
     }
@@ -233,8 +232,7 @@ static int read_expect(struct reader *rd, json_t *obj, const char *where,
     json_t *expect = json_object_get(obj, "expect");
     json_t *forbid = json_object_get(obj, "forbid");
     if (!expect == !forbid)
-        return fail(rd, "%s: give exactly one of 'expect' and 'forbid'",
-                    where);
+        return fail(rd, "%s: give exactly one of 'expect' and 'forbid'", where);
     if (forbid) {
         c->expect = RL_EXPECT_FORBID;
         if (get_strings(rd, obj, "forbid", where, 1, &c->ids, NULL))
@@ -279,8 +277,8 @@ static int consistent(struct reader *rd, const struct rl_rubric *r,
 static int read_check(struct reader *rd, size_t index, json_t *obj,
                       struct rl_rubric *r, struct rl_rubric_check *c)
 {
-    static const char *const keys[] = {"name",  "points", "run",
-                                       "expect", "forbid", "tests",
+    static const char *const keys[] = {"name",        "points", "run",
+                                       "expect",      "forbid", "tests",
                                        "report_only", NULL};
     char *where = xasprintf("checks[%zu]", index);
     char *run = NULL;
@@ -333,8 +331,7 @@ static int read_checks(struct reader *rd, json_t *root, struct rl_rubric *r)
     r->checks = xcalloc(json_array_size(checks), sizeof *r->checks);
     for (size_t i = 0; i < json_array_size(checks); i++) {
         r->nchecks++;
-        if (read_check(rd, i, json_array_get(checks, i), r,
-                       &r->checks[i]) != 0)
+        if (read_check(rd, i, json_array_get(checks, i), r, &r->checks[i]) != 0)
             return -1;
     }
     return 0;
@@ -342,7 +339,7 @@ static int read_checks(struct reader *rd, json_t *root, struct rl_rubric *r)
 
 static int read_rubric(struct reader *rd, json_t *root, struct rl_rubric *r)
 {
-    static const char *const keys[] = {"lab",  "title", "student_files",
+    static const char *const keys[] = {"lab",  "title",  "student_files",
                                        "runs", "checks", NULL};
     if (!json_is_object(root))
         return fail(rd, "the rubric must be a JSON object");

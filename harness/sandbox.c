@@ -693,8 +693,7 @@ void rl_sandbox_opts_default(struct rl_sandbox_opts *o)
 }
 
 /* Index of the variable `name` (name_len bytes, no '=') in env[0..n). */
-static size_t env_find(char **env, size_t n, const char *name,
-                       size_t name_len)
+static size_t env_find(char **env, size_t n, const char *name, size_t name_len)
 {
     size_t i = 0;
     while (i < n &&

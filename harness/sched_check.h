@@ -25,7 +25,8 @@ int rl_check_schedules(struct rl_check_options *o);
  * own failure (err says why).
  */
 int rl_sched_findings(const struct rl_sources *src, char *const *includes,
-                      char *const *program_args, int schedules, double timeout, struct rl_findings *out,
-                      char *note, size_t notelen, char *err, size_t errlen);
+                      char *const *program_args, int schedules, double timeout,
+                      struct rl_findings *out, char *note, size_t notelen,
+                      char *err, size_t errlen);
 
 #endif

@@ -145,8 +145,7 @@ int rl_sched_build_with(const struct rl_sources *src, char *const *includes,
             continue;
         }
         char *obj = xasprintf("%s/sched-%zu.o", workdir, i);
-        status = compile_one(src, includes, i, obj, output, &ok, err,
-                             errlen);
+        status = compile_one(src, includes, i, obj, output, &ok, err, errlen);
         rl_strv_push(&link, obj);
         free(obj);
     }

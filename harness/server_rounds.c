@@ -35,7 +35,7 @@ enum {
     GROWTH_MIN = 5,  /* 61 connections: a leak per connection grows more */
 };
 static const int ROUND_SIZE[NROUNDS] = {1, 10, 50};
-static const int ECHO_WAIT_MS = 3000; /* a client's echo */
+static const int ECHO_WAIT_MS = 3000;    /* a client's echo */
 static const int CONNECT_WAIT_MS = 2000; /* a connection to be queued */
 /* An echo for a client while earlier ones stay connected: a server that
  * serves one client at a time never sends it; it is then served in turn. */

@@ -95,12 +95,10 @@ static void read_expectation(struct lab_case *c, const char *path)
         if (strncmp(p, "ids:", 4) == 0) {
             have_ids = 1;
             if (split_list(p + 4, c->want.ids, &c->want.nids))
-                snprintf(c->error, sizeof c->error, "%s: bad ids line",
-                         path);
+                snprintf(c->error, sizeof c->error, "%s: bad ids line", path);
         } else if (strncmp(p, "fails:", 6) == 0) {
             if (split_list(p + 6, c->want.fails, &c->want.nfails))
-                snprintf(c->error, sizeof c->error, "%s: bad fails line",
-                         path);
+                snprintf(c->error, sizeof c->error, "%s: bad fails line", path);
         } else if (*p && *p != '#') {
             snprintf(c->error, sizeof c->error, "%s: unknown line '%s'", path,
                      p);
@@ -239,8 +237,8 @@ static void read_outcome(json_t *doc, struct outcome *o)
             continue;
         json_t *fs = json_object_get(c, "findings");
         if (json_array_size(fs) == 0 && nfails < 64)
-            fails[nfails++] = (char *)json_string_value(
-                json_object_get(c, "name"));
+            fails[nfails++] =
+                (char *)json_string_value(json_object_get(c, "name"));
         json_array_foreach (fs, j, f) {
             if (nids < 64)
                 ids[nids++] =
@@ -373,8 +371,9 @@ int main(void)
     if (env && env[0])
         racelab = env;
     if (access(racelab, X_OK) != 0) {
-        fprintf(stderr, "check-labs: cannot run '%s' (run from the project "
-                        "root after make)\n",
+        fprintf(stderr,
+                "check-labs: cannot run '%s' (run from the project "
+                "root after make)\n",
                 racelab);
         return 2;
     }

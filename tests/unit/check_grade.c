@@ -21,8 +21,8 @@ static void rubric_error(const char *name, const char *want)
     ck_assert_int_eq(rl_rubric_load(path, &r, err, sizeof err), -1);
     ck_assert_msg(strstr(err, want) != NULL, "%s: got '%s', want '%s'", name,
                   err, want);
-    ck_assert_msg(strstr(err, path) != NULL, "%s: no file name in '%s'",
-                  name, err);
+    ck_assert_msg(strstr(err, path) != NULL, "%s: no file name in '%s'", name,
+                  err);
 }
 
 START_TEST(test_rubric_errors_say_what_and_where)
@@ -47,9 +47,9 @@ START_TEST(test_rubric_good_is_read_whole)
 {
     char err[512] = "";
     struct rl_rubric r;
-    ck_assert_msg(rl_rubric_load(GRADE "rubrics/good.json", &r, err,
-                                 sizeof err) == 0,
-                  "%s", err);
+    ck_assert_msg(
+        rl_rubric_load(GRADE "rubrics/good.json", &r, err, sizeof err) == 0,
+        "%s", err);
     ck_assert_str_eq(r.lab, "x");
     ck_assert_str_eq(r.title, "X");
     ck_assert_int_eq(r.nruns, 2);
@@ -91,8 +91,7 @@ START_TEST(test_every_lab_rubric_loads)
         struct rl_rubric r;
         ck_assert_msg(rl_rubric_load(path, &r, err, sizeof err) == 0, "%s",
                       err);
-        ck_assert_msg(strstr(path, r.lab) != NULL, "%s: lab '%s'", path,
-                      r.lab);
+        ck_assert_msg(strstr(path, r.lab) != NULL, "%s: lab '%s'", path, r.lab);
         rl_rubric_free(&r);
         n++;
     }
@@ -143,9 +142,8 @@ START_TEST(test_check_xml_not_a_log)
 {
     struct rl_ck_results r;
     char err[256];
-    ck_assert_int_eq(rl_ck_results_read(GRADE "rubrics/good.json", &r, err,
-                                        sizeof err),
-                     -1);
+    ck_assert_int_eq(
+        rl_ck_results_read(GRADE "rubrics/good.json", &r, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "not a Check XML log"));
     ck_assert_int_eq(rl_ck_results_read(GRADE "none.xml", &r, err, sizeof err),
                      -1);
@@ -223,8 +221,7 @@ START_TEST(test_grade_starter_loses_the_race_points)
     ck_assert_ptr_nonnull(doc);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "lab")),
                      "counter-lab");
-    ck_assert_int_eq(json_integer_value(json_object_get(doc, "max_score")),
-                     12);
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "max_score")), 12);
     /* The scheduler makes the lost update happen, and names its seed. */
     ck_assert(!passed(doc, "exact on every schedule"));
     ck_assert_str_eq(first_finding_id(doc, "exact on every schedule"),

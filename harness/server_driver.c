@@ -83,19 +83,23 @@ static int wait_for_listen(struct rl_sandbox *sb, int port)
     return -1;
 }
 
-/* Reads one line (up to len-1 bytes) within wait_ms. */
+/* Reads one line (up to len-1 bytes) within wait_ms: 0; -1 when the
+ * time ran out; -2 at end of file or error (buf: what came first). */
 static int read_line(int fd, char *buf, size_t len, int wait_ms)
 {
     size_t used = 0;
     double deadline = now() + wait_ms / 1000.0;
+    buf[0] = '\0';
     while (used + 1 < len) {
         int left = (int)((deadline - now()) * 1000);
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, left) <= 0)
             return -1;
         ssize_t n = read(fd, buf + used, 1);
-        if (n <= 0)
-            return -1;
+        if (n <= 0) {
+            buf[used] = '\0';
+            return -2;
+        }
         if (buf[used++] == '\n')
             break;
     }
@@ -103,21 +107,32 @@ static int read_line(int fd, char *buf, size_t len, int wait_ms)
     return 0;
 }
 
-static int echo_once(int fd, int client, char *note, size_t notelen)
+/* Sends one line and expects it back: 0, or -1 with a note. */
+static int echo_line(int fd, int client, const char *which, const char *line,
+                     char *note, size_t notelen)
 {
-    char line[64], answer[128];
-    int n = snprintf(line, sizeof line, "hello from client %d\n", client);
+    char answer[128];
+    int n = (int)strlen(line);
     if (write(fd, line, n) != n) {
-        snprintf(note, notelen, "client %d could not send its line", client);
+        snprintf(note, notelen, "client %d could not send its %s line", client,
+                 which);
         return -1;
     }
-    if (read_line(fd, answer, sizeof answer, ECHO_WAIT_MS) != 0) {
+    int got = read_line(fd, answer, sizeof answer, ECHO_WAIT_MS);
+    if (got == -2 && answer[0] == '\0') {
         snprintf(note, notelen,
-                 "client %d got no echo of its line within %d ms", client,
-                 ECHO_WAIT_MS);
+                 "the server closed client %d's connection instead of "
+                 "echoing its %s line",
+                 client, which);
         return -1;
     }
-    if (strcmp(answer, line) != 0) {
+    if (got == -1) {
+        snprintf(note, notelen,
+                 "client %d got no echo of its %s line within %d ms", client,
+                 which, ECHO_WAIT_MS);
+        return -1;
+    }
+    if (got != 0 || strcmp(answer, line) != 0) {
         snprintf(note, notelen,
                  "client %d sent \"%.*s\" but got back "
                  "\"%.60s\"",
@@ -125,6 +140,18 @@ static int echo_once(int fd, int client, char *note, size_t notelen)
         return -1;
     }
     return 0;
+}
+
+/* One client, two lines: an echo server answers every line, not just a
+ * connection's first. */
+static int echo_once(int fd, int client, char *note, size_t notelen)
+{
+    char line[64];
+    snprintf(line, sizeof line, "hello from client %d\n", client);
+    if (echo_line(fd, client, "first", line, note, notelen) != 0)
+        return -1;
+    snprintf(line, sizeof line, "and a second line from client %d\n", client);
+    return echo_line(fd, client, "second", line, note, notelen);
 }
 
 /* Reads client i's echo of "together i" within wait_ms: 0, or -1. */
@@ -242,8 +269,8 @@ int rl_server_drive_stats(struct rl_sandbox *sb, const struct rl_run *run,
         return outcome;
     rl_server_scenarios(sb, run, port, found, stats, note, notelen);
     char rounds_note[160] = "";
-    int rounds = rl_server_rounds(sb, run, found, rounds_note,
-                                  sizeof rounds_note);
+    int rounds =
+        rl_server_rounds(sb, run, found, rounds_note, sizeof rounds_note);
     if (rounds != RL_SERVER_ECHOED) {
         snprintf(note, notelen, "%s", rounds_note);
         return rounds;

@@ -52,7 +52,6 @@ int rl_server_drive_stats(struct rl_sandbox *sb, const struct rl_run *run,
                           struct rl_server_stats *stats, char *note,
                           size_t notelen);
 int rl_server_drive_full(struct rl_sandbox *sb, const struct rl_run *run,
-                         struct rl_findings *found, char *note,
-                         size_t notelen);
+                         struct rl_findings *found, char *note, size_t notelen);
 
 #endif

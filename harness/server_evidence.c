@@ -102,8 +102,7 @@ void rl_tcp_table_free(struct rl_tcp_table *t)
 }
 
 const struct rl_tcp_sock *rl_tcp_find(const struct rl_tcp_table *t,
-                                      unsigned local_port,
-                                      unsigned remote_port)
+                                      unsigned local_port, unsigned remote_port)
 {
     for (size_t i = 0; i < t->n; i++) {
         const struct rl_tcp_sock *s = &t->v[i];
@@ -211,9 +210,9 @@ static int read_stat(const char *dir, struct rl_task_state *t)
         return -1;
     const char *p = strrchr(buf, ')');
     unsigned long long ut, st;
-    if (!p || sscanf(p + 2,
-                     "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                     &t->state, &ut, &st) != 3)
+    if (!p ||
+        sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+               &t->state, &ut, &st) != 3)
         return -1;
     t->cpu = ut + st;
     return 0;
@@ -244,8 +243,7 @@ static void read_fd(struct rl_task_state *t)
     char path[96];
     if (!rl_syscall_takes_fd(t->nr))
         return;
-    snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)t->pid,
-             (int)t->args[0]);
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)t->pid, (int)t->args[0]);
     ssize_t n = readlink(path, t->fd_target, sizeof t->fd_target - 1);
     t->fd_target[n > 0 ? n : 0] = '\0';
     sscanf(t->fd_target, "socket:[%lu]", &t->inode);
@@ -350,9 +348,11 @@ static const struct rl_task_state *find_task(const struct rl_server_snap *s,
     return NULL;
 }
 
+/* Asleep in a call that waits for something outside (a descriptor, a
+ * child, a lock, time): not, say, in the middle of a fork. */
 static int asleep(const struct rl_task_state *t)
 {
-    return (t->state == 'S' || t->state == 'D') && t->nr >= 0;
+    return (t->state == 'S' || t->state == 'D') && find_syscall(t->nr);
 }
 
 /* Every thread asleep in both, in the same call, having used no CPU. */
@@ -404,9 +404,9 @@ static long client_of(const struct rl_server_snap *s,
 /* A thread waiting on another client's connection, and that client;
  * *held: 1 when all such threads wait on that one client, more when
  * they wait on several. */
-static const struct rl_task_state *
-find_holder(const struct rl_server_snap *s, const struct rl_blocking_case *c,
-            size_t *holder, size_t *held)
+static const struct rl_task_state *find_holder(const struct rl_server_snap *s,
+                                               const struct rl_blocking_case *c,
+                                               size_t *holder, size_t *held)
 {
     const struct rl_task_state *first = NULL;
     *held = 0;
@@ -445,11 +445,11 @@ static void what_fd(const struct rl_server_snap *s,
     long k = client_of(s, c, t->inode);
     int fd = (int)t->args[0];
     if (k >= 0)
-        snprintf(buf, len, " on descriptor %d: client %d's connection (%s:%u)",
-                 fd, c->clients[k].number,
-                 rl_tcp_find(&s->tcp, c->server_port, c->clients[k].port)
-                     ->remote,
-                 c->clients[k].port);
+        snprintf(
+            buf, len, " on descriptor %d: client %d's connection (%s:%u)", fd,
+            c->clients[k].number,
+            rl_tcp_find(&s->tcp, c->server_port, c->clients[k].port)->remote,
+            c->clients[k].port);
     else if (l && t->inode && t->inode == l->inode)
         snprintf(buf, len, " on descriptor %d: the listening socket (port %u)",
                  fd, c->server_port);
@@ -523,9 +523,7 @@ static void add_locations(const struct rl_task_state *t,
         return;
     struct rl_symbolizer *sym = rl_symbolizer_new(run->exe, run->sources);
     char err[256];
-    if (getenv("RL_DEBUG_STACK"))
-        for (int i = 0; i < RLP_MAX_FRAMES; i++)
-            fprintf(stderr, "DBG pc 0x%llx\n", (unsigned long long)site.pc[i]);
+
     rl_symbolizer_add_site(sym, &site);
     if (rl_symbolizer_run(sym, err, sizeof err) == 0) {
         struct rl_frame frames[SHOWN_FRAMES];

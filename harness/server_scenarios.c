@@ -45,14 +45,14 @@ enum {
     PUMP_MAX = 64 << 20, /* bytes client 1 sends without reading */
     PUMP_FROZEN = 5,     /* looks PUMP_LOOK_US apart with nothing moving */
     PUMP_LOOK_US = 30000,
-    CONNECTING = 16, /* connects in flight: a small backlog never overflows */
+    CONNECTING = 16, /* connects in flight or queued at once (see pace) */
 };
 
 struct client {
     int fd;
-    unsigned port;   /* local port */
-    int expect;      /* its echo is awaited */
-    char sent[64];   /* the line it sent */
+    unsigned port; /* local port */
+    int expect;    /* its echo is awaited */
+    char sent[64]; /* the line it sent */
     size_t sent_len;
     char got[128];
     size_t got_len;
@@ -188,8 +188,8 @@ static int send_line(struct client *c, const char *fmt, int number)
 /* Reads what has arrived for c; marks it done at its newline. */
 static void take_echo(struct client *c)
 {
-    ssize_t n = recv(c->fd, c->got + c->got_len,
-                     sizeof c->got - 1 - c->got_len, MSG_DONTWAIT);
+    ssize_t n = recv(c->fd, c->got + c->got_len, sizeof c->got - 1 - c->got_len,
+                     MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
     if (n <= 0) {
@@ -269,8 +269,8 @@ static int look(struct drive *d, struct rl_server_snap *s)
  * added; 0: every echo came; -1: none of that (note filled).
  */
 static int await_echoes(struct drive *d, struct client *cs,
-                        const struct rl_client_info *info, size_t n,
-                        double t0, double give_up, const char *during)
+                        const struct rl_client_info *info, size_t n, double t0,
+                        double give_up, const char *during)
 {
     struct rl_server_snap a = {0}, b = {0};
     int have_a = 0, verdict = 0;
@@ -290,11 +290,10 @@ static int await_echoes(struct drive *d, struct client *cs,
             break;
         }
         size_t w = first_waiting(cs, n);
-        struct rl_blocking_case c = {d->port, info, n, w, cs[w].sent_len,
-                                     now() - t0};
+        struct rl_blocking_case c = {d->port, info,           n,
+                                     w,       cs[w].sent_len, now() - t0};
         int judged =
-            have_a ? rl_server_judge_blocking(&a, &b, &c, d->run, d->found)
-                   : 0;
+            have_a ? rl_server_judge_blocking(&a, &b, &c, d->run, d->found) : 0;
         if (judged == 1) {
             d->stats->blocking_latency = now() - t0;
             verdict = 1;
@@ -400,8 +399,6 @@ static size_t pump(struct drive *d, struct client *c)
         last = f;
     }
     free(chunk);
-    if (getenv("RL_DEBUG_STACK"))
-        fprintf(stderr, "DBG pump %zu bytes, frozen %d, %.3f s left, flow %lu %lu %lu\n", sent, frozen, end - now(), last.server_rx, last.server_tx, last.client_tx);
     return sent;
 }
 
@@ -421,8 +418,7 @@ static int hold_scenario(struct drive *d, enum holding how)
     char did[128];
     const char *during = scenario_names[how];
     if (open_client(d, &cs[0], how == NEVER_READS) != 0) {
-        snprintf(d->note, d->notelen, "%s: client 1 could not connect",
-                 during);
+        snprintf(d->note, d->notelen, "%s: client 1 could not connect", during);
         return -1;
     }
     if (how == IDLE) {
@@ -445,8 +441,7 @@ static int hold_scenario(struct drive *d, enum holding how)
     }
     int verdict = -1;
     if (open_client(d, &cs[1], 0) != 0) {
-        snprintf(d->note, d->notelen, "%s: client 2 could not connect",
-                 during);
+        snprintf(d->note, d->notelen, "%s: client 2 could not connect", during);
     } else if (send_line(&cs[1], "client %d, while the other waits\n", 2) !=
                0) {
         snprintf(d->note, d->notelen, "%s: client 2 could not send its line",
@@ -572,8 +567,7 @@ static int many_scenario(struct drive *d)
     d->stats->many_connected = (int)connected;
     if (connected < n) {
         snprintf(d->note, d->notelen,
-                 "only %zu of %zu clients could connect at once", connected,
-                 n);
+                 "only %zu of %zu clients could connect at once", connected, n);
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -606,17 +600,10 @@ int rl_server_scenarios(struct rl_sandbox *sb, const struct rl_run *run,
     static const enum holding order[] = {IDLE, HALF_LINE, NEVER_READS};
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         stats->scenarios++;
-        double t = now();
         int verdict = hold_scenario(&d, order[i]);
-        if (getenv("RL_DEBUG_STACK"))
-            fprintf(stderr, "DBG scenario %zu: %.3f s\n", i, now() - t);
         if (verdict != 0)
             return verdict;
     }
     stats->scenarios++;
-    double t = now();
-    int v = many_scenario(&d);
-    if (getenv("RL_DEBUG_STACK"))
-        fprintf(stderr, "DBG many: %.3f s\n", now() - t);
-    return v;
+    return many_scenario(&d);
 }

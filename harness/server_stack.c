@@ -218,8 +218,8 @@ static size_t read_stack(pid_t pid, unsigned long sp, unsigned long end,
 
 /* Is w a return address after a call, and which kind?  Fills *ret. */
 static enum call_kind return_address(const struct image *im, uint64_t base,
-                                    uint64_t w, uint64_t *ret,
-                                    uint64_t *target)
+                                     uint64_t w, uint64_t *ret,
+                                     uint64_t *target)
 {
     if (w < base)
         return NOT_A_CALL;
@@ -257,8 +257,8 @@ static int chain_from(const struct image *im, uint64_t base, const uint64_t *w,
  * the frames above: of the first few candidates, the one with the
  * longest chain of callers wins (the first one on a tie).
  */
-static int best_chain(const struct image *im, uint64_t base,
-                      const uint64_t *w, size_t n, struct rlp_site *site)
+static int best_chain(const struct image *im, uint64_t base, const uint64_t *w,
+                      size_t n, struct rlp_site *site)
 {
     int best = 0, tried = 0;
     for (size_t i = 0; i < n && tried < 8; i++) {

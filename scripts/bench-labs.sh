@@ -31,6 +31,10 @@ for lab in $labs; do
   printf '%-22s %10.2f %10.2f %8s %8s\n' "$lab" "$s" "$r" "$s_score" "$r_score"
   sed 's/^/    starter  /' "$tmp/starter.runs"
   sed 's/^/    solution /' "$tmp/runs"
+  # The iterative-blocking verdict: how long client 2's read waited before
+  # the evidence was complete (target: within 1 s of its write).
+  latency=$(grep -o "client 2's read waited [0-9.]* s" "$tmp/out.txt" | head -n 1)
+  [[ -n $latency ]] && echo "    solution iterative-blocking verdict: $latency"
 done
 echo "starter_s, solution_s: racelab grade of the lab's starter and of its"
 echo "reference solution, all runs of the rubric (target: 15 s or less)"

@@ -45,6 +45,7 @@ expand() {
         if (path ~ /\.[ch]$/) return "c"
         if (path ~ /(^|\/)Makefile$/) return "make"
         if (path ~ /\.sh$/) return "sh"
+        if (path ~ /\.json$/) return "json"
         return ""
     }
     /^[ \t]*<!-- include: [^ ]+ -->[ \t]*$/ {

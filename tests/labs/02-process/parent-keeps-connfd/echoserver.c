@@ -1,0 +1,49 @@
+/* echoserver.c: lab 02 variant, the parent never closes connfd (bug). */
+#include "csapp.h"
+
+/*
+ * echo - send every line the client sends back to it, unchanged, until
+ * the client closes its end of the connection.
+ */
+static void echo(int connfd)
+{
+    char line[MAXLINE];
+    ssize_t n;
+    while ((n = readline(connfd, line, sizeof line)) > 0)
+        if (writen(connfd, line, (size_t)n) < 0)
+            break; /* The client went away: stop serving it */
+}
+
+/* sigchld_handler - reap every child that has exited; keep errno. */
+static void sigchld_handler(int sig)
+{
+    int saved_errno = errno;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    errno = saved_errno;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s PORT\n", argv[0]);
+        exit(2);
+    }
+    int listenfd = Open_listenfd(argv[1]);
+    Signal(SIGCHLD, sigchld_handler);
+    for (;;) {
+        int connfd = accept(listenfd, NULL, NULL);
+        if (connfd < 0 && errno == EINTR)
+            continue;
+        if (connfd < 0)
+            unix_error("accept");
+        if (Fork() == 0) {
+            Close(listenfd);
+            echo(connfd);
+            Close(connfd);
+            exit(0);
+        }
+        /* Bug: no Close(connfd) in the parent: its copy keeps every
+         * connection open, and the parent gains a descriptor a client */
+    }
+}

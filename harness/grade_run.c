@@ -46,6 +46,37 @@ static char **check_link_flags(void)
     return flags;
 }
 
+/* "labs/02-process/../common/csapp.c" as "labs/common/csapp.c", so that
+ * reports name files the way a student would; a leading ".." stays. */
+static char *tidy_path(const char *path)
+{
+    char *copy = xstrdup(path), *save = NULL;
+    char **parts = xcalloc(strlen(path) + 1, sizeof *parts);
+    size_t n = 0;
+    for (char *p = strtok_r(copy, "/", &save); p;
+         p = strtok_r(NULL, "/", &save)) {
+        if (strcmp(p, ".") == 0)
+            continue;
+        if (strcmp(p, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0)
+            n--;
+        else
+            parts[n++] = p;
+    }
+    char *out = xstrdup(path[0] == '/' ? "/" : "");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? "/" : "", parts[i]);
+        free(out);
+        out = next;
+    }
+    if (!out[0]) {
+        free(out);
+        out = xstrdup(".");
+    }
+    free(parts);
+    free(copy);
+    return out;
+}
+
 /* The file paths to build, and the student files that are missing. */
 static char **gather_sources(struct rl_grade_run *g, const struct rl_rubric *r,
                              const char *lab_dir, const char *sub_dir)
@@ -55,7 +86,9 @@ static char **gather_sources(struct rl_grade_run *g, const struct rl_rubric *r,
     for (size_t i = 0; i < g->spec->nsources; i++) {
         const char *src = g->spec->sources[i];
         int student = rl_rubric_is_student_file(r, src);
-        char *path = xasprintf("%s/%s", student ? sub_dir : lab_dir, src);
+        char *joined = xasprintf("%s/%s", student ? sub_dir : lab_dir, src);
+        char *path = tidy_path(joined);
+        free(joined);
         if (student && access(path, R_OK) != 0) {
             char *more = xasprintf("%s%s'%s'", g->missing ? g->missing : "",
                                    g->missing ? ", " : "", path);

@@ -29,6 +29,18 @@ struct sched_check {
     size_t unexplained; /* failing seeds recorded with no cause shown */
 };
 
+/* "a.c b.c": the program's name in reports and replay hints. */
+static char *joined(char *const *files, size_t n)
+{
+    char *out = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? " " : "", files[i]);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
 static const struct rl_seed_result *seed_result(const struct rl_explore *x,
                                                 long long seed)
 {
@@ -238,12 +250,7 @@ int rl_check_schedules(struct rl_check_options *o)
         fprintf(stderr, "racelab check: %s\n", err);
         return RL_EXIT_USAGE;
     }
-    c.program = xstrdup("");
-    for (size_t i = 0; i < o->nfiles; i++) {
-        char *next = xasprintf("%s%s%s", c.program, i ? " " : "", o->files[i]);
-        free(c.program);
-        c.program = next;
-    }
+    c.program = joined(o->files, o->nfiles);
     int status = RL_EXIT_INTERNAL;
     c.workdir = rl_workdir_create("racelab-sched", err, sizeof err);
     if (!c.workdir)
@@ -282,13 +289,7 @@ int rl_sched_findings(const struct rl_sources *src, char *const *includes,
     char *output = NULL;
     if (rl_sources_init(&c.sources, src->given, src->n, err, errlen) != 0)
         return -1;
-    c.program = xstrdup("");
-    for (size_t i = 0; i < src->n; i++) {
-        char *next =
-            xasprintf("%s%s%s", c.program, i ? " " : "", src->given[i]);
-        free(c.program);
-        c.program = next;
-    }
+    c.program = joined(src->given, src->n);
     c.workdir = rl_workdir_create("racelab-sched", err, errlen);
     if (!c.workdir)
         goto out;
@@ -302,34 +303,15 @@ int rl_sched_findings(const struct rl_sources *src, char *const *includes,
         rc = built == 1 ? 1 : -1;
         goto out;
     }
-    struct rl_explore_opts eo = {
-        .first = 1,
-        .count = schedules,
-        .depth = 3,
-        .spurious = 1,
-        .timeout = timeout,
-        .program_args = program_args,
-    };
-    if (rl_sched_explore(c.exe, c.workdir, &eo, &c.x, err, errlen) != 0)
+    /* explore() and analyze() say what went wrong on stderr, as they do
+     * for racelab check; err only names the step. */
+    if (explore(&c) != 0) {
+        snprintf(err, errlen, "the scheduler could not explore the seeds");
         goto out;
-    c.sym = rl_symbolizer_new(c.exe, &c.sources);
-    for (size_t i = 0; i < c.x.ntraces; i++)
-        rl_sched_trace_symbols(c.sym, &c.x.traces[i]);
-    if (rl_symbolizer_run(c.sym, err, errlen) != 0)
+    }
+    if (analyze(&c) != 0) {
+        snprintf(err, errlen, "cannot symbolize the scheduler's traces");
         goto out;
-    for (size_t i = 0; i < c.x.ntraces; i++) {
-        const struct rl_seed_trace *t = &c.x.traces[i];
-        const struct rl_seed_result *r = seed_result(&c.x, t->seed);
-        int have = 0;
-        if (!r || !rl_seed_failed(r))
-            continue;
-        for (size_t j = 0; j < c.found.n; j++)
-            have |= c.found.v[j].has_seed &&
-                    same_kind(seed_result(&c.x, c.found.v[j].seed), r);
-        struct rl_finding *f =
-            have ? NULL : rl_sched_finding(t, r, c.sym, &c.found);
-        if (f)
-            seeds_line(&c, r, f);
     }
     make_note(&c);
     snprintf(note, notelen, "%s", c.note);

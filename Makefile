@@ -11,10 +11,16 @@ LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-HARNESS_SRC  = $(sort $(wildcard harness/*.c))
+# The harness's layers, one folder each (README, "Layout"); the runtimes
+# under harness/runtime/ are built separately into bin/.
+HARNESS_DIRS = cli engine tools probe server sched grade report lib
+HARNESS_SRC  = harness/main.c $(sort $(foreach d,$(HARNESS_DIRS),$(wildcard harness/$(d)/*.c)))
 HARNESS_OBJ  = $(HARNESS_SRC:harness/%.c=build/harness/%.o)
 LIB_OBJ      = $(filter-out build/harness/main.o,$(HARNESS_OBJ))
-PROBE_SRC    = $(sort $(wildcard harness/probe/*.c))
+PROBE_SRC    = $(sort $(wildcard harness/runtime/probe/*.c))
+# Headers are found from harness/ ("engine/finding.h"); each object's
+# header dependencies are generated beside it (-MMD -MP).
+DEPFLAGS     = -MMD -MP
 UNIT_SRC     = $(sort $(filter-out tests/unit/unit_main.c,$(wildcard tests/unit/*.c)))
 UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 
@@ -30,39 +36,39 @@ bin/racelab: $(HARNESS_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # The probe is preloaded into user programs: no dependency beyond libc.
-bin/racelab-probe.so: $(PROBE_SRC) $(wildcard harness/probe/*.h)
+bin/racelab-probe.so: $(PROBE_SRC) $(wildcard harness/runtime/probe/*.h harness/protocol/*.h)
 	@mkdir -p bin
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
-	    -fPIC -shared -pthread -o $@ $(PROBE_SRC) -ldl
+	    -Iharness -fPIC -shared -pthread -o $@ $(PROBE_SRC) -ldl
 
 # The seeded scheduler (racelab check --schedules): one relocatable object,
 # not a preloaded .so, because the program's -fsanitize=thread hooks and
 # its --wrap'ed pthread calls must be resolved at link time (sched_explore.c
 # links it with -no-pie, so trace pcs are plain executable addresses).
-SCHED_SRC = $(sort $(wildcard harness/sched/*.c))
-bin/racelab-sched.o: $(SCHED_SRC) $(wildcard harness/sched/*.h)
+SCHED_SRC = $(sort $(wildcard harness/runtime/sched/*.c))
+bin/racelab-sched.o: $(SCHED_SRC) $(wildcard harness/runtime/sched/*.h harness/protocol/*.h)
 	@mkdir -p bin
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iharness \
 	    -D_GNU_SOURCE -fno-omit-frame-pointer -r -nostdlib -o $@ $(SCHED_SRC)
 
 # Compiled into every ASan build of a user's program (build.c finds it
 # beside racelab): lets a program that never exits report its leaks.
-bin/racelab-asan-hook.c: harness/hooks/asan_leak_hook.c
+bin/racelab-asan-hook.c: harness/runtime/hooks/asan_leak_hook.c
 	@mkdir -p bin
 	cp $< $@
 
 # Grading links a lab's Check tests the way this machine links Check.
-build/harness/grade_run.o: CFLAGS += -DRL_CHECK_LIBS='"$(CHECK_LIBS)"'
+build/harness/grade/grade_run.o: CFLAGS += -DRL_CHECK_LIBS='"$(CHECK_LIBS)"'
 
 # Compiled into the TSan and ASan builds too: lets the harness end a server
 # with exit(0), so the sanitizers still write their exit-time reports.
-bin/racelab-stop-hook.c: harness/hooks/stop_hook.c
+bin/racelab-stop-hook.c: harness/runtime/hooks/stop_hook.c
 	@mkdir -p bin
 	cp $< $@
 
-build/harness/%.o: harness/%.c $(wildcard harness/*.h harness/probe/*.h)
+build/harness/%.o: harness/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Iharness -c -o $@ $<
 
 # Every tests/unit/check_*.c defines one `Suite *make_<name>_suite(void)`;
 # the list of suites is generated so that adding a file is all it takes.
@@ -70,13 +76,13 @@ build/tests/suites.h: $(UNIT_SRC)
 	@mkdir -p $(dir $@)
 	@sed -n 's/^Suite \*\(make_[a-z0-9_]*_suite\)(void).*/SUITE(\1)/p' $(UNIT_SRC) > $@
 
-build/tests/%.o: tests/unit/%.c build/tests/suites.h $(wildcard harness/*.h tests/unit/*.h)
+build/tests/%.o: tests/unit/%.c build/tests/suites.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
 
 build/tests/unit_main.o: tests/unit/unit_main.c build/tests/suites.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
 
 bin/check-unit: build/tests/unit_main.o $(UNIT_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
@@ -131,3 +137,5 @@ format-check:
 
 clean:
 	rm -rf bin build
+
+-include $(HARNESS_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/tests/unit_main.d

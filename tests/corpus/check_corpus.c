@@ -37,7 +37,7 @@
 #define HEADER_LINES 40  /* verdict lines must come this early */
 #define CASE_TIMEOUT 120 /* seconds per program, all tools included */
 
-/* The failure-mode IDs racelab may report (harness/failure_modes.h). */
+/* The failure-mode IDs racelab may report (harness/engine/failure_modes.h). */
 static const char *const known_ids[] = {
     "data-race",          "connfd-race",    "thread-leak",
     "memory-leak",        "fd-leak",        "zombie-children",

@@ -9,13 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "build.h"
-#include "connfd_analysis.h"
-#include "policy.h"
-#include "runner.h"
-#include "server_driver.h"
-#include "tool.h"
-#include "workdir.h"
+#include "engine/build.h"
+#include "probe/connfd_analysis.h"
+#include "engine/policy.h"
+#include "engine/runner.h"
+#include "server/server_driver.h"
+#include "tools/tool.h"
+#include "lib/workdir.h"
 
 enum { RUNS = 3 }; /* every verdict must hold on every run */
 

@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check_xml.h"
-#include "rubric.h"
+#include "grade/check_xml.h"
+#include "grade/rubric.h"
 
 #define GRADE "tests/fixtures/grade/"
 

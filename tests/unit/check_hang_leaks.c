@@ -9,13 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "build.h"
-#include "finding.h"
+#include "engine/build.h"
+#include "engine/finding.h"
 #include "fixture_root.h"
-#include "runner.h"
-#include "sources.h"
-#include "tool.h"
-#include "workdir.h"
+#include "engine/runner.h"
+#include "engine/sources.h"
+#include "tools/tool.h"
+#include "lib/workdir.h"
 
 extern const struct rl_tool rl_tool_asan;
 

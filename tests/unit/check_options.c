@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check_options.h"
-#include "tool.h"
+#include "cli/check_options.h"
+#include "tools/tool.h"
 
 /* Parses a command line given as words; argv is rewritten in place. */
 static int parse(struct rl_check_options *o, char **words, int n)

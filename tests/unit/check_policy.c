@@ -2,8 +2,8 @@
 #include <check.h>
 #include <string.h>
 
-#include "finding.h"
-#include "policy.h"
+#include "engine/finding.h"
+#include "engine/policy.h"
 
 static struct rl_finding *add(struct rl_findings *l, const char *id,
                               const char *tool, const char *file, int line)

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe/probe_shm.h"
+#include "protocol/probe_shm.h"
 
 #define FIXTURES "tests/fixtures/probe_events"
 #ifndef PROBE_SO

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "failure_modes.h"
-#include "finding.h"
-#include "report.h"
-#include "sources.h"
+#include "engine/failure_modes.h"
+#include "engine/finding.h"
+#include "report/report.h"
+#include "engine/sources.h"
 
 /* The contract's list, in its order. */
 static const char *const ids[] = {

@@ -11,22 +11,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "build.h"
-#include "finding.h"
-#include "policy.h"
-#include "runner.h"
-#include "server_driver.h"
-#include "server_rounds.h"
-#include "sources.h"
-#include "tool.h"
-#include "workdir.h"
+#include "engine/build.h"
+#include "engine/finding.h"
+#include "engine/policy.h"
+#include "engine/runner.h"
+#include "server/server_driver.h"
+#include "server/server_rounds.h"
+#include "engine/sources.h"
+#include "tools/tool.h"
+#include "lib/workdir.h"
 
 extern const struct rl_tool rl_tool_probe, rl_tool_tsan, rl_tool_asan;
 
 #define FIX "tests/fixtures/server/"
 #define STARTER "labs/02-process/echoserver.c"
 #define CSAPP "labs/common/csapp.c"
-#define STOP_HOOK "harness/hooks/stop_hook.c"
+#define STOP_HOOK "harness/runtime/hooks/stop_hook.c"
 
 /* Correct servers must stay silent this many times; buggy ones must be
  * flagged every time. */

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "preflight.h"
-#include "sandbox.h"
+#include "engine/preflight.h"
+#include "lib/sandbox.h"
 
 /* Each test's scratch folder, made by the checked fixture. */
 static char tmpdir[256];

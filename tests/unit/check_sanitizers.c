@@ -10,12 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "finding.h"
-#include "sandbox.h"
-#include "sanitizer_report.h"
+#include "engine/finding.h"
+#include "lib/sandbox.h"
+#include "tools/sanitizer_report.h"
 #include "fixture_root.h"
-#include "sources.h"
-#include "tool.h"
+#include "engine/sources.h"
+#include "tools/tool.h"
 
 extern const struct rl_tool rl_tool_tsan, rl_tool_asan;
 

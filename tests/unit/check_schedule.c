@@ -8,12 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check_options.h"
-#include "sched_check.h"
-#include "sched_explore.h"
-#include "sched_trace.h"
-#include "workdir.h"
-#include "xalloc.h"
+#include "cli/check_options.h"
+#include "sched/sched_check.h"
+#include "sched/sched_explore.h"
+#include "sched/sched_trace.h"
+#include "lib/workdir.h"
+#include "lib/xalloc.h"
 
 /* Each seeded bug, what it must be reported as, and its correct twin.
  * A livelocked seed runs its whole step budget (~80 ms): 20 seeds. */

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "server_evidence.h"
+#include "server/server_evidence.h"
 
 #define FIXTURES "tests/fixtures/server/"
 

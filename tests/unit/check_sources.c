@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sources.h"
+#include "engine/sources.h"
 
 static char dir[] = "/tmp/racelab-sources-XXXXXX";
 static char cwd[PATH_MAX];

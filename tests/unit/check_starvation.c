@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe_analysis.h"
-#include "sources.h"
-#include "tool.h"
+#include "probe/probe_analysis.h"
+#include "engine/sources.h"
+#include "tools/tool.h"
 
 extern const struct rl_tool rl_tool_probe;
 

@@ -9,12 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "finding.h"
-#include "sandbox.h"
+#include "engine/finding.h"
+#include "lib/sandbox.h"
 #include "fixture_root.h"
-#include "sources.h"
-#include "tool.h"
-#include "valgrind_xml.h"
+#include "engine/sources.h"
+#include "tools/tool.h"
+#include "tools/valgrind_xml.h"
 
 extern const struct rl_tool rl_tool_helgrind, rl_tool_drd, rl_tool_memcheck;
 

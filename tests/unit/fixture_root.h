@@ -2,7 +2,7 @@
 #ifndef RACELAB_FIXTURE_ROOT_H
 #define RACELAB_FIXTURE_ROOT_H
 
-#include "sources.h"
+#include "engine/sources.h"
 
 /*
  * The captured reports under tests/fixtures name source files by the

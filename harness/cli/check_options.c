@@ -1,0 +1,202 @@
+/* check_options.c: the command line of `racelab check`. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/check_options.h"
+#include "tools/tool.h"
+
+void rl_check_usage(FILE *out)
+{
+    fputs("usage: racelab check [--server] [--tools LIST] [--runs N] "
+          "[--timeout SECONDS]\n"
+          "                     [--schedules N [--depth D]] [--seed S "
+          "[--trace]]\n"
+          "                     [--json FILE] FILE.c... [-- ARGS...]\n"
+          "\n"
+          "Builds FILE.c... as one program, runs it under every tool and "
+          "names each\nconcurrency bug found, with the source lines "
+          "involved.\n\n"
+          "  --server          the program is a TCP echo server started "
+          "as PROG PORT\n"
+          "  --tools LIST      comma-separated tools to run (default: all):",
+          out);
+    for (int i = 0; rl_tools[i]; i++)
+        fprintf(out, "%s%s", i ? "," : " ", rl_tools[i]->name);
+    fputs("\n"
+          "  --runs N          run every tool N times (default 1)\n"
+          "  --timeout SECONDS longest a single run may take (default 10)\n"
+          "  --json FILE       also write the findings as JSON to FILE\n"
+          "  --schedules N     run N seeded schedules under racelab's own "
+          "scheduler\n"
+          "  --depth D         bug depth the schedules aim at (default 3)\n"
+          "  --seed S          first seed (alone: replay seed S)\n"
+          "  --trace           print the interleaving of each seed run\n"
+          "  --no-spurious     no spurious condition-variable wakeups\n"
+          "  -- ARGS...        arguments for the program\n"
+          "\n"
+          "exit status: 0 no finding, 1 findings, 2 usage error or the "
+          "program did\nnot compile, 3 internal error\n",
+          out);
+}
+
+static int usage_error(const char *fmt, const char *what)
+{
+    fputs("racelab check: ", stderr);
+    fprintf(stderr, fmt, what);
+    fputs("\nTry 'racelab check --help'.\n", stderr);
+    return -1;
+}
+
+static int select_tools(struct rl_check_options *o, const char *list)
+{
+    char *copy = strdup(list), *save = NULL;
+    int status = 0;
+    memset(o->tool_selected, 0, sizeof o->tool_selected);
+    for (char *name = strtok_r(copy, ",", &save); name;
+         name = strtok_r(NULL, ",", &save)) {
+        int found = 0;
+        for (int i = 0; rl_tools[i]; i++)
+            if (strcmp(rl_tools[i]->name, name) == 0)
+                o->tool_selected[i] = found = 1;
+        if (!found) {
+            status = usage_error("unknown tool '%s'", name);
+            break;
+        }
+    }
+    free(copy);
+    return status;
+}
+
+static int parse_number(const char *text, double min, double max, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_seed(const char *text, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (end == text || *end || errno || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
+{
+    static const struct option longopts[] = {
+        {"server", no_argument, NULL, 's'},
+        {"tools", required_argument, NULL, 't'},
+        {"runs", required_argument, NULL, 'r'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"json", required_argument, NULL, 'j'},
+        {"schedules", required_argument, NULL, 'S'},
+        {"depth", required_argument, NULL, 'D'},
+        {"seed", required_argument, NULL, 'e'},
+        {"trace", no_argument, NULL, 'R'},
+        {"no-spurious", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->runs = 1;
+    o->timeout = 10;
+    o->depth = 3;
+    o->seed = 1;
+    for (int i = 0; rl_tools[i]; i++)
+        o->tool_selected[i] = 1;
+    /* The program's own arguments follow the first "--", untouched. */
+    int ours = argc;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            ours = i;
+            break;
+        }
+    o->program_args = argv + (ours < argc ? ours + 1 : argc);
+    argv[ours < argc ? ours : argc] = NULL;
+    optind = 1;
+    opterr = 0;
+    double number;
+    int c;
+    while ((c = getopt_long(ours, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            o->server = 1;
+            break;
+        case 't':
+            if (select_tools(o, optarg) != 0)
+                return -1;
+            break;
+        case 'r':
+            if (parse_number(optarg, 1, 1000, &number) != 0 ||
+                number != (int)number)
+                return usage_error("--runs wants a whole number from 1 "
+                                   "to 1000, not '%s'",
+                                   optarg);
+            o->runs = (int)number;
+            break;
+        case 'T':
+            if (parse_number(optarg, 0.1, 3600, &number) != 0)
+                return usage_error("--timeout wants seconds from 0.1 to "
+                                   "3600, not '%s'",
+                                   optarg);
+            o->timeout = number;
+            break;
+        case 'j':
+            o->json_path = optarg;
+            break;
+        case 'S':
+            if (parse_number(optarg, 1, 1000000, &number) != 0 ||
+                number != (int)number)
+                return usage_error("--schedules wants a whole number from 1 "
+                                   "to 1000000, not '%s'",
+                                   optarg);
+            o->schedules = (int)number;
+            break;
+        case 'D':
+            if (parse_number(optarg, 1, 16, &number) != 0 ||
+                number != (int)number)
+                return usage_error("--depth wants a whole number from 1 to "
+                                   "16, not '%s'",
+                                   optarg);
+            o->depth = (int)number;
+            break;
+        case 'e':
+            if (parse_seed(optarg, &o->seed) != 0)
+                return usage_error("--seed wants a whole number from 0 to "
+                                   "2^63-1, not '%s'",
+                                   optarg);
+            o->seed_set = 1;
+            break;
+        case 'R':
+            o->trace = 1;
+            break;
+        case 'N':
+            o->no_spurious = 1;
+            break;
+        case 'h':
+            rl_check_usage(stdout);
+            return 1;
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    /* getopt_long moved the file names after the options. */
+    o->files = argv + optind;
+    o->nfiles = ours - optind;
+    if (o->nfiles == 0)
+        return usage_error("%s", "no source file given");
+    for (size_t i = 0; i < o->nfiles; i++)
+        if (o->files[i][0] == '-')
+            return usage_error("unknown option '%s'", o->files[i]);
+    return 0;
+}

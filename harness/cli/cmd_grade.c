@@ -1,0 +1,188 @@
+/* cmd_grade.c: `racelab grade LAB [DIR] [--json FILE]`: a submission
+ * scored against its lab's rubric (docs/rubric.md). */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "grade/grade_run.h"
+#include "grade/grade_score.h"
+#include "grade/rubric.h"
+#include "lib/workdir.h"
+#include "lib/xalloc.h"
+
+struct grade_options {
+    const char *lab;
+    const char *dir; /* NULL: the lab's own folder */
+    const char *json_path;
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: racelab grade LAB [DIR] [--json FILE]\n\n"
+          "Grades the submission in DIR (default: the lab's own folder)\n"
+          "against the lab's rubric, labs/LAB/rubric.json.  The files a\n"
+          "student hands in are taken from DIR, the rest from the lab.\n\n"
+          "  --json FILE  also write the grade as JSON (\"-\": standard "
+          "output)\n"
+          "  -h, --help   show this help\n\n"
+          "exit status: 0 graded (whatever the score), 2 usage error or "
+          "unknown lab,\n3 internal error\n",
+          out);
+}
+
+static int parse_options(int argc, char **argv, struct grade_options *o)
+{
+    static const struct option longopts[] = {
+        {"json", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'j')
+            o->json_path = optarg;
+        else if (c == 'h') {
+            usage(stdout);
+            return 1;
+        } else {
+            usage(stderr);
+            return -1;
+        }
+    }
+    int rest = argc - optind;
+    if (rest >= 1)
+        o->lab = argv[optind];
+    if (rest >= 2)
+        o->dir = argv[optind + 1];
+    if (rest >= 3) {
+        fprintf(stderr, "racelab grade: unexpected '%s'\n", argv[optind + 2]);
+        usage(stderr);
+        return -1;
+    }
+    if (!o->lab) {
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* labs/ beside bin/, or $RACELAB_LABS. */
+static char *labs_root(void)
+{
+    const char *env = getenv("RACELAB_LABS");
+    if (env && env[0])
+        return xstrdup(env);
+    return xasprintf("%s/../labs", rl_harness_dir());
+}
+
+/* A path as short as it can be while still right from here. */
+static char *display_path(const char *path)
+{
+    char *real = realpath(path, NULL);
+    char *cwd = getcwd(NULL, 0);
+    char *out = NULL;
+    size_t n = cwd ? strlen(cwd) : 0;
+    if (real && cwd && strncmp(real, cwd, n) == 0 && real[n] == '/')
+        out = xstrdup(real + n + 1);
+    else if (real && cwd && strcmp(real, cwd) == 0)
+        out = xstrdup(".");
+    else
+        out = xstrdup(real ? real : path);
+    free(real);
+    free(cwd);
+    return out;
+}
+
+static void list_labs(FILE *out, const char *root)
+{
+    struct dirent **names;
+    int n = scandir(root, &names, NULL, alphasort);
+    fputs("the labs are:", out);
+    for (int i = 0; i < n; i++) {
+        char *rubric = xasprintf("%s/%s/rubric.json", root, names[i]->d_name);
+        if (access(rubric, R_OK) == 0)
+            fprintf(out, " %s", names[i]->d_name);
+        free(rubric);
+        free(names[i]);
+    }
+    if (n >= 0)
+        free(names);
+    fputc('\n', out);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Finds the lab and its rubric; 0, or an exit status. */
+static int load_lab(const struct grade_options *o, char **lab_dir,
+                    struct rl_rubric *rubric)
+{
+    char *root = labs_root();
+    char *dir = xasprintf("%s/%s", root, o->lab);
+    char *path = xasprintf("%s/rubric.json", dir);
+    int status = 0;
+    char err[512];
+    if (strchr(o->lab, '/') || o->lab[0] == '.' || access(path, R_OK) != 0) {
+        fprintf(stderr, "racelab grade: unknown lab '%s'; ", o->lab);
+        list_labs(stderr, root);
+        status = RL_EXIT_USAGE;
+    } else if (rl_rubric_load(path, rubric, err, sizeof err) != 0) {
+        fprintf(stderr, "racelab grade: %s\n", err);
+        status = RL_EXIT_USAGE;
+    } else if (strcmp(rubric->lab, o->lab) != 0) {
+        fprintf(stderr, "racelab grade: %s: 'lab' says '%s', not '%s'\n", path,
+                rubric->lab, o->lab);
+        rl_rubric_free(rubric);
+        status = RL_EXIT_USAGE;
+    }
+    *lab_dir = status == 0 ? display_path(dir) : NULL;
+    free(root);
+    free(dir);
+    free(path);
+    return status;
+}
+
+int cmd_grade(int argc, char **argv)
+{
+    struct grade_options o = {0};
+    int parsed = parse_options(argc, argv, &o);
+    if (parsed != 0)
+        return parsed > 0 ? RL_EXIT_CLEAN : RL_EXIT_USAGE;
+    struct rl_rubric rubric;
+    char *lab_dir;
+    int status = load_lab(&o, &lab_dir, &rubric);
+    if (status != 0)
+        return status;
+    const char *dir = o.dir ? o.dir : lab_dir;
+    if (!is_dir(dir)) {
+        fprintf(stderr, "racelab grade: no folder '%s' to grade\n", dir);
+        free(lab_dir);
+        rl_rubric_free(&rubric);
+        return RL_EXIT_USAGE;
+    }
+    char *sub_dir = display_path(dir);
+    printf("racelab grade: %s (%s), submission %s\n\n", rubric.lab,
+           rubric.title, sub_dir);
+    fflush(stdout);
+    struct rl_grade_run *runs = xcalloc(rubric.nruns, sizeof *runs);
+    for (size_t i = 0; i < rubric.nruns; i++)
+        rl_grade_run_execute(&runs[i], &rubric, &rubric.runs[i], lab_dir,
+                             sub_dir);
+    status = rl_grade_score(&rubric, runs, o.json_path);
+    for (size_t i = 0; i < rubric.nruns; i++)
+        rl_grade_run_free(&runs[i]);
+    free(runs);
+    free(sub_dir);
+    free(lab_dir);
+    rl_rubric_free(&rubric);
+    return status;
+}

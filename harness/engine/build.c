@@ -1,0 +1,158 @@
+/* build.c: compile the user's sources into the variants the tools need. */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/build.h"
+#include "lib/sandbox.h"
+#include "lib/workdir.h"
+#include "lib/xalloc.h"
+
+/* harness/runtime/hooks/asan_leak_hook.c as `make` installs it beside racelab:
+ * compiled into the ASan variant, it lets tool_asan.c ask a program that
+ * never exits for a leak report.  Without it the build still works. */
+#define ASAN_HOOK "racelab-asan-hook.c"
+/* harness/runtime/hooks/stop_hook.c: in the sanitizer builds, a way to end a
+ * server with exit(0) so that their exit-time reports are still written
+ * (runner.c's clean stop).  Inert unless RACELAB_STOP_HOOK=1. */
+#define STOP_HOOK "racelab-stop-hook.c"
+
+struct variant_recipe {
+    const char *name;
+    const char *compiler;
+    const char *flags[6]; /* NULL-terminated */
+};
+
+/* -O1 keeps the code close to the source lines yet lets the tools run at
+ * a useful speed; the sanitizer builds use clang for its TSan runtime. */
+static const struct variant_recipe recipes[RL_VARIANT_COUNT] = {
+    [RL_VARIANT_PLAIN] = {"plain", "gcc", {"-g", "-O1", "-pthread", NULL}},
+    [RL_VARIANT_TSAN] = {"tsan",
+                         "clang",
+                         {"-fsanitize=thread", "-g", "-O1", "-pthread", NULL}},
+    [RL_VARIANT_ASAN] = {"asan",
+                         "clang",
+                         {"-fsanitize=address,undefined",
+                          "-fno-omit-frame-pointer", "-g", "-O1", "-pthread",
+                          NULL}},
+};
+
+const char *rl_variant_name(enum rl_variant v)
+{
+    return recipes[v].name;
+}
+
+const char *rl_build_command(enum rl_variant v)
+{
+    static char text[RL_VARIANT_COUNT][128];
+    if (!text[v][0]) {
+        int n = snprintf(text[v], sizeof text[v], "%s", recipes[v].compiler);
+        for (int i = 0; recipes[v].flags[i]; i++)
+            n += snprintf(text[v] + n, sizeof text[v] - n, " %s",
+                          recipes[v].flags[i]);
+    }
+    return text[v];
+}
+
+/* Sources are compiled by absolute path, so that every tool's debug
+ * information names files that sources.c can map back to the user's. */
+static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
+                          const struct rl_build_extras *extras,
+                          enum rl_variant v, const char *exe)
+{
+    rl_strv_push(argv, recipes[v].compiler);
+    for (int i = 0; recipes[v].flags[i]; i++)
+        rl_strv_push(argv, recipes[v].flags[i]);
+    for (size_t i = 0; i < src->n; i++) {
+        char *dir = xstrdup(src->absolute[i]);
+        rl_strv_pushf(argv, "-I%s", dirname(dir));
+        free(dir);
+    }
+    for (char *const *d = extras->include_dirs; d && *d; d++)
+        rl_strv_pushf(argv, "-I%s", *d);
+    rl_strv_push(argv, "-o");
+    rl_strv_push(argv, exe);
+    for (size_t i = 0; i < src->n; i++)
+        rl_strv_push(argv, src->absolute[i]);
+    if (v == RL_VARIANT_ASAN) {
+        char *hook = xasprintf("%s/%s", rl_harness_dir(), ASAN_HOOK);
+        if (access(hook, R_OK) == 0)
+            rl_strv_push(argv, hook);
+        free(hook);
+    }
+    if (v == RL_VARIANT_TSAN || v == RL_VARIANT_ASAN) {
+        char *hook = xasprintf("%s/%s", rl_harness_dir(), STOP_HOOK);
+        if (access(hook, R_OK) == 0)
+            rl_strv_push(argv, hook);
+        free(hook);
+    }
+    for (char *const *l = extras->link_flags; l && *l; l++)
+        rl_strv_push(argv, *l);
+    rl_strv_push(argv, "-lm");
+}
+
+static char *joined_output(const struct rl_sandbox_result *r)
+{
+    return xasprintf("%s%s%s", r->out ? r->out : "", r->err ? r->err : "",
+                     r->timed_out ? "racelab: the compiler timed out\n" : "");
+}
+
+int rl_build_all(const struct rl_sources *src, const int wanted[],
+                 const char *outdir, struct rl_build *b, char *err,
+                 size_t errlen)
+{
+    struct rl_build_extras none = {NULL, NULL};
+    return rl_build_all_with(src, wanted, &none, outdir, b, err, errlen);
+}
+
+int rl_build_all_with(const struct rl_sources *src, const int wanted[],
+                      const struct rl_build_extras *extras, const char *outdir,
+                      struct rl_build *b, char *err, size_t errlen)
+{
+    struct rl_sandbox *running[RL_VARIANT_COUNT] = {0};
+    struct rl_strv *argv = b->command;
+    memset(b, 0, sizeof *b);
+    struct rl_sandbox_opts opts;
+    rl_sandbox_opts_default(&opts);
+    opts.timeout = 120;
+    opts.output_cap = 64 * 1024;
+    opts.address_limit_ok = 0;
+    int status = 0;
+    for (int v = 0; v < RL_VARIANT_COUNT; v++) {
+        if (!wanted[v])
+            continue;
+        char *exe = xasprintf("%s/%s", outdir, recipes[v].name);
+        compiler_argv(&argv[v], src, extras, v, exe);
+        running[v] = rl_sandbox_start(argv[v].v, &opts, err, errlen);
+        b->exe[v] = exe;
+        if (!running[v])
+            status = -1;
+    }
+    for (int v = 0; v < RL_VARIANT_COUNT; v++) {
+        if (!running[v])
+            continue;
+        struct rl_sandbox_result r;
+        rl_sandbox_wait(running[v], &r);
+        b->failed[v] = !(r.exited && r.exit_status == 0);
+        b->wall_seconds[v] = r.wall_seconds;
+        if (b->failed[v] || r.out_len || r.err_len)
+            b->output[v] = joined_output(&r);
+        rl_sandbox_result_free(&r);
+    }
+    for (int v = 0; v < RL_VARIANT_COUNT; v++)
+        if (wanted[v] && !running[v])
+            b->failed[v] = 1;
+    return status;
+}
+
+void rl_build_free(struct rl_build *b)
+{
+    for (int v = 0; v < RL_VARIANT_COUNT; v++) {
+        free(b->exe[v]);
+        free(b->output[v]);
+        rl_strv_free(&b->command[v]);
+    }
+    memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,203 @@
+/* failure_modes.c: the text racelab prints for each failure-mode ID. */
+#include <string.h>
+#include "engine/failure_modes.h"
+
+/*
+ * Written for a student reading the report late at night: say what their
+ * program did, why that is a bug, and what to change.  The order is the
+ * order of the list in docs/failure-modes.md; IDs never change.
+ */
+const struct rl_failure_mode rl_failure_modes[] = {
+    {
+        "data-race",
+        "two threads access the same memory without synchronization",
+        "Two threads used the same variable at the same time, at least one "
+        "of them wrote it, and no mutex or semaphore ordered the two "
+        "accesses. A statement like cnt++ is really load, add, store, so "
+        "the threads' steps can interleave and one update is silently "
+        "lost: the result changes from run to run.",
+        "Guard every access to the shared variable with the same mutex "
+        "(pthread_mutex_lock/unlock, or P and V on a semaphore initialized "
+        "to 1) around the whole read-modify-write; or give each thread its "
+        "own variable and combine the results after pthread_join.",
+    },
+    {
+        "connfd-race",
+        "peer threads share one connfd variable",
+        "The main thread passed &connfd to each new peer thread and then "
+        "went back to accept. If the next client connects before the peer "
+        "thread has read *vargp, accept overwrites connfd: two threads end "
+        "up serving the same client, and the first client is never "
+        "answered.",
+        "Pass each thread its own malloc'd copy of connfd: connfdp = "
+        "malloc(sizeof(int)); *connfdp = connfd; then hand connfdp to "
+        "pthread_create. The thread copies *connfdp into a local variable, "
+        "frees connfdp and serves the client. Never pass &connfd.",
+    },
+    {
+        "thread-leak",
+        "a thread is never joined or detached",
+        "A thread that finishes keeps its stack and exit status until "
+        "another thread calls pthread_join on it, unless it was detached. "
+        "A server that creates a thread per client and never joins or "
+        "detaches them leaks memory with every connection until "
+        "pthread_create fails.",
+        "If nobody needs the thread's result, call "
+        "pthread_detach(pthread_self()) first thing in the thread routine; "
+        "otherwise call pthread_join once on every thread you created "
+        "before main returns.",
+    },
+    {
+        "memory-leak",
+        "memory is allocated and never freed",
+        "A block from malloc (or calloc, realloc, strdup) was still "
+        "allocated when the program ended, and nothing pointed to it any "
+        "more, so it could never be freed. In a long-running server every "
+        "connection that leaks a block adds up until the process runs out "
+        "of memory.",
+        "Free each block exactly once, on every path, when the last user "
+        "is done with it: for example the peer thread frees its malloc'd "
+        "connfd copy, and error paths free what they allocated. The "
+        "locations show where the leaked block was allocated.",
+    },
+    {
+        "fd-leak",
+        "a file descriptor is never closed",
+        "A descriptor (a connected socket, a file or a pipe) stayed open "
+        "after the program was done with it. A process may have only so "
+        "many open descriptors (ulimit -n, often 1024), so a server that "
+        "leaks one per client ends up failing in accept; and while a "
+        "connfd stays open, the client never sees end-of-file.",
+        "Close every descriptor on every path once you are done with it: "
+        "the thread or child that serves a client closes connfd at the "
+        "end. After fork, both processes hold a copy of each descriptor: "
+        "the child closes listenfd and the parent closes connfd.",
+    },
+    {
+        "zombie-children",
+        "child processes exit but are never reaped",
+        "When a child process ends, the kernel keeps it as a zombie (state "
+        "Z in ps) until its parent reaps it with wait or waitpid and "
+        "collects its exit status. A forking server that never reaps fills "
+        "the process table with zombies, and fork eventually fails.",
+        "Install a SIGCHLD handler (with sigaction) that reaps every "
+        "finished child with while (waitpid(-1, 0, WNOHANG) > 0); keep the "
+        "loop, because signals do not queue and one SIGCHLD may stand for "
+        "several children. Save and restore errno in the handler.",
+    },
+    {
+        "iterative-blocking",
+        "the server serves one client at a time; the others hang",
+        "An iterative server handles one client until that client leaves. "
+        "A second client's connect and write still return, because the "
+        "kernel queues the connection and buffers the bytes, but its read "
+        "blocks until the first client is gone: one slow client holds up "
+        "everyone else.",
+        "Serve clients concurrently: fork a child per connection "
+        "(process-based), create a thread per connection (thread-based), "
+        "or watch all descriptors in one select or epoll loop and never "
+        "block on a single client (event-based).",
+    },
+    {
+        "deadlock",
+        "threads wait for each other's locks forever",
+        "The program hung: the threads form a cycle where each one holds a "
+        "lock (or semaphore) and waits for one that the next thread holds, "
+        "e.g. thread 1 holds a and waits for b while thread 2 holds b and "
+        "waits for a. None of them can ever continue, so the program never "
+        "finishes.",
+        "Acquire locks in one fixed order in every thread (e.g. always a "
+        "before b) and release them in the reverse order. The detail lines "
+        "name the locks of the cycle and where each was taken.",
+    },
+    {
+        "lock-order-inversion",
+        "inconsistent lock order: a deadlock waiting to happen",
+        "This run finished, but one thread took lock a and then b while "
+        "another took b and then a. If the threads ever interleave so that "
+        "each holds its first lock, both wait forever (in the progress "
+        "graph, the trajectory enters the deadlock region); it did not "
+        "happen this time only by luck of timing.",
+        "Pick one global order for your locks and take them in that order "
+        "everywhere (e.g. a before b in every thread). The detail lines "
+        "show each pair of acquisitions and where it happened.",
+    },
+    {
+        "livelock",
+        "threads keep running but nobody makes progress",
+        "The program kept the CPU busy for the whole time limit without "
+        "getting anywhere. Typically threads react to each other forever: "
+        "each takes one lock, finds the other lock busy "
+        "(pthread_mutex_trylock fails), backs off and retries in lockstep. "
+        "Nothing is blocked as in a deadlock, yet no thread finishes its "
+        "work.",
+        "Avoid symmetric trylock-and-retry loops: take the locks in one "
+        "fixed order with blocking pthread_mutex_lock; or, if you must "
+        "retry, back off for a random time so that the threads fall out of "
+        "step.",
+    },
+    {
+        "starvation",
+        "one thread is kept waiting while others keep going",
+        "One thread waited for a lock, reader-writer lock or semaphore for "
+        "the whole time limit while other threads acquired it again and "
+        "again, or waited on a condition variable, was woken, found it "
+        "still could not go on and waited again, while the others kept "
+        "taking its mutex. Nothing is deadlocked, but access is unfair: "
+        "e.g. a writer never gets a readers-favored rwlock because new "
+        "readers keep arriving.",
+        "Make access fair: do not re-acquire the lock in a tight loop (do "
+        "the work outside the critical section), keep critical sections "
+        "short, and use a scheme that gives waiters their turn (a "
+        "writer-preferring readers-writers solution, or a ticket or turn "
+        "variable).",
+    },
+    {
+        "signal-unsafe-call",
+        "a signal handler calls a function that is not signal-safe",
+        "A signal can arrive at any instruction, even while the main "
+        "program is inside printf or malloc, holding their internal locks "
+        "or half-way through updating their data. If the handler calls the "
+        "same function, the program can deadlock or corrupt that data. "
+        "Only async-signal-safe functions (man 7 signal-safety) may be "
+        "called in a handler.",
+        "Keep handlers tiny: set a volatile sig_atomic_t flag and do the "
+        "real work in the main loop, or call only safe functions such as "
+        "write, waitpid and _exit (print a fixed message with write, not "
+        "printf).",
+    },
+    {
+        "errno-clobber",
+        "a signal handler changes errno without restoring it",
+        "The handler called a function that sets errno (such as waitpid or "
+        "write) and returned without restoring the old value. The code it "
+        "interrupted may have been just about to check errno after its own "
+        "failed call, and now sees the handler's value instead.",
+        "Save errno on entry to the handler (int olderrno = errno;) and "
+        "restore it just before every return (errno = olderrno;).",
+    },
+    {
+        "use-after-free",
+        "memory is used after it was freed",
+        "The program read or wrote a heap block after free had given it "
+        "back to the allocator. With threads this usually means one thread "
+        "freed a block (such as the malloc'd connfd copy or a shared "
+        "buffer) while another still used it; the memory may already "
+        "belong to a new allocation, so you get garbage or a crash.",
+        "Free a block only when no thread can use it any more: the thread "
+        "that uses it last frees it (the peer thread frees its connfd copy "
+        "after reading it), or join the threads before freeing shared "
+        "data. Set the pointer to NULL after free.",
+    },
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct rl_failure_mode *rl_failure_mode_find(const char *id)
+{
+    if (id == NULL)
+        return NULL;
+    for (const struct rl_failure_mode *m = rl_failure_modes; m->id; m++)
+        if (strcmp(m->id, id) == 0)
+            return m;
+    return NULL;
+}

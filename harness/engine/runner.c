@@ -1,0 +1,261 @@
+/* runner.c: run the user's program once under one tool, in the sandbox. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/runner.h"
+#include "server/server_driver.h"
+#include "server/server_rounds.h"
+#include "lib/xalloc.h"
+
+/* Limits for every run; a tool's prepare may change them. */
+static void default_limits(struct rl_sandbox_opts *o, double timeout,
+                           const char *cwd)
+{
+    rl_sandbox_opts_default(o);
+    o->cwd = cwd;
+    o->timeout = timeout;
+    o->output_cap = 1 << 20;
+    o->max_procs = 256;
+    /* CPU time beyond the wall-clock budget of two busy cores is a
+     * runaway; the wall-clock timeout usually ends it first. */
+    o->cpu_seconds = (unsigned long)(2 * timeout) + 10;
+    o->file_bytes = 64ul << 20;
+    o->memory_bytes = 4ul << 30;
+    o->address_limit_ok = 0; /* TSan and ASan reserve huge address ranges */
+}
+
+static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
+{
+    job->exited = r->exited;
+    job->timed_out = r->timed_out;
+    job->stopped_by_watch = r->stopped_by_watch;
+    job->summary.tool = job->tool->name;
+    job->summary.exit_status = r->exited   ? r->exit_status
+                               : r->signal ? 128 + r->signal
+                                           : -1;
+    job->summary.wall_seconds = r->wall_seconds;
+    job->summary.timed_out = r->timed_out;
+    if (job->note[0])
+        ; /* the server driver already said what went wrong */
+    else if (r->stopped_by_watch)
+        snprintf(job->note, sizeof job->note, "%s",
+                 job->stop_when_idle
+                     ? "stopped once the program stood still"
+                     : "stopped once the program was seen hanging");
+    job->summary.note = job->note[0] ? job->note : NULL;
+}
+
+/* CPU seconds used so far by a process, its threads and reaped children. */
+static double cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* Fields after the command name, which may hold spaces: state is
+     * field 3; utime, stime, cutime, cstime are fields 14 to 17. */
+    char *p = strrchr(buf, ')');
+    unsigned long long t[4];
+    if (!p || sscanf(p + 2,
+                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                     "%llu %llu %llu %llu",
+                     &t[0], &t[1], &t[2], &t[3]) != 4)
+        return -1;
+    return (double)(t[0] + t[1] + t[2] + t[3]) / sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Once the probe has seen the program hang for good (a deadlock), the
+ * other tools only need to reach the same point: a run whose CPU time
+ * stands still for IDLE_STOP seconds is stopped early.  Their reports
+ * (a lock-order warning, say) are written before the program blocks.
+ */
+static const double IDLE_STOP = 0.6;
+static const double IDLE_START = 1.0; /* valgrind needs this to start */
+
+struct idle_watch {
+    double last_cpu, since;
+};
+
+static int stop_when_idle(void *arg, const struct rl_watch_info *info)
+{
+    struct idle_watch *w = arg;
+    double cpu = info->program_pid > 0 ? cpu_seconds(info->program_pid) : -1;
+    if (cpu < 0 || cpu != w->last_cpu) {
+        w->last_cpu = cpu;
+        w->since = info->elapsed;
+        return 0;
+    }
+    return info->elapsed >= IDLE_START && info->elapsed - w->since >= IDLE_STOP;
+}
+
+/*
+ * A tool with a before_stop hook gets its last look at a program that
+ * is about to be stopped without having exited: this watch wraps the
+ * run's own watch (a tool's, or stop_when_idle), if any, and calls the
+ * hook once, when that watch asks to stop or the timeout has come.
+ */
+struct stop_hook {
+    struct rl_run *run;
+    rl_watch_fn inner;
+    void *inner_arg;
+    int called;
+};
+
+static int watch_with_stop_hook(void *arg, const struct rl_watch_info *info)
+{
+    struct stop_hook *h = arg;
+    int stop = h->inner ? h->inner(h->inner_arg, info) : 0;
+    if ((stop || info->final) && !h->called && info->program_pid > 0) {
+        h->called = 1;
+        h->run->tool->before_stop(h->run, info);
+    }
+    return stop;
+}
+
+static void add_stop_hook(struct rl_run *run, struct stop_hook *h)
+{
+    *h = (struct stop_hook){run, run->sandbox.watch, run->sandbox.watch_arg};
+    run->sandbox.watch = watch_with_stop_hook;
+    run->sandbox.watch_arg = h;
+    /* Alone, it only waits for the final call: no need to look often. */
+    if (!h->inner)
+        run->sandbox.watch_interval = 0.25;
+}
+
+static int execute(const struct rl_run_setup *setup, struct rl_run *run,
+                   struct rl_job *job)
+{
+    if (!setup->server)
+        return rl_sandbox_run(run->argv.v, &run->sandbox, &run->result,
+                              job->error, sizeof job->error);
+    struct rl_sandbox *sb = rl_sandbox_start(run->argv.v, &run->sandbox,
+                                             job->error, sizeof job->error);
+    if (!sb)
+        return -1;
+    job->server_outcome =
+        rl_server_drive_full(sb, run, &job->found, job->note, sizeof job->note);
+    /* Not a SIGTERM straight away: sanitized builds write their exit-time
+     * reports (thread leaks, leaks) only when they exit. */
+    rl_server_stop(sb, run);
+    return rl_sandbox_wait(sb, &run->result);
+}
+
+/*
+ * TSan sleeps a second at every exit (atexit_sleep_ms), to catch threads
+ * racing with the exit.  A forking server's children each exit after
+ * their client: a second per client, and a server that waits for each
+ * child (the bug of one lab variant) takes a minute.  The children's exit
+ * is no place for such races, so server runs go without the sleep.
+ */
+static void no_exit_sleep(struct rl_strv *env)
+{
+    static const char key[] = "TSAN_OPTIONS=";
+    for (size_t i = 0; i < env->n; i++) {
+        if (strncmp(env->v[i], key, sizeof key - 1) != 0)
+            continue;
+        char *more = xasprintf("%s:atexit_sleep_ms=0", env->v[i]);
+        free(env->v[i]);
+        env->v[i] = more;
+    }
+}
+
+void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
+{
+    struct rl_run run = {0};
+    char *args[2] = {NULL, NULL};
+    run.tool = job->tool;
+    run.sources = setup->sources;
+    run.exe = job->exe;
+    run.program_args = setup->program_args;
+    run.workdir = job->workdir;
+    run.harness_dir = setup->harness_dir;
+    run.timeout = job->timeout;
+    if (setup->server) {
+        /* The server's first argument is the port it listens on. */
+        args[0] = xasprintf("%d", rl_server_pick_port());
+        run.program_args = args;
+    }
+    default_limits(&run.sandbox, job->timeout, job->workdir);
+    /* A server that never reaps keeps a zombie per client, and the server
+     * checks make a few hundred: it must fail the checks, not fork. */
+    if (setup->server)
+        run.sandbox.max_procs = 1024;
+    job->summary.tool = job->tool->name;
+    job->summary.exit_status = -1;
+    if (job->tool->prepare(&run, job->error, sizeof job->error) != 0)
+        goto done;
+    for (char *const *e = setup->program_env; e && *e; e++)
+        rl_strv_push(&run.env, *e);
+    if (setup->server) /* the TSan and ASan builds' stop hook wakes up */
+        rl_strv_pushf(&run.env, "%s=1", RL_STOP_ENV);
+    if (setup->server)
+        no_exit_sleep(&run.env);
+    run.sandbox.env_extra = run.env.v;
+    struct idle_watch idle = {-1, 0};
+    if (job->stop_when_idle && !run.sandbox.watch) {
+        run.sandbox.watch = stop_when_idle;
+        run.sandbox.watch_arg = &idle;
+        run.sandbox.watch_interval = 0.1;
+    }
+    struct stop_hook hook;
+    if (job->tool->before_stop)
+        add_stop_hook(&run, &hook);
+    if (execute(setup, &run, job) != 0)
+        goto done;
+    summarize(job, &run.result);
+    if (job->tool->parse(&run, &job->found, job->error, sizeof job->error) !=
+            0 &&
+        !job->error[0])
+        snprintf(job->error, sizeof job->error, "cannot read its report");
+done:
+    rl_sandbox_result_free(&run.result);
+    job->argv = run.argv;
+    job->env = run.env;
+    job->summary.command = job->argv.v;
+    job->summary.environment = job->env.v;
+    free(args[0]);
+}
+
+struct pool {
+    const struct rl_run_setup *setup;
+    struct rl_job *jobs;
+    size_t n, next;
+    pthread_mutex_t lock; /* guards next */
+};
+
+static void *pool_worker(void *arg)
+{
+    struct pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->n)
+            return NULL;
+        rl_job_run(p->setup, &p->jobs[i]);
+    }
+}
+
+void rl_jobs_run(const struct rl_run_setup *setup, struct rl_job *jobs,
+                 size_t n, int parallel)
+{
+    struct pool p = {setup, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t workers[8];
+    int started = 0;
+    if (parallel > 8)
+        parallel = 8;
+    for (int i = 1; i < parallel && (size_t)i < n; i++)
+        if (pthread_create(&workers[started], NULL, pool_worker, &p) == 0)
+            started++;
+    pool_worker(&p); /* this thread works too */
+    for (int i = 0; i < started; i++)
+        pthread_join(workers[i], NULL);
+}

@@ -1,0 +1,215 @@
+/* grade_run.c: gather, build and check one rubric run of a submission. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "grade/grade_run.h"
+#include "server/server_driver.h"
+#include "tools/tool.h"
+#include "lib/xalloc.h"
+
+/* How `make` links Check here (pkg-config --libs check, from the
+ * Makefile), so a lab's tests link the same way as racelab's own. */
+#ifndef RL_CHECK_LIBS
+#define RL_CHECK_LIBS "-lcheck -lsubunit -lrt -lm"
+#endif
+
+/* Where the program writes Check's log: its working folder, the job's. */
+static const char CHECK_LOG[] = "check-results.xml";
+
+static void push(char ***list, size_t *n, char *s)
+{
+    *list = xrealloc(*list, (*n + 2) * sizeof **list);
+    (*list)[(*n)++] = s;
+    (*list)[*n] = NULL;
+}
+
+static void free_list(char **list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+/* "-lcheck_pic -lrt" as separate words. */
+static char **check_link_flags(void)
+{
+    char **flags = NULL;
+    size_t n = 0;
+    char *copy = xstrdup(RL_CHECK_LIBS), *save = NULL;
+    for (char *w = strtok_r(copy, " ", &save); w;
+         w = strtok_r(NULL, " ", &save))
+        push(&flags, &n, xstrdup(w));
+    free(copy);
+    return flags;
+}
+
+/* "labs/02-process/../common/csapp.c" as "labs/common/csapp.c", so that
+ * reports name files the way a student would; a leading ".." stays. */
+static char *tidy_path(const char *path)
+{
+    char *copy = xstrdup(path), *save = NULL;
+    char **parts = xcalloc(strlen(path) + 1, sizeof *parts);
+    size_t n = 0;
+    for (char *p = strtok_r(copy, "/", &save); p;
+         p = strtok_r(NULL, "/", &save)) {
+        if (strcmp(p, ".") == 0)
+            continue;
+        if (strcmp(p, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0)
+            n--;
+        else
+            parts[n++] = p;
+    }
+    char *out = xstrdup(path[0] == '/' ? "/" : "");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? "/" : "", parts[i]);
+        free(out);
+        out = next;
+    }
+    if (!out[0]) {
+        free(out);
+        out = xstrdup(".");
+    }
+    free(parts);
+    free(copy);
+    return out;
+}
+
+/* The file paths to build, and the student files that are missing. */
+static char **gather_sources(struct rl_grade_run *g, const struct rl_rubric *r,
+                             const char *lab_dir, const char *sub_dir)
+{
+    char **files = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < g->spec->nsources; i++) {
+        const char *src = g->spec->sources[i];
+        int student = rl_rubric_is_student_file(r, src);
+        char *joined = xasprintf("%s/%s", student ? sub_dir : lab_dir, src);
+        char *path = tidy_path(joined);
+        free(joined);
+        if (student && access(path, R_OK) != 0) {
+            char *more = xasprintf("%s%s'%s'", g->missing ? g->missing : "",
+                                   g->missing ? ", " : "", path);
+            free(g->missing);
+            g->missing = more;
+        }
+        push(&files, &n, path);
+    }
+    return files;
+}
+
+static void select_tools(struct rl_check_request *req,
+                         const struct rl_rubric_run *spec)
+{
+    for (int i = 0; rl_tools[i] && i < RL_MAX_SELECTED_TOOLS; i++) {
+        int on = spec->tools == NULL;
+        for (size_t j = 0; spec->tools && spec->tools[j]; j++)
+            on |= strcmp(spec->tools[j], rl_tools[i]->name) == 0;
+        req->tool_selected[i] = on;
+    }
+}
+
+/* The run whose outcome decides behaviour: the probe's (the plain build,
+ * undisturbed by a sanitizer), else the first there is. */
+static const struct rl_job *behaviour_job(const struct rl_check *c)
+{
+    const struct rl_job *job = rl_check_job(c, "probe");
+    return job ? job : (c->njobs ? &c->jobs[0] : NULL);
+}
+
+static void read_results(struct rl_grade_run *g)
+{
+    const struct rl_job *job = behaviour_job(&g->check);
+    if (!job) {
+        snprintf(g->results_error, sizeof g->results_error,
+                 "the tests did not run");
+        return;
+    }
+    char *log = xasprintf("%s/%s", job->workdir, CHECK_LOG);
+    if (access(log, F_OK) != 0)
+        snprintf(g->results_error, sizeof g->results_error,
+                 "the tests wrote no results (they crashed or hung before "
+                 "the first test ended)");
+    else if (rl_ck_results_read(log, &g->results, g->results_error,
+                                sizeof g->results_error) == 0)
+        g->have_results = 1;
+    free(log);
+}
+
+static void read_server(struct rl_grade_run *g)
+{
+    const struct rl_job *job = behaviour_job(&g->check);
+    g->echoed = job && job->server_outcome == RL_SERVER_ECHOED;
+    snprintf(g->server_note, sizeof g->server_note, "%s",
+             !job ? "the server did not run" : job->note);
+}
+
+void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
+                          const struct rl_rubric_run *spec, const char *lab_dir,
+                          const char *sub_dir)
+{
+    memset(g, 0, sizeof *g);
+    g->spec = spec;
+    char **files = gather_sources(g, r, lab_dir, sub_dir);
+    if (g->missing) {
+        g->status = RL_EXIT_USAGE;
+        free_list(files);
+        return;
+    }
+    char **env = NULL, **links = NULL;
+    size_t nenv = 0;
+    char *includes[] = {(char *)lab_dir, NULL};
+    if (!spec->check_tests)
+        for (size_t i = 0; spec->env[i]; i++)
+            push(&env, &nenv, xstrdup(spec->env[i]));
+    if (spec->check_tests) {
+        /* Check's own selections come from the rubric alone, never from
+         * whoever started racelab (e.g. racelab's own test runner). */
+        static const char *const check_vars[] = {"CK_RUN_SUITE",
+                                                 "CK_RUN_CASE",
+                                                 "CK_INCLUDE_TAGS",
+                                                 "CK_EXCLUDE_TAGS",
+                                                 "CK_VERBOSITY",
+                                                 "CK_TAP_LOG_FILE_NAME",
+                                                 "CK_SUBUNIT_LOG_FILE_NAME",
+                                                 "CK_LOG_FILE_NAME",
+                                                 NULL};
+        for (size_t i = 0; check_vars[i]; i++)
+            push(&env, &nenv, xstrdup(check_vars[i]));
+        for (size_t i = 0; spec->env[i]; i++)
+            push(&env, &nenv, xstrdup(spec->env[i]));
+        /* One process, so a hang is one the watchdog can read. */
+        push(&env, &nenv, xstrdup("CK_FORK=no"));
+        push(&env, &nenv, xasprintf("CK_XML_LOG_FILE_NAME=%s", CHECK_LOG));
+        links = check_link_flags();
+    }
+    struct rl_check_request req = {0};
+    req.files = files;
+    req.nfiles = spec->nsources;
+    req.program_args = spec->args;
+    req.program_env = env;
+    req.extras = (struct rl_build_extras){includes, links};
+    req.server = spec->server;
+    req.runs = 1;
+    req.timeout = spec->timeout;
+    req.schedules = spec->schedules;
+    select_tools(&req, spec);
+    g->status = rl_check_execute(&g->check, &req);
+    if (g->status == 0 && spec->check_tests)
+        read_results(g);
+    if (g->status == 0 && spec->server)
+        read_server(g);
+    free_list(files);
+    free_list(env);
+    free_list(links);
+}
+
+void rl_grade_run_free(struct rl_grade_run *g)
+{
+    free(g->missing);
+    rl_check_free(&g->check);
+    rl_ck_results_free(&g->results);
+    memset(g, 0, sizeof *g);
+}

@@ -1,0 +1,313 @@
+/* symbolize.c: probe sites (executable offsets) to the user's source lines. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/symbolize.h"
+#include "lib/xalloc.h"
+
+/* One frame as addr2line printed it; file is NULL unless it is the user's. */
+struct raw_frame {
+    char *function;
+    const char *file;
+    int line;
+};
+
+/* An offset and its inline chain, innermost first. */
+struct resolved {
+    uint64_t pc;
+    struct raw_frame *frames;
+    size_t n;
+};
+
+struct data_sym {
+    uint64_t addr, size;
+    char *name;
+};
+
+struct rl_symbolizer {
+    char *exe;
+    const struct rl_sources *src;
+    struct resolved *pcs; /* sorted by pc after rl_symbolizer_run */
+    size_t npcs, cap;
+    struct data_sym *syms;
+    size_t nsyms;
+};
+
+struct rl_symbolizer *rl_symbolizer_new(const char *exe,
+                                        const struct rl_sources *src)
+{
+    struct rl_symbolizer *s = xcalloc(1, sizeof *s);
+    s->exe = xstrdup(exe);
+    s->src = src;
+    return s;
+}
+
+void rl_symbolizer_free(struct rl_symbolizer *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->npcs; i++) {
+        for (size_t j = 0; j < s->pcs[i].n; j++)
+            free(s->pcs[i].frames[j].function);
+        free(s->pcs[i].frames);
+    }
+    for (size_t i = 0; i < s->nsyms; i++)
+        free(s->syms[i].name);
+    free(s->pcs);
+    free(s->syms);
+    free(s->exe);
+    free(s);
+}
+
+void rl_symbolizer_add(struct rl_symbolizer *s, uint64_t pc)
+{
+    if (pc == 0)
+        return;
+    for (size_t i = 0; i < s->npcs; i++)
+        if (s->pcs[i].pc == pc)
+            return;
+    if (s->npcs == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->pcs = xrealloc(s->pcs, s->cap * sizeof *s->pcs);
+    }
+    s->pcs[s->npcs++] = (struct resolved){.pc = pc};
+}
+
+void rl_symbolizer_add_site(struct rl_symbolizer *s,
+                            const struct rlp_site *site)
+{
+    for (int i = 0; i < RLP_MAX_FRAMES && site->pc[i]; i++)
+        rl_symbolizer_add(s, site->pc[i]);
+}
+
+void rl_symbolizer_add_table(struct rl_symbolizer *s, const struct rlp_shm *shm)
+{
+    for (uint32_t i = 0; i < shm->nthreads && i < RLP_MAX_THREADS; i++) {
+        const struct rlp_thread *t = &shm->threads[i];
+        rl_symbolizer_add_site(s, &t->wait_site);
+        rl_symbolizer_add_site(s, &t->create_site);
+        rl_symbolizer_add_site(s, &t->trylock_site);
+        rl_symbolizer_add(s, t->start_routine);
+        for (uint32_t j = 0; j < t->nheld && j < RLP_MAX_HELD; j++)
+            rl_symbolizer_add_site(s, &t->held[j].site);
+    }
+    for (uint32_t i = 0; i < shm->nedges && i < RLP_MAX_EDGES; i++) {
+        rl_symbolizer_add_site(s, &shm->edges[i].first_site);
+        rl_symbolizer_add_site(s, &shm->edges[i].second_site);
+    }
+    for (uint32_t i = 0; i < shm->nevents && i < RLP_MAX_EVENTS; i++) {
+        rl_symbolizer_add_site(s, &shm->events[i].site);
+        rl_symbolizer_add_site(s, &shm->events[i].site2);
+    }
+}
+
+/* Runs argv, returns its whole standard output (NUL-terminated). */
+static int run_capture(char *const argv[], char **out, char *err, size_t errlen)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "cannot run '%s'", argv[0]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 2);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t len = 0, cap = 4096;
+    char *buf = xmalloc(cap);
+    ssize_t n;
+    while (pid > 0 && (n = read(fds[0], buf + len, cap - len - 1)) > 0) {
+        len += (size_t)n;
+        if (cap - len < 2)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    buf[len] = '\0';
+    close(fds[0]);
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        snprintf(err, errlen, "cannot run '%s' on '%s'", argv[0],
+                 argv[1] ? argv[1] : "");
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+static struct resolved *find_pc(const struct rl_symbolizer *s, uint64_t pc)
+{
+    for (size_t i = 0; i < s->npcs; i++)
+        if (s->pcs[i].pc == pc)
+            return &s->pcs[i];
+    return NULL;
+}
+
+/* "file.c:12 (discriminator 3)" into the user's name and line. */
+static void add_frame(struct rl_symbolizer *s, struct resolved *r,
+                      const char *fn, char *where)
+{
+    char *colon = strrchr(where, ':');
+    int line = 0;
+    if (colon) {
+        *colon = '\0';
+        line = atoi(colon + 1);
+    }
+    r->frames = xrealloc(r->frames, (r->n + 1) * sizeof *r->frames);
+    struct raw_frame *f = &r->frames[r->n++];
+    f->function = strcmp(fn, "??") == 0 ? NULL : xstrdup(fn);
+    f->file = line > 0 ? rl_sources_match(s->src, where) : NULL;
+    f->line = line;
+}
+
+/* addr2line -a prints each address, then function/location line pairs. */
+static void parse_addr2line(struct rl_symbolizer *s, char *text)
+{
+    struct resolved *cur = NULL;
+    char *save = NULL, *fn = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "0x", 2) == 0 && !fn) {
+            cur = find_pc(s, strtoull(line, NULL, 16));
+        } else if (!fn) {
+            fn = line;
+        } else {
+            if (cur)
+                add_frame(s, cur, fn, line);
+            fn = NULL;
+        }
+    }
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+    const struct data_sym *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* nm -S lines: "0000000000004040 0000000000000028 B m_a". */
+static void parse_nm(struct rl_symbolizer *s, char *text)
+{
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        unsigned long long addr, size;
+        char type, name[256];
+        if (sscanf(line, "%llx %llx %c %255[^\n]", &addr, &size, &type, name) !=
+                4 ||
+            !strchr("bBdDsSgG", type))
+            continue;
+        s->syms = xrealloc(s->syms, (s->nsyms + 1) * sizeof *s->syms);
+        s->syms[s->nsyms++] =
+            (struct data_sym){addr, size ? size : 1, xstrdup(name)};
+    }
+    qsort(s->syms, s->nsyms, sizeof *s->syms, cmp_sym);
+}
+
+int rl_symbolizer_run(struct rl_symbolizer *s, char *err, size_t errlen)
+{
+    char *out = NULL;
+    if (s->npcs > 0) {
+        char **argv = xcalloc(s->npcs + 8, sizeof *argv);
+        size_t n = 0;
+        argv[n++] = "addr2line";
+        argv[n++] = "-a";
+        argv[n++] = "-f";
+        argv[n++] = "-i";
+        argv[n++] = "-C";
+        argv[n++] = "-e";
+        argv[n++] = s->exe;
+        for (size_t i = 0; i < s->npcs; i++)
+            argv[n++] = xasprintf("0x%llx", (unsigned long long)s->pcs[i].pc);
+        int rc = run_capture(argv, &out, err, errlen);
+        for (size_t i = 7; i < n; i++)
+            free(argv[i]);
+        free(argv);
+        if (rc != 0)
+            return -1;
+        parse_addr2line(s, out);
+        free(out);
+    }
+    char *nm[] = {"nm", "-C", "-S", "--defined-only", s->exe, NULL};
+    if (run_capture(nm, &out, err, errlen) != 0)
+        return -1;
+    parse_nm(s, out);
+    free(out);
+    return 0;
+}
+
+/* The program's own wrapper of a pthread/semaphore call (CS:APP style). */
+static int is_wrapper(const char *fn)
+{
+    if (!fn)
+        return 0;
+    return strcmp(fn, "P") == 0 || strcmp(fn, "V") == 0 ||
+           strncasecmp(fn, "pthread_", 8) == 0 ||
+           strncasecmp(fn, "sem_", 4) == 0;
+}
+
+size_t rl_symbolize_site(const struct rl_symbolizer *s,
+                         const struct rlp_site *site, struct rl_frame *out,
+                         size_t max)
+{
+    size_t n = 0;
+    for (int i = 0; i < RLP_MAX_FRAMES && site->pc[i] && n < max; i++) {
+        const struct resolved *r = find_pc(s, site->pc[i]);
+        for (size_t j = 0; r && j < r->n && n < max; j++) {
+            const struct raw_frame *f = &r->frames[j];
+            if (!f->file)
+                continue;
+            if (n == 1 && is_wrapper(out[0].function))
+                n = 0; /* an outer frame exists: forget the wrapper */
+            out[n++] = (struct rl_frame){f->function, f->file, f->line};
+        }
+    }
+    return n;
+}
+
+int rl_symbolize_user_frame(const struct rl_symbolizer *s,
+                            const struct rlp_site *site, struct rl_frame *out)
+{
+    struct rl_frame frames[2];
+    if (!s || rl_symbolize_site(s, site, frames, 2) == 0)
+        return -1;
+    *out = frames[0];
+    return 0;
+}
+
+const char *rl_symbolize_function(const struct rl_symbolizer *s, uint64_t pc)
+{
+    const struct resolved *r = s ? find_pc(s, pc) : NULL;
+    if (!r || r->n == 0)
+        return NULL;
+    /* The outermost of an inline chain is the real function. */
+    return r->frames[r->n - 1].function;
+}
+
+int rl_symbolize_data(const struct rl_symbolizer *s, uint64_t offset, char *buf,
+                      size_t len)
+{
+    for (size_t i = 0; s && i < s->nsyms; i++) {
+        const struct data_sym *d = &s->syms[i];
+        if (offset < d->addr || offset >= d->addr + d->size)
+            continue;
+        if (offset == d->addr)
+            snprintf(buf, len, "%s", d->name);
+        else
+            snprintf(buf, len, "%s+%llu", d->name,
+                     (unsigned long long)(offset - d->addr));
+        return 0;
+    }
+    return -1;
+}

@@ -1,0 +1,285 @@
+/* server_driver.c: start-up and echo clients for `racelab check --server`. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/server_driver.h"
+#include "server/server_rounds.h"
+#include "server/server_scenarios.h"
+
+enum { CLIENTS = 3 };
+static const double LISTEN_WAIT = 5.0; /* seconds for the server to listen */
+static const int ECHO_WAIT_MS = 2000;  /* for each echoed line */
+/* For the last of the clients connected at once, before reading them in
+ * order instead (a server that serves one client at a time). */
+static const int TOGETHER_FIRST_MS = 500;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int port_is_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+int rl_server_pick_port(void)
+{
+    static unsigned seed;
+    if (!seed)
+        seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+    for (int tries = 0; tries < 100; tries++) {
+        int port = 20000 + (int)(rand_r(&seed) % 40000);
+        if (port_is_free(port))
+            return port;
+    }
+    return 20000 + (int)(rand_r(&seed) % 40000);
+}
+
+static int connect_once(struct rl_sandbox *sb, int port)
+{
+    int fd = rl_sandbox_socket(sb, AF_INET, SOCK_STREAM);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Polls until the server accepts connections (or LISTEN_WAIT passes). */
+static int wait_for_listen(struct rl_sandbox *sb, int port)
+{
+    double deadline = now() + LISTEN_WAIT;
+    while (now() < deadline) {
+        int fd = connect_once(sb, port);
+        if (fd >= 0)
+            return fd;
+        if (rl_sandbox_program_pid(sb) <= 0)
+            break; /* the server is gone */
+        usleep(20000);
+    }
+    return -1;
+}
+
+/* Reads one line (up to len-1 bytes) within wait_ms: 0; -1 when the
+ * time ran out; -2 at end of file or error (buf: what came first). */
+static int read_line(int fd, char *buf, size_t len, int wait_ms)
+{
+    size_t used = 0;
+    double deadline = now() + wait_ms / 1000.0;
+    buf[0] = '\0';
+    while (used + 1 < len) {
+        int left = (int)((deadline - now()) * 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return -1;
+        ssize_t n = read(fd, buf + used, 1);
+        if (n <= 0) {
+            buf[used] = '\0';
+            return -2;
+        }
+        if (buf[used++] == '\n')
+            break;
+    }
+    buf[used] = '\0';
+    return 0;
+}
+
+/* Sends one line and expects it back: 0, or -1 with a note. */
+static int echo_line(int fd, int client, const char *which, const char *line,
+                     char *note, size_t notelen)
+{
+    char answer[128];
+    int n = (int)strlen(line);
+    if (write(fd, line, n) != n) {
+        snprintf(note, notelen, "client %d could not send its %s line", client,
+                 which);
+        return -1;
+    }
+    int got = read_line(fd, answer, sizeof answer, ECHO_WAIT_MS);
+    if (got == -2 && answer[0] == '\0') {
+        snprintf(note, notelen,
+                 "the server closed client %d's connection instead of "
+                 "echoing its %s line",
+                 client, which);
+        return -1;
+    }
+    if (got == -1) {
+        snprintf(note, notelen,
+                 "client %d got no echo of its %s line within %d ms", client,
+                 which, ECHO_WAIT_MS);
+        return -1;
+    }
+    if (got != 0 || strcmp(answer, line) != 0) {
+        snprintf(note, notelen,
+                 "client %d sent \"%.*s\" but got back "
+                 "\"%.60s\"",
+                 client, n - 1, line, answer);
+        return -1;
+    }
+    return 0;
+}
+
+/* One client, two lines: an echo server answers every line, not just a
+ * connection's first. */
+static int echo_once(int fd, int client, char *note, size_t notelen)
+{
+    char line[64];
+    snprintf(line, sizeof line, "hello from client %d\n", client);
+    if (echo_line(fd, client, "first", line, note, notelen) != 0)
+        return -1;
+    snprintf(line, sizeof line, "and a second line from client %d\n", client);
+    return echo_line(fd, client, "second", line, note, notelen);
+}
+
+/* Reads client i's echo of "together i" within wait_ms: 0, or -1. */
+static int together_echo(int fd, int i, int wait_ms)
+{
+    char line[64], answer[128];
+    snprintf(line, sizeof line, "together %d\n", i + 1);
+    return read_line(fd, answer, sizeof answer, wait_ms) == 0 &&
+                   strcmp(answer, line) == 0
+               ? 0
+               : -1;
+}
+
+/*
+ * All clients connected at once, each sends a line, then the answers are
+ * read last client first.  Sequential clients alone are not enough: a
+ * server reuses one descriptor number for them, and ThreadSanitizer
+ * rightly sees the close/accept on that number as ordering the threads,
+ * so a race between connection threads would never show.
+ *
+ * A server that serves one client at a time still works as an echo
+ * server: when the last client's answer does not come soon, the clients
+ * are read first to last instead, each closed after its echo so that
+ * such a server moves on to the next.  Whether it should have served
+ * them at once is for the blocking scenarios (server_scenarios.h).
+ */
+static int echo_together(struct rl_sandbox *sb, int port, char *note,
+                         size_t notelen)
+{
+    int fds[CLIENTS], n = 0, status = 0;
+    char line[64];
+    for (; n < CLIENTS; n++)
+        if ((fds[n] = connect_once(sb, port)) < 0)
+            break;
+    for (int i = 0; i < n && status == 0; i++) {
+        int len = snprintf(line, sizeof line, "together %d\n", i + 1);
+        if (write(fds[i], line, len) != len)
+            status = -1;
+    }
+    int i = n - 1;
+    if (status == 0 && n > 0 &&
+        together_echo(fds[i], i, TOGETHER_FIRST_MS) == 0) {
+        i--; /* the last one answered: the others, last first */
+    } else {
+        for (i = 0; i < n - 1 && together_echo(fds[i], i, ECHO_WAIT_MS) == 0;
+             i++) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
+    }
+    for (; i >= 0 && status == 0; i--) {
+        if (fds[i] >= 0 && together_echo(fds[i], i, ECHO_WAIT_MS) != 0) {
+            snprintf(note, notelen,
+                     "with %d clients connected at once, client %d got no "
+                     "echo within %d ms",
+                     n, i + 1, ECHO_WAIT_MS);
+            status = -1;
+        }
+    }
+    for (int k = 0; k < n; k++)
+        if (fds[k] >= 0)
+            close(fds[k]);
+    if (n < CLIENTS && status == 0) {
+        snprintf(note, notelen, "client %d could not connect", n + 1);
+        status = -1;
+    }
+    return status;
+}
+
+/* The basic clients: one after another, then all at once. */
+static int basic_clients(struct rl_sandbox *sb, int port, char *note,
+                         size_t notelen)
+{
+    int fd = wait_for_listen(sb, port);
+    if (fd < 0) {
+        snprintf(note, notelen,
+                 "the server never accepted a connection on port %d "
+                 "within %.0f s",
+                 port, LISTEN_WAIT);
+        return RL_SERVER_NO_LISTEN;
+    }
+    int status = 0;
+    for (int client = 1; client <= CLIENTS && status == 0; client++) {
+        if (client > 1 && (fd = connect_once(sb, port)) < 0) {
+            snprintf(note, notelen, "client %d could not connect", client);
+            return RL_SERVER_BAD_ECHO;
+        }
+        status = echo_once(fd, client, note, notelen);
+        close(fd);
+    }
+    if (status == 0)
+        status = echo_together(sb, port, note, notelen);
+    return status == 0 ? RL_SERVER_ECHOED : RL_SERVER_BAD_ECHO;
+}
+
+int rl_server_drive(struct rl_sandbox *sb, const struct rl_run *run, char *note,
+                    size_t notelen)
+{
+    return basic_clients(sb, atoi(run->program_args[0]), note, notelen);
+}
+
+int rl_server_drive_stats(struct rl_sandbox *sb, const struct rl_run *run,
+                          struct rl_findings *found,
+                          struct rl_server_stats *stats, char *note,
+                          size_t notelen)
+{
+    struct rl_server_stats none;
+    if (!stats)
+        stats = &none;
+    memset(stats, 0, sizeof *stats);
+    stats->blocking_latency = -1;
+    int port = atoi(run->program_args[0]);
+    int outcome = basic_clients(sb, port, note, notelen);
+    if (outcome != RL_SERVER_ECHOED)
+        return outcome;
+    rl_server_scenarios(sb, run, port, found, stats, note, notelen);
+    char rounds_note[160] = "";
+    int rounds =
+        rl_server_rounds(sb, run, found, rounds_note, sizeof rounds_note);
+    if (rounds != RL_SERVER_ECHOED) {
+        snprintf(note, notelen, "%s", rounds_note);
+        return rounds;
+    }
+    return RL_SERVER_ECHOED;
+}
+
+int rl_server_drive_full(struct rl_sandbox *sb, const struct rl_run *run,
+                         struct rl_findings *found, char *note, size_t notelen)
+{
+    return rl_server_drive_stats(sb, run, found, NULL, note, notelen);
+}

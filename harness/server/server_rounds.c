@@ -1,0 +1,978 @@
+/* server_rounds.c: rounds of clients, what grows with them, a clean stop. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol/probe_shm.h"
+#include "server/server_driver.h"
+#include "server/server_rounds.h"
+#include "lib/symbolize.h"
+#include "lib/xalloc.h"
+
+extern char **environ;
+
+enum {
+    NROUNDS = 3,
+    MAX_CLIENTS = 50,
+    MAX_LISTEN = 32, /* listening sockets of the server we look for */
+    MAX_SITES = 4,   /* lines shown per finding */
+    GROWTH_MIN = 5,  /* 61 connections: a leak per connection grows more */
+};
+static const int ROUND_SIZE[NROUNDS] = {1, 10, 50};
+static const int ECHO_WAIT_MS = 3000;    /* a client's echo */
+static const int CONNECT_WAIT_MS = 2000; /* a connection to be queued */
+/* An echo for a client while earlier ones stay connected: a server that
+ * serves one client at a time never sends it; it is then served in turn. */
+static const int TOGETHER_WAIT_MS = 1000;
+static const int EOF_WAIT_MS = 1500;       /* end-of-file after being served */
+static const double SETTLE_MAX = 3.0;      /* seconds for figures to settle */
+static const double SETTLE_QUIET = 0.15;   /* unchanged this long: settled */
+static const double CHILD_END_WAIT = 0.5;  /* a child to end after its close */
+static const double REAP_WAIT = 0.5;       /* its SIGCHLD handler to run */
+static const double STOPPED_WAIT = 0.5;    /* SIGSTOP to take effect */
+static const double BURST_END_WAIT = 3.0;  /* children to end in the burst */
+static const double CLEAN_STOP_WAIT = 6.0; /* TSan sleeps 1 s at exit */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void pause_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- /proc ------------------------------------------------------------ */
+
+static ssize_t read_text(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, len - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
+/* The state letter of a process ('Z' for a zombie), or 0 when gone. */
+static char proc_state(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (read_text(path, buf, sizeof buf) <= 0)
+        return 0;
+    const char *p = strrchr(buf, ')'); /* the name may hold spaces */
+    return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static int count_fds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    return count_entries(path);
+}
+
+static int count_tasks(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    return count_entries(path);
+}
+
+/* Calls fn for each child of pid (outside pids: our /proc is the host's). */
+static void for_children(pid_t pid, void (*fn)(pid_t, void *), void *arg)
+{
+    char path[96], buf[16384];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%.20s/children", (int)pid,
+                 e->d_name);
+        if (read_text(path, buf, sizeof buf) <= 0)
+            continue;
+        char *p = buf, *end;
+        for (long c; (c = strtol(p, &end, 10)), end != p; p = end)
+            fn((pid_t)c, arg);
+    }
+    closedir(d);
+}
+
+/* Is sig in the mask `field` ("SigCgt", "ShdPnd") of /proc/PID/status? */
+static int status_mask_has(pid_t pid, const char *field, int sig)
+{
+    char path[64], buf[4096], key[16];
+    unsigned long long mask;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    snprintf(key, sizeof key, "\n%s:", field);
+    const char *p =
+        read_text(path, buf, sizeof buf) > 0 ? strstr(buf, key) : NULL;
+    return p && sscanf(p + strlen(key), "%llx", &mask) == 1 &&
+           (mask >> (sig - 1)) & 1;
+}
+
+/* A handler is installed for sig. */
+static int catches(pid_t pid, int sig)
+{
+    return status_mask_has(pid, "SigCgt", sig);
+}
+
+/* A child's SIGCHLD (sent to the process) waits for its handler to run:
+ * until it has, the server has not had its chance to reap. */
+static int sigchld_pending(pid_t pid)
+{
+    return status_mask_has(pid, "ShdPnd", SIGCHLD);
+}
+
+/* Inodes of the listening TCP sockets in pid's network namespace. */
+static int listen_inodes(pid_t pid, unsigned long *ino, int max)
+{
+    static const char *const files[] = {"tcp", "tcp6"};
+    int n = 0;
+    for (int f = 0; f < 2; f++) {
+        char path[64], line[512];
+        snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, files[f]);
+        FILE *in = fopen(path, "re");
+        if (!in)
+            continue;
+        while (fgets(line, sizeof line, in) && n < max) {
+            unsigned st;
+            unsigned long inode;
+            /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+            if (sscanf(line, " %*s %*s %*s %x %*s %*s %*s %*s %*s %lu", &st,
+                       &inode) == 2 &&
+                st == 0x0A) /* TCP_LISTEN */
+                ino[n++] = inode;
+        }
+        fclose(in);
+    }
+    return n;
+}
+
+/* The lowest descriptor of pid that is one of the sockets, or -1. */
+static int holds_socket(pid_t pid, const unsigned long *ino, int n)
+{
+    char path[64], link[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int found = -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char fdpath[96];
+        unsigned long inode;
+        snprintf(fdpath, sizeof fdpath, "%s/%.20s", path, e->d_name);
+        ssize_t len = readlink(fdpath, link, sizeof link - 1);
+        if (len <= 0)
+            continue;
+        link[len] = '\0';
+        if (sscanf(link, "socket:[%lu]", &inode) != 1)
+            continue;
+        for (int i = 0; i < n; i++)
+            if (ino[i] == inode && (found < 0 || atoi(e->d_name) < found))
+                found = atoi(e->d_name);
+    }
+    closedir(d);
+    return found;
+}
+
+/* ---- the probe's table: threads ended, never joined nor detached -------- */
+
+static const struct rlp_shm *map_probe_table(const struct rl_run *run)
+{
+    static const char var[] = RLP_ENV_FILE "=";
+    for (size_t i = 0; i < run->env.n; i++) {
+        if (strncmp(run->env.v[i], var, sizeof var - 1) != 0)
+            continue;
+        int fd = open(run->env.v[i] + sizeof var - 1, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        void *m = MAP_FAILED;
+        if (fd >= 0 && fstat(fd, &st) == 0 &&
+            (size_t)st.st_size >= sizeof(struct rlp_shm))
+            m = mmap(NULL, sizeof(struct rlp_shm), PROT_READ, MAP_SHARED, fd,
+                     0);
+        if (fd >= 0)
+            close(fd);
+        return m == MAP_FAILED ? NULL : m;
+    }
+    return NULL;
+}
+
+static int is_leaked_thread(const struct rlp_thread *t)
+{
+    return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == RLP_T_EXITED &&
+           !__atomic_load_n(&t->joined_or_detached, __ATOMIC_ACQUIRE);
+}
+
+static int count_leaked_threads(const struct rlp_shm *t)
+{
+    if (!t || t->magic != RLP_MAGIC)
+        return 0;
+    int n = 0;
+    for (uint32_t i = 1; i < t->nthreads && i < RLP_MAX_THREADS; i++)
+        n += is_leaked_thread(&t->threads[i]);
+    return n;
+}
+
+/* ---- what is measured ------------------------------------------------- */
+
+/* The server's figures at one moment. */
+struct sample {
+    int live, zombies; /* children running; children in state Z */
+    int fds;           /* the server's open descriptors */
+    int tasks;         /* its threads (settling only) */
+    int threads;       /* threads ended, never joined nor detached */
+    int pending;       /* a SIGCHLD waits for the server's handler */
+};
+
+static void count_child(pid_t child, void *arg)
+{
+    struct sample *s = arg;
+    char st = proc_state(child);
+    if (st == 'Z')
+        s->zombies++;
+    else if (st)
+        s->live++;
+}
+
+static struct sample take_sample(pid_t pid, const struct rlp_shm *table)
+{
+    struct sample s = {0};
+    for_children(pid, count_child, &s);
+    s.fds = count_fds(pid);
+    s.tasks = count_tasks(pid);
+    s.threads = count_leaked_threads(table);
+    s.pending = sigchld_pending(pid);
+    return s;
+}
+
+static int same_sample(const struct sample *a, const struct sample *b)
+{
+    return a->live == b->live && a->zombies == b->zombies && a->fds == b->fds &&
+           a->tasks == b->tasks && a->threads == b->threads &&
+           a->pending == b->pending;
+}
+
+/* The rounds' state. */
+struct rounds {
+    struct rl_sandbox *sb;
+    const struct rl_run *run;
+    int port;
+    pid_t pid;                   /* the server (outside view) */
+    int measure;                 /* the probe's run: figures count */
+    int serial;                  /* the server serves one client at a time */
+    int handles_sigchld;         /* a SIGCHLD handler is installed */
+    const struct rlp_shm *table; /* the probe's, or NULL */
+    struct sample before, after[NROUNDS];
+    int child_fds[NROUNDS]; /* most descriptors in one serving child */
+    int children_seen, children_listening, listen_fd;
+    int no_eof; /* the first round's client saw no end-of-file */
+    char *note;
+    size_t notelen;
+};
+
+/* Waits until nothing changes for SETTLE_QUIET with no child running and
+ * no SIGCHLD waiting for the server's handler (a loaded machine may not
+ * have run it yet), at most SETTLE_MAX. */
+static struct sample settle(struct rounds *r)
+{
+    double start = now(), quiet = start;
+    struct sample prev = take_sample(r->pid, r->table);
+    while (now() - start < SETTLE_MAX) {
+        pause_ms(25);
+        struct sample s = take_sample(r->pid, r->table);
+        if (!same_sample(&s, &prev) || s.live > 0 || s.pending) {
+            prev = s;
+            quiet = now();
+        } else if (now() - quiet >= SETTLE_QUIET) {
+            break;
+        }
+    }
+    return prev;
+}
+
+struct child_scan {
+    struct rounds *r;
+    int round;
+    unsigned long ino[MAX_LISTEN];
+    int nino;
+};
+
+static void scan_child(pid_t child, void *arg)
+{
+    struct child_scan *cs = arg;
+    struct rounds *r = cs->r;
+    char st = proc_state(child);
+    if (!st || st == 'Z')
+        return;
+    int fds = count_fds(child);
+    if (fds < 0)
+        return;
+    r->children_seen++;
+    if (fds > r->child_fds[cs->round])
+        r->child_fds[cs->round] = fds;
+    int fd = holds_socket(child, cs->ino, cs->nino);
+    if (fd >= 0) {
+        r->children_listening++;
+        r->listen_fd = fd;
+    }
+}
+
+/* While every client of the round is connected and answered: the
+ * descriptors of each serving child, and whether it kept the listener. */
+static void measure_children(struct rounds *r, int round)
+{
+    struct child_scan cs = {r, round, {0}, 0};
+    cs.nino = listen_inodes(r->pid, cs.ino, MAX_LISTEN);
+    for_children(r->pid, scan_child, &cs);
+}
+
+/* ---- clients ---------------------------------------------------------- */
+
+struct client {
+    int fd;
+    int len;
+    char line[48];
+};
+
+static int client_open(struct rounds *r)
+{
+    int fd = rl_sandbox_socket(r->sb, AF_INET, SOCK_STREAM);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(r->port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    /* A server that stopped accepting lets its accept queue fill; then
+     * the kernel drops new SYNs and a blocking connect would wait for
+     * TCP's retries (about two minutes).  So connect without blocking. */
+    int flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    if (rc != 0 && errno == EINPROGRESS) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (poll(&p, 1, CONNECT_WAIT_MS) == 1 &&
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && !err)
+            rc = 0;
+        else
+            errno = err ? err : ETIMEDOUT;
+    }
+    if (rc != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    fcntl(fd, F_SETFL, flags);
+    return fd;
+}
+
+/* Reads the client's line back: 0, or -1 when it did not come in time. */
+static int read_echo(const struct client *c, int wait_ms)
+{
+    char buf[sizeof c->line];
+    int used = 0;
+    double deadline = now() + wait_ms / 1000.0;
+    while (used < c->len) {
+        int left = (int)((deadline - now()) * 1000);
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return -1;
+        ssize_t n = read(c->fd, buf + used, (size_t)(c->len - used));
+        if (n <= 0)
+            return -1;
+        used += (int)n;
+    }
+    return memcmp(buf, c->line, (size_t)c->len) == 0 ? 0 : -1;
+}
+
+/* Shuts the client's sending side; 1 when end-of-file then comes. */
+static int sees_eof(int fd)
+{
+    char buf[256];
+    double deadline = now() + EOF_WAIT_MS / 1000.0;
+    shutdown(fd, SHUT_WR);
+    for (;;) {
+        int left = (int)((deadline - now()) * 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return 0;
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0)
+            return 1; /* end-of-file, or a reset: the server let go */
+    }
+}
+
+static void close_client(struct client *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* Closes one client; in the measured run, waits for its child to end and
+ * be reaped, so that serial disconnects never pile up SIGCHLDs. */
+static void disconnect(struct rounds *r, struct client *c)
+{
+    struct sample s0 = {0};
+    if (r->measure)
+        s0 = take_sample(r->pid, NULL);
+    close_client(c);
+    if (!r->measure || s0.live == 0)
+        return;
+    double start = now();
+    struct sample s = s0;
+    while (s.live >= s0.live && now() - start < CHILD_END_WAIT) {
+        pause_ms(2);
+        s = take_sample(r->pid, NULL);
+    }
+    start = now();
+    while (r->handles_sigchld && s.pending && now() - start < REAP_WAIT) {
+        pause_ms(2);
+        s = take_sample(r->pid, NULL);
+    }
+}
+
+/* Why a round failed, for the note; the outcome.  `refused`: the
+ * connection was refused (nobody listens any more). */
+static int round_failed(struct rounds *r, int round, int client,
+                        const char *what, int refused)
+{
+    int gone = rl_sandbox_program_pid(r->sb) <= 0;
+    char where[80];
+    snprintf(where, sizeof where, "%d-client round: client %d %s",
+             ROUND_SIZE[round], client + 1, what);
+    if (!gone && !refused) {
+        snprintf(r->note, r->notelen, "in the %s", where);
+        return RL_SERVER_BAD_ECHO;
+    }
+    /* Short: the runner keeps 160 bytes of a note. */
+    snprintf(r->note, r->notelen,
+             "the server %s once earlier clients were "
+             "gone (%s)%s",
+             gone ? "exited" : "stopped accepting", where,
+             r->handles_sigchld
+                 ? "; SIGCHLD makes accept() fail with EINTR: retry it"
+                 : "");
+    return RL_SERVER_STOPPED_SERVING;
+}
+
+/* A server that serves one client at a time: each client in turn gets
+ * its echo once the ones before it have gone. */
+static int serve_in_turn(struct rounds *r, int round, struct client *c, int n,
+                         int from)
+{
+    /* Served one after another, the next client's child is forked as
+     * soon as this one leaves: waiting for the number of children to drop
+     * (disconnect) would wait out its limit every time.  Settling after
+     * the round counts what is left. */
+    for (int i = 0; i < from; i++)
+        close_client(&c[i]);
+    for (int i = from; i < n; i++) {
+        if (read_echo(&c[i], ECHO_WAIT_MS) != 0)
+            return round_failed(r, round, i, "got no echo of its line", 0);
+        close_client(&c[i]);
+    }
+    return RL_SERVER_ECHOED;
+}
+
+/*
+ * The last round's clients disconnect at once.  In the measured run of a
+ * forking server, the server is stopped (SIGSTOP) while its children end,
+ * so that all their SIGCHLDs arrive as one, as they can in any busy
+ * server: a handler that reaps one child per signal leaves the rest.
+ */
+static void burst(struct rounds *r, struct client *c, int n)
+{
+    int held = 0;
+    if (r->measure && take_sample(r->pid, NULL).live > 0 &&
+        kill(r->pid, SIGSTOP) == 0) {
+        held = 1;
+        double start = now();
+        while (proc_state(r->pid) != 'T' && now() - start < STOPPED_WAIT)
+            pause_ms(2);
+    }
+    for (int i = 0; i < n; i++)
+        close_client(&c[i]);
+    if (!held)
+        return;
+    double start = now();
+    while (take_sample(r->pid, NULL).live > 0 && now() - start < BURST_END_WAIT)
+        pause_ms(5);
+    kill(r->pid, SIGCONT);
+}
+
+static int answer_all(struct rounds *r, int round, struct client *c, int n)
+{
+    if (r->serial)
+        return serve_in_turn(r, round, c, n, 0);
+    for (int i = 0; i < n; i++) {
+        if (read_echo(&c[i], i == 0 ? ECHO_WAIT_MS : TOGETHER_WAIT_MS) == 0)
+            continue;
+        if (i == 0 || rl_sandbox_program_pid(r->sb) <= 0)
+            return round_failed(r, round, i, "got no echo of its line", 0);
+        r->serial = 1;
+        return serve_in_turn(r, round, c, n, i);
+    }
+    if (r->measure)
+        measure_children(r, round);
+    if (round == NROUNDS - 1) {
+        burst(r, c, n);
+        return RL_SERVER_ECHOED;
+    }
+    if (round == 0 && r->measure && !sees_eof(c[0].fd))
+        r->no_eof = 1;
+    for (int i = 0; i < n; i++)
+        disconnect(r, &c[i]);
+    return RL_SERVER_ECHOED;
+}
+
+static int one_round(struct rounds *r, int round)
+{
+    struct client c[MAX_CLIENTS];
+    int n = ROUND_SIZE[round], status = RL_SERVER_ECHOED;
+    for (int i = 0; i < n; i++)
+        c[i].fd = -1;
+    for (int i = 0; i < n && status == RL_SERVER_ECHOED; i++) {
+        c[i].len = snprintf(c[i].line, sizeof c[i].line, "round %d client %d\n",
+                            round + 1, i + 1);
+        if ((c[i].fd = client_open(r)) < 0)
+            status = round_failed(r, round, i, "could not connect",
+                                  errno == ECONNREFUSED);
+        else if (write(c[i].fd, c[i].line, (size_t)c[i].len) != c[i].len)
+            status = round_failed(r, round, i, "could not send its line", 0);
+    }
+    if (status == RL_SERVER_ECHOED)
+        status = answer_all(r, round, c, n);
+    for (int i = 0; i < n; i++)
+        close_client(&c[i]);
+    return status;
+}
+
+/* ---- where: the user's lines ------------------------------------------ */
+
+/* Runs argv; returns its standard output, or NULL. */
+static char *capture(char *const argv[])
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    size_t len = 0, cap = 65536;
+    char *out = xmalloc(cap);
+    ssize_t n;
+    while (rc == 0 && (n = read(fds[0], out + len, cap - len - 1)) > 0)
+        if ((len += (size_t)n) + 1 >= cap)
+            out = xrealloc(out, cap *= 2);
+    out[len] = '\0';
+    close(fds[0]);
+    int st = 0;
+    if (rc != 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
+        WEXITSTATUS(st) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* A call instruction of the executable: at `at`, in `caller`. */
+struct call {
+    uint64_t at;
+    char caller[64], callee[64];
+};
+
+struct calls {
+    struct call *v;
+    size_t n;
+};
+
+/* "<fork@plt>" -> "fork"; NULL for a jump inside a function ("+0x"). */
+static int callee_name(const char *ins, char *name, size_t len)
+{
+    const char *lt = strchr(ins, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (!gt)
+        return -1;
+    size_t n = strcspn(lt + 1, "@>");
+    if (memchr(lt + 1, '+', (size_t)(gt - lt - 1)) || n == 0 || n >= len)
+        return -1;
+    memcpy(name, lt + 1, n);
+    name[n] = '\0';
+    return 0;
+}
+
+/* Every direct call (and tail jump) of the executable, from objdump. */
+static void load_calls(const char *exe, struct calls *c)
+{
+    char *argv[] = {"objdump", "-d", "--no-show-raw-insn", (char *)exe, NULL};
+    char *text = capture(argv), *save = NULL, func[64] = "";
+    size_t cap = 0;
+    for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save)) {
+        char *end;
+        unsigned long long at = strtoull(l, &end, 16);
+        if (end != l && strncmp(end, " <", 2) == 0) { /* a function */
+            size_t n = strcspn(end + 2, ">");
+            snprintf(func, sizeof func, "%.*s", (int)n, end + 2);
+            continue;
+        }
+        const char *ins = end != l && *end == ':' ? end + 1 : NULL;
+        ins = ins ? ins + strspn(ins, " \t") : NULL;
+        if (!ins || (strncmp(ins, "call", 4) != 0 && strncmp(ins, "jmp", 3)))
+            continue;
+        struct call k = {.at = at};
+        if (callee_name(ins, k.callee, sizeof k.callee) != 0 ||
+            strcmp(k.callee, func) == 0)
+            continue;
+        snprintf(k.caller, sizeof k.caller, "%s", func);
+        if (c->n == cap)
+            c->v = xrealloc(c->v, (cap = cap ? 2 * cap : 64) * sizeof *c->v);
+        c->v[c->n++] = k;
+    }
+    free(text);
+}
+
+/*
+ * The calls of `name`.  A call made inside the program's own wrapper of
+ * the same name (CS:APP's Fork, Accept) stands for the wrapper's calls,
+ * which are where the program really forks or accepts; the wrapper's own
+ * line goes to inner[] (other tools may name it).
+ */
+struct sites {
+    uint64_t at[MAX_SITES], inner[MAX_SITES];
+    size_t n, ninner;
+};
+
+static void call_sites(const struct calls *c, const char *name, int depth,
+                       struct sites *s)
+{
+    for (size_t i = 0; i < c->n && s->n < MAX_SITES; i++) {
+        if (strcmp(c->v[i].callee, name) != 0)
+            continue;
+        size_t before = s->n;
+        if (depth < 2 && strcasecmp(c->v[i].caller, name) == 0 &&
+            strcmp(c->v[i].caller, name) != 0)
+            call_sites(c, c->v[i].caller, depth + 1, s);
+        if (s->n == before)
+            s->at[s->n++] = c->v[i].at;
+        else if (s->ninner < MAX_SITES)
+            s->inner[s->ninner++] = c->v[i].at;
+    }
+}
+
+struct places {
+    struct rl_symbolizer *sym;
+    struct calls calls;
+    struct sites fork, accept;
+};
+
+static void add_sites(struct rl_symbolizer *sym, const struct sites *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        rl_symbolizer_add(sym, s->at[i]);
+    for (size_t i = 0; i < s->ninner; i++)
+        rl_symbolizer_add(sym, s->inner[i]);
+}
+
+static void places_load(struct places *p, const struct rounds *r)
+{
+    memset(p, 0, sizeof *p);
+    p->sym = rl_symbolizer_new(r->run->exe, r->run->sources);
+    load_calls(r->run->exe, &p->calls);
+    call_sites(&p->calls, "fork", 0, &p->fork);
+    call_sites(&p->calls, "accept", 0, &p->accept);
+    call_sites(&p->calls, "accept4", 0, &p->accept);
+    add_sites(p->sym, &p->fork);
+    add_sites(p->sym, &p->accept);
+    for (uint32_t i = 1;
+         r->table && i < r->table->nthreads && i < RLP_MAX_THREADS; i++)
+        rl_symbolizer_add_site(p->sym, &r->table->threads[i].create_site);
+    char err[256];
+    if (rl_symbolizer_run(p->sym, err, sizeof err) != 0)
+        fprintf(stderr, "racelab: server rounds: %s\n", err);
+}
+
+static void places_free(struct places *p)
+{
+    rl_symbolizer_free(p->sym);
+    free(p->calls.v);
+}
+
+static void add_site(struct rl_finding *f, const struct places *p,
+                     const struct rlp_site *site)
+{
+    struct rl_frame fr;
+    if (rl_symbolize_user_frame(p->sym, site, &fr) == 0)
+        rl_finding_add_location(f, fr.file, fr.line, fr.function);
+}
+
+/* The calls' lines: where the program calls, then inside its wrappers. */
+static void add_calls(struct rl_finding *f, const struct places *p,
+                      const struct sites *s)
+{
+    for (size_t i = 0; i < s->n + s->ninner; i++) {
+        struct rlp_site site = {{i < s->n ? s->at[i] : s->inner[i - s->n]}};
+        add_site(f, p, &site);
+    }
+}
+
+/* ---- verdicts --------------------------------------------------------- */
+
+/* A figure that grows with the connections, round after round. */
+static int grows(const int fig[NROUNDS], int before)
+{
+    for (int i = 1; i < NROUNDS; i++)
+        if (fig[i] < fig[i - 1])
+            return 0;
+    return fig[0] >= before && fig[NROUNDS - 1] - before >= GROWTH_MIN;
+}
+
+/* "what after rounds of 1, 10 and 50 clients: 1, 11, 61 (before: 0)" */
+static void growth_line(struct rl_finding *f, const char *what,
+                        const int fig[NROUNDS], int before)
+{
+    char line[256];
+    snprintf(line, sizeof line,
+             "%s after rounds of %d, %d and %d clients: %d, %d, %d "
+             "(before: %d)",
+             what, ROUND_SIZE[0], ROUND_SIZE[1], ROUND_SIZE[2], fig[0], fig[1],
+             fig[2], before);
+    rl_finding_append_detail(f, line);
+}
+
+static void zombie_finding(const struct rounds *r, const struct places *p,
+                           struct rl_findings *out)
+{
+    int fig[NROUNDS];
+    for (int i = 0; i < NROUNDS; i++)
+        fig[i] = r->after[i].zombies;
+    if (!grows(fig, r->before.zombies))
+        return;
+    struct rl_finding *f = rl_findings_add(out, "zombie-children", "server");
+    add_calls(f, p, &p->fork);
+    growth_line(f, "zombies (children in state Z)", fig, r->before.zombies);
+    if (fig[NROUNDS - 2] == r->before.zombies) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "only the last round, whose %d clients disconnected at "
+                 "once, left zombies: one SIGCHLD can stand for several "
+                 "children, so reap in a loop",
+                 ROUND_SIZE[NROUNDS - 1]);
+        rl_finding_append_detail(f, line);
+    }
+}
+
+static void server_fd_finding(const struct rounds *r, const struct places *p,
+                              struct rl_findings *out)
+{
+    int fig[NROUNDS];
+    for (int i = 0; i < NROUNDS; i++)
+        fig[i] = r->after[i].fds;
+    int growing = grows(fig, r->before.fds);
+    if (!growing && !r->no_eof)
+        return;
+    struct rl_finding *f = rl_findings_add(out, "fd-leak", "server");
+    add_calls(f, p, &p->accept);
+    if (growing)
+        growth_line(f, "descriptors open in the server", fig, r->before.fds);
+    if (r->no_eof) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "a client that was served and shut down its side saw no "
+                 "end-of-file within %d ms: the server still holds the "
+                 "connection open",
+                 EOF_WAIT_MS);
+        rl_finding_append_detail(f, line);
+    }
+}
+
+static void child_fd_finding(const struct rounds *r, const struct places *p,
+                             struct rl_findings *out)
+{
+    int growing = grows(r->child_fds, r->child_fds[0]);
+    if (!growing && r->children_listening == 0)
+        return;
+    struct rl_finding *f = rl_findings_add(out, "fd-leak", "server");
+    add_calls(f, p, &p->fork);
+    char line[256];
+    if (r->children_listening > 0) {
+        snprintf(line, sizeof line,
+                 "%d of the %d children seen serving a client kept the "
+                 "listening socket open (fd %d)",
+                 r->children_listening, r->children_seen, r->listen_fd);
+        rl_finding_append_detail(f, line);
+    }
+    if (growing) {
+        snprintf(line, sizeof line,
+                 "most descriptors open in one serving child, rounds of %d, "
+                 "%d and %d clients: %d, %d, %d",
+                 ROUND_SIZE[0], ROUND_SIZE[1], ROUND_SIZE[2], r->child_fds[0],
+                 r->child_fds[1], r->child_fds[2]);
+        rl_finding_append_detail(f, line);
+    }
+}
+
+static void thread_finding(const struct rounds *r, const struct places *p,
+                           struct rl_findings *out)
+{
+    int fig[NROUNDS];
+    for (int i = 0; i < NROUNDS; i++)
+        fig[i] = r->after[i].threads;
+    if (!r->table || !grows(fig, r->before.threads))
+        return;
+    struct rl_finding *f = rl_findings_add(out, "thread-leak", "probe");
+    for (uint32_t i = 1;
+         i < r->table->nthreads && i < RLP_MAX_THREADS && f->nlocs < MAX_SITES;
+         i++)
+        if (is_leaked_thread(&r->table->threads[i]))
+            add_site(f, p, &r->table->threads[i].create_site);
+    growth_line(f,
+                "threads ended but never joined nor detached (each "
+                "keeps its stack)",
+                fig, r->before.threads);
+}
+
+static void add_findings(const struct rounds *r, struct rl_findings *out)
+{
+    struct places p;
+    places_load(&p, r);
+    zombie_finding(r, &p, out);
+    server_fd_finding(r, &p, out);
+    child_fd_finding(r, &p, out);
+    thread_finding(r, &p, out);
+    places_free(&p);
+}
+
+int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
+                     struct rl_findings *out, char *note, size_t notelen)
+{
+    struct rounds r = {.sb = sb, .run = run, .note = note, .notelen = notelen};
+    r.port = atoi(run->program_args[0]);
+    r.pid = rl_sandbox_program_pid(sb);
+    if (r.pid <= 0) {
+        /* It served the basic clients, then died: the same story as a
+         * server that dies between rounds (its handlers are gone with it,
+         * so the hint is conditional).  Short: notes keep 160 bytes. */
+        snprintf(note, notelen,
+                 "the server exited once earlier clients were gone; if it "
+                 "catches SIGCHLD, accept() can fail with EINTR: retry it");
+        return RL_SERVER_STOPPED_SERVING;
+    }
+    /* Only where signals arrive as usual: under TSan a SIGCHLD can wait
+     * while the server sits in accept, and zombies would be counted. */
+    r.measure = strcmp(run->tool->name, "probe") == 0;
+    r.table = r.measure ? map_probe_table(run) : NULL;
+    r.handles_sigchld = catches(r.pid, SIGCHLD);
+    if (r.measure)
+        r.before = settle(&r);
+    int status = RL_SERVER_ECHOED;
+    for (int round = 0; round < NROUNDS && status == RL_SERVER_ECHOED;
+         round++) {
+        status = one_round(&r, round);
+        if (status == RL_SERVER_ECHOED && r.measure)
+            r.after[round] = settle(&r);
+        /* A server that serves one client at a time has shown it (the
+         * probe's run reports it); the other tools gain nothing from
+         * sixty more clients in a row, each a fork under a sanitizer. */
+        if (r.serial && !r.measure)
+            break;
+    }
+    if (status == RL_SERVER_ECHOED && r.measure)
+        add_findings(&r, out);
+    else if (status == RL_SERVER_ECHOED)
+        settle(&r); /* the last clients' threads end before the stop */
+    if (r.table)
+        munmap((void *)r.table, sizeof *r.table);
+    return status;
+}
+
+/* ---- the clean stop --------------------------------------------------- */
+
+/* The stop hook's thread in the program (outside view), or 0. */
+static pid_t stop_thread(pid_t pid)
+{
+    char path[320], comm[32];
+    pid_t tid = 0;
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while (!tid && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%s/comm", (int)pid,
+                 e->d_name);
+        if (read_text(path, comm, sizeof comm) > 0 &&
+            strcmp(comm, RL_STOP_THREAD "\n") == 0)
+            tid = atoi(e->d_name);
+    }
+    closedir(d);
+    return tid;
+}
+
+void rl_server_stop(struct rl_sandbox *sb, struct rl_run *run)
+{
+    pid_t pid = rl_sandbox_program_pid(sb);
+    pid_t tid = pid > 0 ? stop_thread(pid) : 0;
+    if (tid > 0 && syscall(SYS_tgkill, pid, tid, RL_STOP_SIGNAL) == 0) {
+        /* The hook's exit(0) runs the finalizers: their reports are
+         * written before the program is gone. */
+        double deadline = now() + CLEAN_STOP_WAIT;
+        while (rl_sandbox_program_pid(sb) > 0 && now() < deadline)
+            pause_ms(10);
+    } else if (pid > 0 && run->tool->before_stop) {
+        struct rl_watch_info info = {0, pid, 0, 0};
+        run->tool->before_stop(run, &info);
+    }
+    rl_sandbox_stop(sb);
+}

@@ -1,0 +1,282 @@
+/* tool_probe.c: racelab's own probe: a preloaded library plus /proc, for
+ * what the other tools cannot see (hangs, leaks at exit, signal misuse). */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe/connfd_analysis.h"
+#include "probe/probe_analysis.h"
+#include "lib/symbolize.h"
+#include "tools/tool.h"
+#include "lib/xalloc.h"
+
+/* How often the watcher looks: often enough to stop a deadlock soon after
+ * DEADLOCK_QUIET_S, rarely enough to cost nothing. */
+#define WATCH_INTERVAL_S 0.1
+
+struct probe_state {
+    char *table_path;
+    const struct rlp_shm *table; /* mapped read-only once it exists */
+    struct rl_hang_watch watch;
+};
+
+static void state_free(struct probe_state *st)
+{
+    if (!st)
+        return;
+    if (st->table)
+        munmap((void *)st->table, sizeof *st->table);
+    rl_hang_watch_free(&st->watch);
+    free(st->table_path);
+    free(st);
+}
+
+/* The table, once the probe in the program has created it. */
+static const struct rlp_shm *map_table(struct probe_state *st)
+{
+    if (st->table)
+        return st->table;
+    int fd = open(st->table_path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &sb) == 0 && (size_t)sb.st_size >= sizeof *st->table) {
+        void *m = mmap(NULL, sizeof *st->table, PROT_READ, MAP_SHARED, fd, 0);
+        if (m != MAP_FAILED)
+            st->table = m;
+    }
+    close(fd);
+    return st->table;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, len - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+/* The fields after "(comm)" of a /proc stat line: state first. */
+static const char *after_comm(const char *stat)
+{
+    const char *p = strrchr(stat, ')');
+    return p && p[1] ? p + 2 : NULL;
+}
+
+/* utime + stime (fields 14 and 15) of /proc/PID/stat, in seconds. */
+static double process_cpu(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    const char *p =
+        read_file(path, buf, sizeof buf) == 0 ? after_comm(buf) : NULL;
+    unsigned long long ut, st;
+    if (!p || sscanf(p,
+                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+                     "%llu",
+                     &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The thread's id in the innermost PID namespace: the last NSpid field. */
+static int32_t ns_tid(const char *status)
+{
+    const char *p = strstr(status, "\nNSpid:");
+    if (!p)
+        return -1;
+    p += 7;
+    long last = -1;
+    char *end;
+    for (;;) {
+        long v = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        last = v;
+        p = end;
+    }
+    return (int32_t)last;
+}
+
+static void read_task(pid_t pid, const char *tid, struct rl_probe_sample *s)
+{
+    char path[128], buf[4096];
+    struct rl_task *t = &s->tasks[s->ntasks];
+    snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, tid);
+    const char *p =
+        read_file(path, buf, sizeof buf) == 0 ? after_comm(buf) : NULL;
+    if (!p)
+        return; /* ended meanwhile */
+    t->state = *p;
+    snprintf(path, sizeof path, "/proc/%d/task/%s/status", (int)pid, tid);
+    if (read_file(path, buf, sizeof buf) != 0 || (t->ns_tid = ns_tid(buf)) < 0)
+        return;
+    s->ntasks++;
+}
+
+static void read_tasks(pid_t pid, struct rl_probe_sample *s)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    s->have_tasks = 1;
+    while ((e = readdir(d)) && s->ntasks < RLP_MAX_THREADS)
+        if (e->d_name[0] != '.')
+            read_task(pid, e->d_name, s);
+    closedir(d);
+}
+
+/* Caught signals other than glibc's own (32: cancellation, 33: setxid). */
+static int has_handlers(pid_t pid)
+{
+    char path[64], buf[4096];
+    unsigned long long mask;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    const char *p =
+        read_file(path, buf, sizeof buf) == 0 ? strstr(buf, "\nSigCgt:") : NULL;
+    if (!p || sscanf(p + 8, "%llx", &mask) != 1)
+        return 0;
+    mask &= ~(3ull << 31); /* bits 31, 32: signals 32 and 33 */
+    return mask != 0;
+}
+
+/* 1 when the program has a child process that is not a zombie. */
+static int has_live_children(pid_t pid)
+{
+    char path[96], buf[4096], stat[1024];
+    DIR *d;
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    if (!(d = opendir(path)))
+        return 0;
+    struct dirent *e;
+    int live = 0;
+    while (!live && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%.20s/children", (int)pid,
+                 e->d_name);
+        if (read_file(path, buf, sizeof buf) != 0)
+            continue;
+        char *save = NULL;
+        for (char *c = strtok_r(buf, " \n", &save); c && !live;
+             c = strtok_r(NULL, " \n", &save)) {
+            snprintf(path, sizeof path, "/proc/%.20s/stat", c);
+            const char *st = read_file(path, stat, sizeof stat) == 0
+                                 ? after_comm(stat)
+                                 : NULL;
+            live = st && *st != 'Z' && *st != 'X';
+        }
+    }
+    closedir(d);
+    return live;
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The sandbox's watch callback: sample, and stop on a verdict. */
+static int probe_watch(void *arg, const struct rl_watch_info *info)
+{
+    struct probe_state *st = arg;
+    if (!info->program_pid || !map_table(st))
+        return 0;
+    struct rl_probe_sample *s = xcalloc(1, sizeof *s);
+    s->elapsed = info->elapsed;
+    s->final = info->final;
+    s->mono_ns = monotonic_ns();
+    s->outside_wakers =
+        has_handlers(info->program_pid) || has_live_children(info->program_pid);
+    read_tasks(info->program_pid, s);
+    s->cpu = process_cpu(info->program_pid);
+    memcpy(&s->shm, st->table, sizeof s->shm);
+    return rl_hang_watch_feed(&st->watch, s);
+}
+
+static int probe_prepare(struct rl_run *run, char *err, size_t errlen)
+{
+    struct probe_state *st = xcalloc(1, sizeof *st);
+    st->table_path = xasprintf("%s/probe.shm", run->workdir);
+    unlink(st->table_path); /* a table from an earlier run would mislead */
+    rl_hang_watch_init(&st->watch);
+    rl_strv_push(&run->argv, run->exe);
+    for (char *const *a = run->program_args; a && *a; a++)
+        rl_strv_push(&run->argv, *a);
+    rl_strv_pushf(&run->env, "LD_PRELOAD=%s/racelab-probe.so",
+                  run->harness_dir);
+    rl_strv_pushf(&run->env, "%s=%s", RLP_ENV_FILE, st->table_path);
+    run->sandbox.watch = probe_watch;
+    run->sandbox.watch_arg = st;
+    run->sandbox.watch_interval = WATCH_INTERVAL_S;
+    run->state = st;
+    return 0;
+}
+
+/* The table as the program left it (a copy), or NULL when it never ran. */
+static struct rlp_shm *final_table(struct probe_state *st)
+{
+    const struct rlp_shm *m = map_table(st);
+    if (!m || m->magic != RLP_MAGIC)
+        return NULL;
+    struct rlp_shm *copy = xmalloc(sizeof *copy);
+    memcpy(copy, m, sizeof *copy);
+    return copy;
+}
+
+static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
+                       size_t errlen)
+{
+    struct probe_state *st = run->state;
+    struct rlp_shm *table = final_table(st);
+    const struct rl_hang_verdict *v = &st->watch.verdict;
+    struct rl_symbolizer *sym = rl_symbolizer_new(run->exe, run->sources);
+    char serr[256];
+    if (table) {
+        rl_symbolizer_add_table(sym, table);
+        rl_connfd_add_sites(sym, table);
+    }
+    if (v->kind != RL_HANG_NONE) {
+        rl_symbolizer_add_table(sym, &v->before->shm);
+        rl_symbolizer_add_table(sym, &v->now->shm);
+    }
+    /* Without line numbers the findings still stand, only unplaced. */
+    if (rl_symbolizer_run(sym, serr, sizeof serr) != 0)
+        fprintf(stderr, "racelab: probe: %s\n", serr);
+    rl_probe_hang_findings(v, sym, out);
+    if (table && v->kind != RL_HANG_DEADLOCK)
+        rl_probe_inversion_findings(table, sym, out);
+    if (table) {
+        rl_probe_event_findings(table, sym, out);
+        rl_connfd_findings(table, sym, out);
+    }
+    rl_symbolizer_free(sym);
+    free(table);
+    state_free(st);
+    run->state = NULL;
+    return 0;
+}
+
+const struct rl_tool rl_tool_probe = {
+    .name = "probe",
+    .variant = RL_VARIANT_PLAIN,
+    .prepare = probe_prepare,
+    .parse = probe_parse,
+};

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/check_options.h"
+#include "protocol/sched_wire.h"
 #include "tools/tool.h"
 
 void rl_check_usage(FILE *out)
@@ -110,10 +111,12 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
     memset(o, 0, sizeof *o);
     o->runs = 1;
     o->timeout = 10;
-    o->depth = 3;
+    o->depth = RS_DEFAULT_DEPTH;
     o->seed = 1;
-    for (int i = 0; rl_tools[i]; i++)
-        o->tool_selected[i] = 1;
+    /* Every RUN tool by default; the server driver and the scheduler come
+     * with --server and --schedules. */
+    for (int i = 0; rl_tools[i] && i < RL_MAX_SELECTED_TOOLS; i++)
+        o->tool_selected[i] = rl_tools[i]->stage == RL_STAGE_RUN;
     /* The program's own arguments follow the first "--", untouched. */
     int ours = argc;
     for (int i = 1; i < argc; i++)
@@ -135,6 +138,7 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
         case 't':
             if (select_tools(o, optarg) != 0)
                 return -1;
+            o->tools_given = 1;
             break;
         case 'r':
             if (parse_number(optarg, 1, 1000, &number) != 0 ||

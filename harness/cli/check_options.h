@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum { RL_MAX_SELECTED_TOOLS = 16 };
+#include "tools/tool.h"
 
 struct rl_check_options {
     int server;                               /* --server: a TCP echo server */
@@ -13,6 +13,7 @@ struct rl_check_options {
     double timeout;                           /* --timeout SECONDS, per run */
     const char *json_path;                    /* --json FILE, or NULL */
     int tool_selected[RL_MAX_SELECTED_TOOLS]; /* by index in rl_tools */
+    int tools_given;                          /* --tools was given */
     char **files;                             /* FILE.c... */
     size_t nfiles;
     char **program_args; /* after --, NULL-terminated */

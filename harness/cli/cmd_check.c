@@ -1,14 +1,14 @@
-/* cmd_check.c: `racelab check`: build, run every tool, merge, report. */
+/* cmd_check.c: `racelab check`: the command line into a check request,
+ * the check's result into reports and an exit status. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/check_engine.h"
 #include "cli/check_options.h"
 #include "cli/cmd.h"
-#include "report/report.h"
-#include "sched/sched_check.h"
+#include "engine/check_engine.h"
 #include "lib/xalloc.h"
+#include "report/check_view.h"
 
 static char *program_name(const struct rl_check_options *o)
 {
@@ -21,9 +21,38 @@ static char *program_name(const struct rl_check_options *o)
     return program;
 }
 
+static void make_request(const struct rl_check_options *o,
+                         struct rl_check_request *req)
+{
+    memset(req, 0, sizeof *req);
+    req->files = o->files;
+    req->nfiles = o->nfiles;
+    req->program_args = o->program_args;
+    req->server = o->server;
+    req->runs = o->runs;
+    req->timeout = o->timeout;
+    memcpy(req->tool_selected, o->tool_selected, sizeof req->tool_selected);
+    /* --seed alone replays one seed; --schedules explores many.  Exploring
+     * seeds without --tools runs racelab's scheduler alone
+     * (docs/scheduler.md). */
+    req->schedules = o->schedules > 0 ? o->schedules : o->seed_set ? 1 : 0;
+    if (req->schedules > 0 && !o->tools_given)
+        memset(req->tool_selected, 0, sizeof req->tool_selected);
+    req->first_seed = o->seed;
+    req->first_seed_set = 1;
+    req->depth = o->depth;
+    req->no_spurious = o->no_spurious;
+    req->trace = o->trace;
+}
+
 /* Prints the findings, writes --json; returns the exit status. */
 static int report(const struct rl_check *c, const struct rl_check_options *o)
 {
+    rl_report_diagnostics(stderr, &c->diag);
+    if (c->status == RL_CHECK_REFUSED)
+        return RL_EXIT_USAGE;
+    if (c->status == RL_CHECK_INTERNAL)
+        return RL_EXIT_INTERNAL;
     char *program = program_name(o);
     struct rl_report r;
     rl_check_report(c, program, &r);
@@ -57,22 +86,17 @@ int cmd_check(int argc, char **argv)
     int parsed = rl_check_parse_options(argc, argv, &o);
     if (parsed != 0)
         return parsed > 0 ? RL_EXIT_CLEAN : RL_EXIT_USAGE;
-    /* Exploring schedules is a different run altogether: racelab's own
-     * scheduler instead of the tools (docs/scheduler.md). */
-    if (o.schedules > 0 || o.seed_set)
-        return rl_check_schedules(&o);
-    struct rl_check_request req = {0};
-    req.files = o.files;
-    req.nfiles = o.nfiles;
-    req.program_args = o.program_args;
-    req.server = o.server;
-    req.runs = o.runs;
-    req.timeout = o.timeout;
-    memcpy(req.tool_selected, o.tool_selected, sizeof req.tool_selected);
+    if (o.server && (o.schedules > 0 || o.seed_set)) {
+        fputs("racelab check: --schedules and --seed do not drive --server "
+              "programs\n(sockets are not modeled by the scheduler)\n",
+              stderr);
+        return RL_EXIT_USAGE;
+    }
+    struct rl_check_request req;
+    make_request(&o, &req);
     struct rl_check c;
-    int status = rl_check_execute(&c, &req);
-    if (status == 0)
-        status = report(&c, &o);
+    rl_check_execute(&c, &req);
+    int status = report(&c, &o);
     rl_check_free(&c);
     return status;
 }

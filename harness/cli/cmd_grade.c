@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "report/report.h"
 #include "grade/grade_run.h"
 #include "grade/grade_score.h"
 #include "grade/rubric.h"
@@ -174,9 +175,11 @@ int cmd_grade(int argc, char **argv)
            rubric.title, sub_dir);
     fflush(stdout);
     struct rl_grade_run *runs = xcalloc(rubric.nruns, sizeof *runs);
-    for (size_t i = 0; i < rubric.nruns; i++)
+    for (size_t i = 0; i < rubric.nruns; i++) {
         rl_grade_run_execute(&runs[i], &rubric, &rubric.runs[i], lab_dir,
                              sub_dir);
+        rl_report_diagnostics(stderr, &runs[i].check.diag);
+    }
     status = rl_grade_score(&rubric, runs, o.json_path);
     for (size_t i = 0; i < rubric.nruns; i++)
         rl_grade_run_free(&runs[i]);

@@ -138,3 +138,11 @@ void rl_findings_free(struct rl_findings *list)
     free(list->v);
     memset(list, 0, sizeof *list);
 }
+
+void rl_trace_thread_name(char *buf, size_t len, int t)
+{
+    if (t == 0)
+        snprintf(buf, len, "main");
+    else
+        snprintf(buf, len, "T%d", t);
+}

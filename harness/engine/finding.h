@@ -29,6 +29,17 @@ struct rl_trace_step {
     int losing;   /* nonzero on the step that lost (sched_trace.h) */
 };
 
+/* What the marked step of a finding's trace (rl_trace_step.losing) is. */
+enum rl_losing {
+    RL_LOSING_NONE,
+    RL_LOSING_STALE,  /* a store of a value read before another's store */
+    RL_LOSING_RACE,   /* the second of an unsynchronized pair */
+    RL_LOSING_FAILED, /* the step after which the program failed */
+};
+
+/* "main" for thread 0, then "T1", "T2"...: how traces name threads. */
+void rl_trace_thread_name(char *buf, size_t len, int t);
+
 struct rl_finding {
     char id[32];  /* a failure-mode ID, e.g. "data-race" */
     char *detail; /* extra evidence text, or NULL */

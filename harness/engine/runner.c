@@ -6,8 +6,6 @@
 #include <string.h>
 
 #include "engine/runner.h"
-#include "server/server_driver.h"
-#include "server/server_rounds.h"
 #include "lib/xalloc.h"
 
 /* Limits for every run; a tool's prepare may change them. */
@@ -130,10 +128,11 @@ static void add_stop_hook(struct rl_run *run, struct stop_hook *h)
         run->sandbox.watch_interval = 0.25;
 }
 
-static int execute(const struct rl_run_setup *setup, struct rl_run *run,
-                   struct rl_job *job)
+/* Runs the program to its end; a --server program is played by the
+ * driver, which also stops it, before the sandbox waits for it. */
+static int execute(struct rl_run *run, struct rl_job *job)
 {
-    if (!setup->server)
+    if (!run->driver)
         return rl_sandbox_run(run->argv.v, &run->sandbox, &run->result,
                               job->error, sizeof job->error);
     struct rl_sandbox *sb = rl_sandbox_start(run->argv.v, &run->sandbox,
@@ -141,10 +140,7 @@ static int execute(const struct rl_run_setup *setup, struct rl_run *run,
     if (!sb)
         return -1;
     job->server_outcome =
-        rl_server_drive_full(sb, run, &job->found, job->note, sizeof job->note);
-    /* Not a SIGTERM straight away: sanitized builds write their exit-time
-     * reports (thread leaks, leaks) only when they exit. */
-    rl_server_stop(sb, run);
+        run->driver->drive(sb, run, &job->found, job->note, sizeof job->note);
     return rl_sandbox_wait(sb, &run->result);
 }
 
@@ -170,32 +166,29 @@ static void no_exit_sleep(struct rl_strv *env)
 void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
 {
     struct rl_run run = {0};
-    char *args[2] = {NULL, NULL};
+    char **driver_args = NULL;
     run.tool = job->tool;
+    run.diag = &job->diag;
     run.sources = setup->sources;
     run.exe = job->exe;
     run.program_args = setup->program_args;
     run.workdir = job->workdir;
     run.harness_dir = setup->harness_dir;
     run.timeout = job->timeout;
-    if (setup->server) {
-        /* The server's first argument is the port it listens on. */
-        args[0] = xasprintf("%d", rl_server_pick_port());
-        run.program_args = args;
-    }
     default_limits(&run.sandbox, job->timeout, job->workdir);
-    /* A server that never reaps keeps a zombie per client, and the server
-     * checks make a few hundred: it must fail the checks, not fork. */
-    if (setup->server)
-        run.sandbox.max_procs = 1024;
+    run.driver = setup->server ? rl_tool_driver() : NULL;
+    if (run.driver) {
+        driver_args = run.driver->drive_prepare(&run);
+        run.program_args = driver_args;
+    }
     job->summary.tool = job->tool->name;
     job->summary.exit_status = -1;
     if (job->tool->prepare(&run, job->error, sizeof job->error) != 0)
         goto done;
     for (char *const *e = setup->program_env; e && *e; e++)
         rl_strv_push(&run.env, *e);
-    if (setup->server) /* the TSan and ASan builds' stop hook wakes up */
-        rl_strv_pushf(&run.env, "%s=1", RL_STOP_ENV);
+    if (run.driver)
+        run.driver->drive_env(&run);
     if (setup->server)
         no_exit_sleep(&run.env);
     run.sandbox.env_extra = run.env.v;
@@ -208,8 +201,11 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
     struct stop_hook hook;
     if (job->tool->before_stop)
         add_stop_hook(&run, &hook);
-    if (execute(setup, &run, job) != 0)
+    if (execute(&run, job) != 0) {
+        if (job->tool->cleanup)
+            job->tool->cleanup(&run);
         goto done;
+    }
     summarize(job, &run.result);
     if (job->tool->parse(&run, &job->found, job->error, sizeof job->error) !=
             0 &&
@@ -221,7 +217,9 @@ done:
     job->env = run.env;
     job->summary.command = job->argv.v;
     job->summary.environment = job->env.v;
-    free(args[0]);
+    for (char **a = driver_args; a && *a; a++)
+        free(*a);
+    free(driver_args);
 }
 
 struct pool {

@@ -2,15 +2,26 @@
 #ifndef RACELAB_RUNNER_H
 #define RACELAB_RUNNER_H
 
-#include "report/report.h"
+#include "engine/diagnostics.h"
 #include "tools/tool.h"
+
+/* One run of one tool, as reports list it. */
+struct rl_run_summary {
+    const char *tool;
+    int exit_status; /* exit status, or 128+signal, or -1 if none */
+    double wall_seconds;
+    int timed_out;
+    const char *note;         /* e.g. "stopped: deadlock seen", or NULL */
+    char *const *command;     /* what ran, NULL-terminated, or NULL */
+    char *const *environment; /* "NAME=value" added for it, or NULL */
+};
 
 /* What every run shares. */
 struct rl_run_setup {
     const struct rl_sources *sources;
     char *const *program_args;
     const char *harness_dir;
-    int server; /* drive the program as a TCP echo server */
+    int server; /* a TCP echo server: the registry's DRIVE tool plays it */
     char *const *program_env; /* "NAME=value" for the program, or NULL */
 };
 
@@ -24,10 +35,12 @@ struct rl_job {
     struct rl_findings found; /* the tool's raw findings */
     struct rl_strv argv, env; /* the command run, kept for the report */
     struct rl_run_summary summary;
-    char note[160];  /* why the run was cut short, or "" */
-    char error[256]; /* an internal error, or "" */
+    char note[160];             /* why the run was cut short, or "" */
+    char error[256];            /* an internal error, or "" */
+    struct rl_diagnostics diag; /* the tool's warnings (run->diag) */
     int exited, stopped_by_watch, timed_out;
-    int server_outcome; /* never listened, or did not echo */
+    int server_outcome; /* enum rl_drive_outcome: never listened, or did
+                           not echo */
 };
 
 /* Prepares, runs and parses one job; fills job->found and summary. */

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cmd.h"
 #include "grade/grade_run.h"
 #include "server/server_driver.h"
 #include "tools/tool.h"
@@ -103,20 +102,23 @@ static char **gather_sources(struct rl_grade_run *g, const struct rl_rubric *r,
 static void select_tools(struct rl_check_request *req,
                          const struct rl_rubric_run *spec)
 {
+    if (!spec->tools) {
+        rl_check_select_default_tools(req);
+        return;
+    }
     for (int i = 0; rl_tools[i] && i < RL_MAX_SELECTED_TOOLS; i++) {
-        int on = spec->tools == NULL;
-        for (size_t j = 0; spec->tools && spec->tools[j]; j++)
+        int on = 0;
+        for (size_t j = 0; spec->tools[j]; j++)
             on |= strcmp(spec->tools[j], rl_tools[i]->name) == 0;
         req->tool_selected[i] = on;
     }
 }
 
-/* The run whose outcome decides behaviour: the probe's (the plain build,
- * undisturbed by a sanitizer), else the first there is. */
+/* The run whose outcome decides behaviour (the plain build, undisturbed
+ * by a sanitizer: see rl_check_reference_job). */
 static const struct rl_job *behaviour_job(const struct rl_check *c)
 {
-    const struct rl_job *job = rl_check_job(c, "probe");
-    return job ? job : (c->njobs ? &c->jobs[0] : NULL);
+    return rl_check_reference_job(c);
 }
 
 static void read_results(struct rl_grade_run *g)
@@ -154,7 +156,7 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
     g->spec = spec;
     char **files = gather_sources(g, r, lab_dir, sub_dir);
     if (g->missing) {
-        g->status = RL_EXIT_USAGE;
+        g->status = RL_CHECK_REFUSED;
         free_list(files);
         return;
     }
@@ -197,9 +199,9 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
     req.schedules = spec->schedules;
     select_tools(&req, spec);
     g->status = rl_check_execute(&g->check, &req);
-    if (g->status == 0 && spec->check_tests)
+    if (g->status == RL_CHECK_DONE && spec->check_tests)
         read_results(g);
-    if (g->status == 0 && spec->server)
+    if (g->status == RL_CHECK_DONE && spec->server)
         read_server(g);
     free_list(files);
     free_list(env);

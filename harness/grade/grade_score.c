@@ -5,7 +5,7 @@
 
 #include "cli/cmd.h"
 #include "grade/grade_score.h"
-#include "report/report.h"
+#include "report/check_view.h"
 #include "lib/xalloc.h"
 
 /* Findings that explain why tests never finished. */
@@ -57,14 +57,14 @@ static char *run_problem(const struct rl_grade_run *g)
 {
     if (g->missing)
         return xasprintf("the submission has no %s", g->missing);
-    if (g->status != 0 && !g->check.compiled) {
+    if (g->status != RL_CHECK_DONE && !g->check.compiled) {
         const char *out = g->check.build.output[RL_VARIANT_PLAIN];
         if (!out)
             return xstrdup("the program could not be built (see the "
                            "messages above)");
         return xasprintf("%s:\n%s", COMPILE_ERROR, out);
     }
-    if (g->status != 0)
+    if (g->status != RL_CHECK_DONE)
         return xstrdup("racelab could not run the program (an internal "
                        "error, see the messages above)");
     if (g->spec->schedules && !g->check.sched_ran)
@@ -245,7 +245,7 @@ int rl_grade_score(const struct rl_rubric *rubric,
     int *shown = xcalloc(rubric->nruns + 1, sizeof *shown);
     for (size_t i = 0; i < rubric->nruns; i++)
         internal |=
-            runs[i].status == RL_EXIT_INTERNAL || runs[i].check.internal_error;
+            runs[i].status == RL_CHECK_INTERNAL || runs[i].check.internal_error;
     for (size_t i = 0; i < rubric->nchecks; i++) {
         const struct rl_rubric_check *c = &rubric->checks[i];
         const struct rl_grade_run *g = &runs[c->run];

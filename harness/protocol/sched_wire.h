@@ -24,6 +24,7 @@
 enum {
     RS_FRAMES = 4,          /* pcs kept per step: the call, then callers */
     RS_MAX_THREADS = 256,   /* threads one run may create */
+    RS_MAX_LOCKS = 8192,    /* sync objects (locks, semaphores...) it may use */
     RS_RING = 1 << 15,      /* steps kept (the most recent) */
     RS_MAX_WAITERS = 64,    /* blocked threads described at a deadlock */
     RS_TRACES_PER_KIND = 8, /* failing seeds recorded per kind */

@@ -4,19 +4,10 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include "engine/diagnostics.h"
 #include "engine/finding.h"
+#include "engine/runner.h"
 #include "engine/sources.h"
-
-/* One run of one tool, as the report lists it. */
-struct rl_run_summary {
-    const char *tool;
-    int exit_status; /* exit status, or 128+signal, or -1 if none */
-    double wall_seconds;
-    int timed_out;
-    const char *note;         /* e.g. "stopped: deadlock seen", or NULL */
-    char *const *command;     /* what ran, NULL-terminated, or NULL */
-    char *const *environment; /* "NAME=value" added for it, or NULL */
-};
 
 /* One compilation of the user's program. */
 struct rl_build_summary {
@@ -34,6 +25,12 @@ struct rl_report {
     size_t nruns;
     const struct rl_build_summary *builds; /* may be NULL */
     size_t nbuilds;
+    /* Added for the seeded scheduler and the pipeline's diagnostics;
+     * zero or NULL leaves them out. */
+    int trace_all; /* show every step of a trace, not only the last
+                      RL_TRACE_ROWS_DEFAULT (a replay, --trace) */
+    const struct rl_findings *passing; /* --trace: passing seeds' steps */
+    const struct rl_diagnostics *diag; /* what went wrong, or NULL */
 };
 
 /* One block per finding: ID and title, locations with the code on each
@@ -45,10 +42,15 @@ void rl_report_text(FILE *out, const struct rl_report *r);
  *  [{"file", "line", "function"}], "explanation", "fix", "detail"}],
  *  "runs": [{"tool", "exit_status", "wall_seconds", "timed_out", "note",
  *  "command", "environment"}], "builds": [{"variant", "command",
- *  "wall_seconds", "ok"}]}; "command" and "environment" let anyone rerun
- *  a tool by hand, as scripts/bench.sh does to time the bare tools. */
+ *  "wall_seconds", "ok"}], "diagnostics": [{"level", "tool",
+ *  "message"}]}; "command" and "environment" let anyone rerun a tool by
+ *  hand, as scripts/bench.sh does to time the bare tools. */
 int rl_report_json(const char *path, const struct rl_report *r, char *err,
                    size_t errlen);
+
+/* The diagnostics as racelab has always said them on stderr, one
+ * "racelab: ..." line (or block, for a compiler's output) each. */
+void rl_report_diagnostics(FILE *out, const struct rl_diagnostics *d);
 
 /* One finding block exactly as rl_report_text prints it (racelab grade
  * shows the blocks under the check they fail); r gives the sources. */
@@ -59,6 +61,9 @@ void rl_report_text_finding(FILE *out, const struct rl_report *r,
  * with err filled for an ID the failure-mode table lacks. */
 json_t *rl_report_json_finding(const struct rl_finding *f, char *err,
                                size_t errlen);
+
+/* The "diagnostics" list: [{"level", "tool", "message"}]. */
+json_t *rl_report_json_diagnostics(const struct rl_diagnostics *d);
 
 /* Writes any JSON document to path ("-": standard output) so that a
  * reader never sees half of it. */

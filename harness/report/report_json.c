@@ -200,6 +200,23 @@ static json_t *run_json(const struct rl_run_summary *run)
     return o;
 }
 
+json_t *rl_report_json_diagnostics(const struct rl_diagnostics *d)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && d && i < d->n; i++) {
+        json_t *o = json_object();
+        int bad = o == NULL;
+        bad |= put(o, "level", jstr(rl_diag_level_name(d->v[i].level))) < 0;
+        bad |= put(o, "tool", jstr(d->v[i].tool)) < 0;
+        bad |= put(o, "message", jstr(d->v[i].message)) < 0;
+        if (bad || append(a, o) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
 static json_t *report_json(const struct rl_report *r, char *err, size_t errlen)
 {
     json_t *doc = json_object(), *findings = json_array(), *runs = json_array();
@@ -226,6 +243,7 @@ static json_t *report_json(const struct rl_report *r, char *err, size_t errlen)
         bad |= json_object_set(doc, "findings", findings) < 0;
         bad |= json_object_set(doc, "runs", runs) < 0;
         bad |= json_object_set(doc, "builds", builds) < 0;
+        bad |= put(doc, "diagnostics", rl_report_json_diagnostics(r->diag)) < 0;
     }
     json_decref(findings);
     json_decref(runs);

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "engine/failure_modes.h"
 #include "report/report.h"
-#include "sched/sched_trace.h"
+#include "report/report_trace.h"
 
 enum {
     WRAP_COLUMNS = 76, /* leaves room for a terminal's margin */
@@ -129,8 +129,8 @@ static void print_finding(FILE *out, const struct rl_report *r,
     print_tools(out, f);
     print_detail(out, f->detail);
     if (f->ntrace > 0) /* a seeded schedule's steps, one column a thread */
-        rl_trace_print(out, f->trace, f->ntrace, rl_trace_rows_shown,
-                       BODY_INDENT);
+        rl_trace_print(out, f->trace, f->ntrace,
+                       r->trace_all ? 0 : RL_TRACE_ROWS_DEFAULT, BODY_INDENT);
     if (m) {
         print_wrapped(out, "What it means:", m->explanation);
         print_wrapped(out, "How to fix:", m->fix);
@@ -203,10 +203,22 @@ static void print_run_notes(FILE *out, const struct rl_report *r)
     }
 }
 
+/* --trace on seeds that passed: their interleavings, before the rest. */
+static void print_passing(FILE *out, const struct rl_findings *passing)
+{
+    for (size_t i = 0; passing && i < passing->n; i++) {
+        const struct rl_finding *f = &passing->v[i];
+        fprintf(out, "seed %lld: no failure; its interleaving:\n", f->seed);
+        rl_trace_print(out, f->trace, f->ntrace, 0, 2);
+        fputc('\n', out);
+    }
+}
+
 void rl_report_text(FILE *out, const struct rl_report *r)
 {
     const struct rl_findings *fs = r->findings;
 
+    print_passing(out, r->passing);
     for (size_t i = 0; fs && i < fs->n; i++) {
         print_finding(out, r, &fs->v[i]);
         fputc('\n', out);

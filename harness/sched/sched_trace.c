@@ -1,4 +1,5 @@
-/* sched_trace.c: a recorded schedule as a finding and as thread columns. */
+/* sched_trace.c: a recorded schedule as a finding (report/report_trace.c
+ * draws its steps as thread columns). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,6 @@
 /* RL_TRACE_MAX: steps a finding keeps (the last ones: a livelock runs
  * for tens of thousands). */
 enum { NT = RS_MAX_THREADS, CELL_MAX = 44, RL_TRACE_MAX = 2000 };
-
-int rl_trace_rows_shown = 60;
 
 /* ---- names: threads, variables, locks ---- */
 
@@ -43,10 +42,7 @@ static const char *addr_name(struct names *nm, uint64_t a)
 
 static void thread_name(char *buf, size_t len, int t)
 {
-    if (t == 0)
-        snprintf(buf, len, "main");
-    else
-        snprintf(buf, len, "T%d", t);
+    rl_trace_thread_name(buf, len, t);
 }
 
 static int is_access_op(int op)
@@ -682,91 +678,4 @@ struct rl_finding *rl_sched_finding(const struct rl_seed_trace *t,
     add_steps(t, sym, &nm, mark, kind, f);
     free(nm.anon);
     return f;
-}
-
-/* ---- columns ---- */
-
-/* "12 read cnt = 0"; with `files`, "cnt.c:12 read cnt = 0". */
-static void cell_text(const struct rl_trace_step *s, int files, char *b,
-                      size_t len)
-{
-    int n = 0;
-    if (s->line > 0 && files && s->file)
-        n = snprintf(b, len, "%s:%d ", s->file, s->line);
-    else if (s->line > 0)
-        n = snprintf(b, len, "%d ", s->line);
-    n += snprintf(b + n, len - n, "%s", s->op);
-    if (s->detail)
-        snprintf(b + n, len - n, " %s", s->detail);
-    if (strlen(b) > CELL_MAX) {
-        b[CELL_MAX - 3] = '\0';
-        strcat(b, "...");
-    }
-}
-
-/* 1 when the steps come from more than one file: lines need names. */
-static int several_files(const struct rl_trace_step *s, size_t n)
-{
-    const char *first = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!s[i].file)
-            continue;
-        if (!first)
-            first = s[i].file;
-        else if (strcmp(first, s[i].file) != 0)
-            return 1;
-    }
-    return 0;
-}
-
-static const char *losing_label(int losing)
-{
-    switch (losing) {
-    case RL_LOSING_STALE:
-        return "  <== lost update";
-    case RL_LOSING_RACE:
-        return "  <== unsynchronized";
-    case RL_LOSING_FAILED:
-        return "  <== fails here";
-    default:
-        return "";
-    }
-}
-
-void rl_trace_print(FILE *out, const struct rl_trace_step *s, size_t n,
-                    size_t max_rows, int indent)
-{
-    int width[NT] = {0}, nthreads = 0;
-    char cell[CELL_MAX + 8];
-    size_t first = max_rows && n > max_rows ? n - max_rows : 0;
-    int files = several_files(s, n);
-    for (size_t i = first; i < n; i++) {
-        int t = s[i].thread;
-        if (t < 0 || t >= NT)
-            continue;
-        cell_text(&s[i], files, cell, sizeof cell);
-        int w = (int)strlen(cell);
-        width[t] = w > width[t] ? w : width[t];
-        nthreads = t + 1 > nthreads ? t + 1 : nthreads;
-    }
-    char name[16];
-    fprintf(out, "%*sstep", indent, "");
-    for (int t = 0; t < nthreads; t++) {
-        thread_name(name, sizeof name, t);
-        width[t] = width[t] < 8 ? 8 : width[t];
-        fprintf(out, "  %-*s", t + 1 < nthreads ? width[t] : 0, name);
-    }
-    fputc('\n', out);
-    if (first > 0)
-        fprintf(out, "%*s(%zu earlier steps not shown)\n", indent, "", first);
-    for (size_t i = first; i < n; i++) {
-        int t = s[i].thread;
-        if (t < 0 || t >= NT)
-            continue;
-        cell_text(&s[i], files, cell, sizeof cell);
-        fprintf(out, "%*s%4zu", indent, "", i + 1);
-        for (int c = 0; c < t; c++)
-            fprintf(out, "  %*s", width[c], "");
-        fprintf(out, "  %s%s\n", cell, losing_label(s[i].losing));
-    }
 }

@@ -30,20 +30,4 @@ void rl_sched_trace_symbols(struct rl_symbolizer *sym,
 void rl_sched_steps(const struct rl_seed_trace *t,
                     const struct rl_symbolizer *sym, struct rl_finding *f);
 
-/* What the marked step of a finding's trace (rl_trace_step.losing) is. */
-enum rl_losing {
-    RL_LOSING_NONE,
-    RL_LOSING_STALE,  /* a store of a value read before another's store */
-    RL_LOSING_RACE,   /* the second of an unsynchronized pair */
-    RL_LOSING_FAILED, /* the step after which the program failed */
-};
-
-/* Rows of a finding's trace the text report shows (0: all; --trace). */
-extern int rl_trace_rows_shown;
-
-/* Prints steps as one column per thread; only the last max_rows rows
- * (0: all), each line indented by `indent`. */
-void rl_trace_print(FILE *out, const struct rl_trace_step *s, size_t n,
-                    size_t max_rows, int indent);
-
 #endif

@@ -11,10 +11,11 @@
  * sandbox has no network namespace of its own). */
 int rl_server_pick_port(void);
 
+/* The driver's outcomes (tools/tool.h), as an echo server sees them. */
 enum rl_server_outcome {
-    RL_SERVER_ECHOED = 0, /* every client got its line back */
-    RL_SERVER_NO_LISTEN,  /* nothing ever accepted a connection */
-    RL_SERVER_BAD_ECHO,   /* a client got no echo, or a wrong one */
+    RL_SERVER_ECHOED = RL_DRIVE_OK,               /* every line came back */
+    RL_SERVER_NO_LISTEN = RL_DRIVE_NEVER_STARTED, /* nothing accepted */
+    RL_SERVER_BAD_ECHO = RL_DRIVE_FAILED,         /* no echo, or a wrong one */
 };
 
 /*

@@ -737,8 +737,8 @@ static void places_load(struct places *p, const struct rounds *r)
          r->table && i < r->table->nthreads && i < RLP_MAX_THREADS; i++)
         rl_symbolizer_add_site(p->sym, &r->table->threads[i].create_site);
     char err[256];
-    if (rl_symbolizer_run(p->sym, err, sizeof err) != 0)
-        fprintf(stderr, "racelab: server rounds: %s\n", err);
+    if (rl_symbolizer_run(p->sym, err, sizeof err) != 0 && r->run->diag)
+        rl_diag_add(r->run->diag, RL_DIAG_WARNING, "server", "rounds: %s", err);
 }
 
 static void places_free(struct places *p)
@@ -907,9 +907,10 @@ int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
                  "catches SIGCHLD, accept() can fail with EINTR: retry it");
         return RL_SERVER_STOPPED_SERVING;
     }
-    /* Only where signals arrive as usual: under TSan a SIGCHLD can wait
-     * while the server sits in accept, and zombies would be counted. */
-    r.measure = strcmp(run->tool->name, "probe") == 0;
+    /* Only where signals arrive as usual (a native-speed run): under TSan
+     * a SIGCHLD can wait while the server sits in accept, and zombies
+     * would be counted. */
+    r.measure = run->tool->native_speed;
     r.table = r.measure ? map_probe_table(run) : NULL;
     r.handles_sigchld = catches(r.pid, SIGCHLD);
     if (r.measure)

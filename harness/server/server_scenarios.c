@@ -17,16 +17,14 @@
 #include "lib/xalloc.h"
 
 /*
- * Which runs play the scenarios.  Only the probe's: it runs the plain
- * build at native speed, so "no echo within a fraction of a second"
- * means something.  Under valgrind the server runs 10 to 100 times
- * slower with its threads serialized, so the same windows would decide
- * on timing; under TSan and ASan it is slower too, and those runs would
- * add nothing the probe's run does not see (the verdict rests on /proc,
+ * Which runs play the scenarios.  Only a native-speed tool's (the
+ * probe's, tools/tool.h): it runs the plain build at native speed, so "no echo
+ * within a fraction of a second" means something.  Under valgrind the server
+ * runs 10 to 100 times slower with its threads serialized, so the same windows
+ * would decide on timing; under TSan and ASan it is slower too, and those runs
+ * would add nothing the probe's run does not see (the verdict rests on /proc,
  * not on a sanitizer).  They get the basic clients and the rounds only.
  */
-static const char *const PLAYED_BY = "probe";
-
 /* Windows, in seconds.  The verdict needs no timeout: a first look after
  * FIRST_LOOK, a second one SAMPLE_GAP later, and the kernel's evidence
  * decides.  GIVE_UP only ends a scenario where it never does. */
@@ -594,7 +592,7 @@ int rl_server_scenarios(struct rl_sandbox *sb, const struct rl_run *run,
                         struct rl_server_stats *stats, char *note,
                         size_t notelen)
 {
-    if (!found || !run->tool || strcmp(run->tool->name, PLAYED_BY) != 0)
+    if (!found || !run->tool || !run->tool->native_speed)
         return 0;
     struct drive d = {sb, run, (unsigned)port, found, stats, note, notelen};
     static const enum holding order[] = {IDLE, HALF_LINE, NEVER_READS};

@@ -76,6 +76,7 @@ static int drd_parse(struct rl_run *run, struct rl_findings *out, char *err,
 const struct rl_tool rl_tool_drd = {
     .name = "drd",
     .variant = RL_VARIANT_PLAIN,
+    .needs = RL_NEEDS_VALGRIND,
     .prepare = drd_prepare,
     .parse = drd_parse,
 };

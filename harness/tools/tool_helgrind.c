@@ -88,6 +88,7 @@ static int helgrind_parse(struct rl_run *run, struct rl_findings *out,
 const struct rl_tool rl_tool_helgrind = {
     .name = "helgrind",
     .variant = RL_VARIANT_PLAIN,
+    .needs = RL_NEEDS_VALGRIND,
     .prepare = helgrind_prepare,
     .parse = helgrind_parse,
 };

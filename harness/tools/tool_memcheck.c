@@ -156,6 +156,7 @@ static int memcheck_parse(struct rl_run *run, struct rl_findings *out,
 const struct rl_tool rl_tool_memcheck = {
     .name = "memcheck",
     .variant = RL_VARIANT_PLAIN,
+    .needs = RL_NEEDS_VALGRIND,
     .prepare = memcheck_prepare,
     .parse = memcheck_parse,
 };

@@ -230,6 +230,13 @@ static int probe_prepare(struct rl_run *run, char *err, size_t errlen)
     return 0;
 }
 
+/* The run never started: what prepare made goes. */
+static void probe_cleanup(struct rl_run *run)
+{
+    state_free(run->state);
+    run->state = NULL;
+}
+
 /* The table as the program left it (a copy), or NULL when it never ran. */
 static struct rlp_shm *final_table(struct probe_state *st)
 {
@@ -259,7 +266,7 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
     }
     /* Without line numbers the findings still stand, only unplaced. */
     if (rl_symbolizer_run(sym, serr, sizeof serr) != 0)
-        fprintf(stderr, "racelab: probe: %s\n", serr);
+        rl_diag_add(run->diag, RL_DIAG_WARNING, "probe", "%s", serr);
     rl_probe_hang_findings(v, sym, out);
     if (table && v->kind != RL_HANG_DEADLOCK)
         rl_probe_inversion_findings(table, sym, out);
@@ -277,6 +284,13 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
 const struct rl_tool rl_tool_probe = {
     .name = "probe",
     .variant = RL_VARIANT_PLAIN,
+    /* It sees hangs as they happen (the watch), runs the plain build at
+     * native speed, and disturbs the program least: the run whose
+     * behaviour is graded. */
+    .watches_hangs = 1,
+    .native_speed = 1,
+    .behaviour_reference = 1,
     .prepare = probe_prepare,
     .parse = probe_parse,
+    .cleanup = probe_cleanup,
 };

@@ -328,6 +328,7 @@ static int tsan_parse(struct rl_run *run, struct rl_findings *out, char *err,
 const struct rl_tool rl_tool_tsan = {
     .name = "tsan",
     .variant = RL_VARIANT_TSAN,
+    .needs = RL_NEEDS_TSAN,
     .prepare = tsan_prepare,
     .parse = tsan_parse,
 };

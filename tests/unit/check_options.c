@@ -30,8 +30,12 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(o.nfiles, 1);
     ck_assert_str_eq(o.files[0], "a.c");
     ck_assert_ptr_null(o.program_args[0]);
+    /* Every tool that runs the program; the server driver and the
+     * scheduler come with --server and --schedules. */
     for (int i = 0; rl_tools[i]; i++)
-        ck_assert_int_eq(o.tool_selected[i], 1);
+        ck_assert_int_eq(o.tool_selected[i],
+                         rl_tools[i]->stage == RL_STAGE_RUN);
+    ck_assert_int_eq(o.tools_given, 0);
 }
 END_TEST
 

@@ -356,8 +356,11 @@ static void assert_string(json_t *obj, const char *key, const char *want)
 
 START_TEST(json_round_trips_with_the_contract_fields)
 {
-    static const char *const top[] = {"program", "findings", "runs", "builds",
-                                      NULL};
+    /* "diagnostics" was added by the pipeline (engine/diagnostics.h): an
+     * extension, every earlier field is as it was. */
+    static const char *const top[] = {"program", "findings",    "runs",
+                                      "builds",  "diagnostics", NULL};
+    static const char *const dkeys[] = {"level", "tool", "message", NULL};
     static const char *const fkeys[] = {"id",        "title",       "tools",
                                         "locations", "explanation", "fix",
                                         "detail",    NULL};
@@ -378,7 +381,10 @@ START_TEST(json_round_trips_with_the_contract_fields)
         {"tsan", 66, 0.25, 0, NULL, tsan_argv, tsan_env},
         {"helgrind", -1, 10.0, 1, "stopped: deadlock seen"},
     };
+    struct rl_diagnostics diag = {0};
+    rl_diag_add(&diag, RL_DIAG_WARNING, "helgrind", "skipping it: %s", "why");
     struct rl_report r = {"counter.c", &sources, &findings, runs, 2, builds, 1};
+    r.diag = &diag;
     char path[256], err[256] = "";
     snprintf(path, sizeof path, "%s/report.json", dir);
 
@@ -387,6 +393,13 @@ START_TEST(json_round_trips_with_the_contract_fields)
     json_t *doc = load(path);
     assert_keys(doc, top);
     assert_string(doc, "program", "counter.c");
+    json_t *ds = json_object_get(doc, "diagnostics");
+    ck_assert_int_eq(json_array_size(ds), 1);
+    assert_keys(json_array_get(ds, 0), dkeys);
+    assert_string(json_array_get(ds, 0), "level", "warning");
+    assert_string(json_array_get(ds, 0), "tool", "helgrind");
+    assert_string(json_array_get(ds, 0), "message", "skipping it: why");
+    rl_diag_free(&diag);
 
     json_t *fs = json_object_get(doc, "findings");
     ck_assert(json_is_array(fs));

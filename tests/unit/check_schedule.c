@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli/check_options.h"
-#include "sched/sched_check.h"
+#include "cli/cmd.h"
 #include "sched/sched_explore.h"
 #include "sched/sched_trace.h"
 #include "lib/workdir.h"
@@ -281,17 +281,14 @@ START_TEST(test_options)
 }
 END_TEST
 
-/* Runs rl_check_schedules with these words; its stdout into `out`. */
+/* Runs `racelab check` with these words; its stdout into `out`. */
 static int run_check(char **words, int n, const char *out)
 {
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(fd, 1);
-        struct rl_check_options o;
-        if (rl_check_parse_options(n, words, &o) != 0)
-            _exit(99);
-        int rc = rl_check_schedules(&o);
+        int rc = cmd_check(n, words);
         fflush(stdout);
         _exit(rc);
     }

@@ -31,9 +31,9 @@
 
 enum {
     RS_MAX_CHANGES = 16,
-    RS_OBJS = 8192,      /* hash table of sync objects */
-    RS_SPIN_STEPS = 256, /* idle steps before a thread is demoted */
-    RS_SPURIOUS_MAX = 4, /* spurious wakeups per run */
+    RS_OBJS = RS_MAX_LOCKS, /* hash table of sync objects */
+    RS_SPIN_STEPS = 256,    /* idle steps before a thread is demoted */
+    RS_SPURIOUS_MAX = 4,    /* spurious wakeups per run */
 };
 
 static const int64_t RS_BASE_PRIO = (int64_t)1 << 40;

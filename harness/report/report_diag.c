@@ -1,0 +1,22 @@
+/* report_diag.c: the pipeline's diagnostics for people. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/report.h"
+
+void rl_report_diagnostics(FILE *out, const struct rl_diagnostics *d)
+{
+    for (size_t i = 0; d && i < d->n; i++) {
+        const struct rl_diagnostic *g = &d->v[i];
+        const char *m = g->message;
+        const char *nl = m[0] && m[strlen(m) - 1] == '\n' ? "" : "\n";
+        if (g->level == RL_DIAG_NOTE && g->tool)
+            fprintf(out, "racelab: %s run: %s%s", g->tool, m, nl);
+        else if (g->tool)
+            fprintf(out, "racelab: %s: %s%s", g->tool, m, nl);
+        else if (g->level == RL_DIAG_WARNING)
+            fprintf(out, "racelab: warning: %s%s", m, nl);
+        else
+            fprintf(out, "racelab: %s%s", m, nl);
+    }
+}

@@ -1,0 +1,243 @@
+/* sched_check.c: explore seeds of a program and name what failed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/sources.h"
+#include "lib/workdir.h"
+#include "lib/xalloc.h"
+#include "sched/sched_check.h"
+#include "sched/sched_explore.h"
+#include "sched/sched_trace.h"
+
+/* How the scheduled variant is compiled, as its failure names it. */
+static const char SCHED_BUILD[] = "clang -fsanitize=thread -g -O1";
+
+struct sched_check {
+    const struct rl_explore_params *p;
+    struct rl_explore_outcome *out;
+    struct rl_sources sources;
+    char *workdir, *exe, *program;
+    struct rl_explore x;
+    struct rl_symbolizer *sym;
+    size_t unexplained; /* failing seeds recorded with no cause shown */
+};
+
+/* "a.c b.c": the program's name in replay hints. */
+static char *joined(char *const *files, size_t n)
+{
+    char *out = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? " " : "", files[i]);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+static const struct rl_seed_result *seed_result(const struct rl_explore *x,
+                                                long long seed)
+{
+    for (size_t i = 0; i < x->nseeds; i++)
+        if (x->seeds[i].seed == seed)
+            return &x->seeds[i];
+    return NULL;
+}
+
+/* Seeds that failed the same way as r: deadlock, livelock, or a crash. */
+static int same_kind(const struct rl_seed_result *a,
+                     const struct rl_seed_result *b)
+{
+    return rl_seed_failed(a) && rl_seed_failed(b) && a->verdict == b->verdict;
+}
+
+static void seeds_line(const struct sched_check *c,
+                       const struct rl_seed_result *r, struct rl_finding *f)
+{
+    size_t n = 0;
+    char list[160] = "";
+    int len = 0;
+    for (size_t i = 0; i < c->x.nseeds; i++) {
+        if (!same_kind(&c->x.seeds[i], r))
+            continue;
+        if (n++ < 10 && len < (int)sizeof list - 24)
+            len += snprintf(list + len, sizeof list - len, "%s%lld",
+                            n > 1 ? ", " : "", c->x.seeds[i].seed);
+    }
+    char *line =
+        xasprintf("failed on %zu of %zu seeds (depth %d): %s%s", n, c->x.nseeds,
+                  c->p->depth, list, n > 10 ? ", ..." : "");
+    rl_finding_append_detail(f, line);
+    free(line);
+    line = xasprintf("replay: racelab check --seed %lld --trace %s", r->seed,
+                     c->program);
+    rl_finding_append_detail(f, line);
+    free(line);
+}
+
+/* --trace on a seed that passed: its interleaving, kept to be shown. */
+static void keep_passing(struct sched_check *c, const struct rl_seed_trace *t)
+{
+    struct rl_finding *f =
+        rl_findings_add(&c->out->passing, "data-race", "sched");
+    f->seed = t->seed;
+    f->has_seed = 1;
+    rl_sched_steps(t, c->sym, f);
+}
+
+static int analyze(struct sched_check *c)
+{
+    char err[256];
+    struct rl_findings *found = &c->out->found;
+    c->sym = rl_symbolizer_new(c->exe, &c->sources);
+    for (size_t i = 0; i < c->x.ntraces; i++)
+        rl_sched_trace_symbols(c->sym, &c->x.traces[i]);
+    if (rl_symbolizer_run(c->sym, err, sizeof err) != 0) {
+        c->out->error =
+            xasprintf("cannot symbolize the scheduler's traces: %s", err);
+        return -1;
+    }
+    for (size_t i = 0; i < c->x.ntraces; i++) {
+        const struct rl_seed_trace *t = &c->x.traces[i];
+        const struct rl_seed_result *r = seed_result(&c->x, t->seed);
+        if (!r)
+            continue;
+        if (!rl_seed_failed(r)) {
+            if (c->p->trace)
+                keep_passing(c, t);
+            continue;
+        }
+        /* One finding per kind: the first seed whose trace explains it. */
+        int have = 0;
+        for (size_t j = 0; j < found->n; j++)
+            have |= found->v[j].has_seed &&
+                    same_kind(seed_result(&c->x, found->v[j].seed), r);
+        if (have)
+            continue;
+        struct rl_finding *f = rl_sched_finding(t, r, c->sym, found);
+        if (f)
+            seeds_line(c, r, f);
+    }
+    return 0;
+}
+
+static int explore(struct sched_check *c)
+{
+    char err[256];
+    const struct rl_explore_params *p = c->p;
+    struct rl_explore_opts eo = {
+        .first = p->first,
+        .count = p->count > 0 ? p->count : 1,
+        .depth = p->depth,
+        .spurious = p->spurious,
+        .trace_all = p->trace && p->count <= 1,
+        .timeout = p->timeout,
+        .program_args = p->program_args,
+    };
+    if (rl_sched_explore(c->exe, c->workdir, &eo, &c->x, err, sizeof err) !=
+        0) {
+        c->out->error = xstrdup(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The run's note: what was explored, what failed, what was not shown. */
+static void make_note(struct sched_check *c)
+{
+    char note[400];
+    size_t failed = 0, stalled = 0, limited = 0;
+    const struct rl_findings *found = &c->out->found;
+    for (size_t i = 0; i < c->x.nseeds; i++) {
+        const struct rl_seed_result *r = &c->x.seeds[i];
+        int shown = 0;
+        for (size_t j = 0; j < found->n; j++)
+            shown |= same_kind(seed_result(&c->x, found->v[j].seed), r);
+        c->unexplained += rl_seed_failed(r) && !shown;
+        failed += rl_seed_failed(r);
+        stalled +=
+            r->verdict == RS_VERDICT_STALL || r->verdict == RS_VERDICT_BUDGET;
+        limited += r->verdict == RS_VERDICT_LIMIT;
+    }
+    int n = snprintf(note, sizeof note,
+                     "explored %zu seed%s from %lld at depth %d (%lld "
+                     "steps): %zu failed",
+                     c->x.nseeds, c->x.nseeds == 1 ? "" : "s", c->p->first,
+                     c->p->depth, c->x.calibration, failed);
+    /* A replay (--trace) prints no timing: its output is byte for byte
+     * the same every time. */
+    if (!c->p->trace && c->x.nseeds)
+        n += snprintf(note + n, sizeof note - n, ", %.2f ms per seed",
+                      1000 * c->x.wall_seconds / c->x.nseeds);
+    if (stalled)
+        n += snprintf(note + n, sizeof note - n,
+                      "; %zu seeds blocked outside the scheduler (I/O?) or "
+                      "ran out of steps",
+                      stalled);
+    if (limited)
+        n += snprintf(note + n, sizeof note - n,
+                      "; %zu seeds went past the scheduler's limits (%d "
+                      "threads, %d locks) and were cut short",
+                      limited, RS_MAX_THREADS, RS_MAX_LOCKS);
+    if (c->x.stopped)
+        n += snprintf(note + n, sizeof note - n,
+                      "; the time budget (2 x --timeout) ran out");
+    if (c->unexplained)
+        snprintf(note + n, sizeof note - n,
+                 "; %zu failing seed%s showed no unsynchronized access and "
+                 "were not reported (does the program check its own "
+                 "timing?)",
+                 c->unexplained, c->unexplained == 1 ? "" : "s");
+    c->out->note = xstrdup(note);
+    c->out->wall_seconds = c->x.wall_seconds;
+}
+
+/* 0 built; otherwise out says why not. */
+static int build(struct sched_check *c)
+{
+    char err[256], *output = NULL;
+    int rc = rl_sched_build_with(&c->sources, c->p->include_dirs, c->workdir,
+                                 &c->exe, &output, err, sizeof err);
+    if (rc == 1) {
+        c->out->not_built = 1;
+        c->out->build_command = xstrdup(SCHED_BUILD);
+        c->out->build_output =
+            xstrdup(output ? output : "(no compiler output)\n");
+    } else if (rc < 0) {
+        c->out->error = xstrdup(err);
+    }
+    free(output);
+    return rc;
+}
+
+void rl_sched_check(const struct rl_explore_params *p,
+                    struct rl_explore_outcome *out)
+{
+    struct sched_check c;
+    memset(&c, 0, sizeof c);
+    memset(out, 0, sizeof *out);
+    c.p = p;
+    c.out = out;
+    char err[256];
+    if (rl_sources_init(&c.sources, p->sources->given, p->sources->n, err,
+                        sizeof err) != 0) {
+        out->error = xstrdup(err);
+        return;
+    }
+    c.program = joined(p->sources->given, p->sources->n);
+    c.workdir = rl_workdir_create("racelab-sched", err, sizeof err);
+    if (!c.workdir)
+        out->error = xstrdup(err);
+    else if (build(&c) == 0 && explore(&c) == 0 && analyze(&c) == 0) {
+        make_note(&c);
+        out->ran = 1;
+    }
+    rl_symbolizer_free(c.sym);
+    rl_explore_free(&c.x);
+    if (c.workdir)
+        rl_workdir_remove(c.workdir);
+    free(c.workdir);
+    free(c.exe);
+    free(c.program);
+    rl_sources_free(&c.sources);
+}

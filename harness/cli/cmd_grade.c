@@ -11,10 +11,11 @@
 #include "cli/cmd.h"
 #include "report/report.h"
 #include "grade/grade_run.h"
-#include "grade/grade_score.h"
+#include "grade/grade_judge.h"
 #include "grade/rubric.h"
 #include "lib/workdir.h"
 #include "lib/xalloc.h"
+#include "report/grade_formats.h"
 
 struct grade_options {
     const char *lab;
@@ -152,6 +153,53 @@ static int load_lab(const struct grade_options *o, char **lab_dir,
     return status;
 }
 
+/* racelab's own faults on stderr, each once (an emitter may hit the one
+ * the judge already saw, e.g. an unknown failure-mode ID). */
+static void tell(const struct rl_grade_result *r, const char *what)
+{
+    for (size_t i = 0; i < r->ndiagnostics; i++)
+        if (strcmp(r->diagnostics[i], what) == 0)
+            return;
+    fprintf(stderr, "racelab grade: %s\n", what);
+}
+
+/* The text report on stdout, then the JSON when asked; 0, or -1 when an
+ * emitter failed. */
+static int emit(const struct rl_grade_result *r, const char *json_path)
+{
+    struct {
+        const char *format, *path;
+    } outputs[] = {{"text", "-"}, {"json", json_path}};
+    int failed = 0;
+    for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++) {
+        char err[256] = "";
+        if (!outputs[i].path)
+            continue;
+        const struct rl_grade_format *f =
+            rl_grade_format_find(outputs[i].format);
+        if (f->emit(r, outputs[i].path, err, sizeof err) != 0) {
+            tell(r, err);
+            failed = 1;
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+/* Judged, shown, and the exit status: 0 graded, 3 racelab failed. */
+static int score(const struct rl_rubric *rubric,
+                 const struct rl_grade_run *runs, const char *json_path)
+{
+    struct rl_grade_result result;
+    rl_grade_judge(rubric, runs, &result);
+    int failed = emit(&result, json_path);
+    for (size_t i = 0; i < result.ndiagnostics; i++)
+        fprintf(stderr, "racelab grade: %s\n", result.diagnostics[i]);
+    int status =
+        result.internal_error || failed ? RL_EXIT_INTERNAL : RL_EXIT_CLEAN;
+    rl_grade_result_free(&result);
+    return status;
+}
+
 int cmd_grade(int argc, char **argv)
 {
     struct grade_options o = {0};
@@ -180,7 +228,7 @@ int cmd_grade(int argc, char **argv)
                              sub_dir);
         rl_report_diagnostics(stderr, &runs[i].check.diag);
     }
-    status = rl_grade_score(&rubric, runs, o.json_path);
+    status = score(&rubric, runs, o.json_path);
     for (size_t i = 0; i < rubric.nruns; i++)
         rl_grade_run_free(&runs[i]);
     free(runs);

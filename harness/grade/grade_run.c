@@ -215,3 +215,9 @@ void rl_grade_run_free(struct rl_grade_run *g)
     rl_ck_results_free(&g->results);
     memset(g, 0, sizeof *g);
 }
+
+/* The one place that reads rl_check_execute's status for its meaning. */
+int rl_grade_run_internal_error(const struct rl_grade_run *g)
+{
+    return g->status == RL_CHECK_INTERNAL || g->check.internal_error;
+}

@@ -29,4 +29,8 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
                           const char *sub_dir);
 void rl_grade_run_free(struct rl_grade_run *g);
 
+/* 1 when the run failed through racelab's own fault (not the
+ * submission's): the grade is then not to be trusted. */
+int rl_grade_run_internal_error(const struct rl_grade_run *g);
+
 #endif

@@ -65,6 +65,11 @@ json_t *rl_report_json_finding(const struct rl_finding *f, char *err,
 /* The "diagnostics" list: [{"level", "tool", "message"}]. */
 json_t *rl_report_json_diagnostics(const struct rl_diagnostics *d);
 
+/* A JSON string, or null for NULL; bytes that are not UTF-8 (a compiler's
+ * message may quote a Latin-1 source line) become '?' instead of the
+ * string being refused. */
+json_t *rl_report_json_string(const char *s);
+
 /* Writes any JSON document to path ("-": standard output) so that a
  * reader never sees half of it. */
 int rl_report_json_write(json_t *doc, const char *path, char *err,

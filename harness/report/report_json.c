@@ -16,7 +16,7 @@
  * UTF-8 (a file name or a tool's output may hold some): those bytes become
  * '?' rather than losing the whole report.
  */
-static json_t *jstr(const char *s)
+json_t *rl_report_json_string(const char *s)
 {
     if (s == NULL)
         return json_null();
@@ -30,6 +30,11 @@ static json_t *jstr(const char *s)
     v = json_string(copy);
     free(copy);
     return v;
+}
+
+static json_t *jstr(const char *s)
+{
+    return rl_report_json_string(s);
 }
 
 /* Sets key (stealing val); returns -1 when val or the insertion failed. */

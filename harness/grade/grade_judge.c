@@ -1,0 +1,269 @@
+/* grade_judge.c: judge each rubric check from its run's outcome. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/failure_modes.h"
+#include "grade/grade_judge.h"
+#include "lib/xalloc.h"
+
+/* The check being judged: what the formats will show of it. */
+struct verdict {
+    int passed;
+    enum rl_grade_problem problem;
+    char *message; /* why, when no finding says it; or NULL */
+    const struct rl_finding **findings;
+    size_t nfindings;
+};
+
+static int listed(char *const *ids, const char *id)
+{
+    for (size_t i = 0; ids && ids[i]; i++)
+        if (strcmp(ids[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Findings that explain why tests never finished. */
+static int explains_a_hang(const void *unused, const char *id)
+{
+    static char *const hang_ids[] = {"deadlock", "livelock", "starvation",
+                                     NULL};
+    (void)unused;
+    return listed(hang_ids, id);
+}
+
+static int in_list(const void *ids, const char *id)
+{
+    return listed((char *const *)ids, id);
+}
+
+/* Attaches the findings of fs that wanted(ctx, id) accepts. */
+static void attach(struct verdict *v, const struct rl_findings *fs,
+                   int (*wanted)(const void *ctx, const char *id),
+                   const void *ctx)
+{
+    for (size_t i = 0; i < fs->n; i++) {
+        if (!wanted(ctx, fs->v[i].id))
+            continue;
+        v->findings =
+            xrealloc(v->findings, (v->nfindings + 1) * sizeof *v->findings);
+        v->findings[v->nfindings++] = &fs->v[i];
+    }
+}
+
+static void add_message(struct verdict *v, const char *fmt, const char *a,
+                        const char *b)
+{
+    char *line = xasprintf(fmt, a, b);
+    char *joined = xasprintf("%s%s%s", v->message ? v->message : "",
+                             v->message ? "\n" : "", line);
+    free(line);
+    free(v->message);
+    v->message = joined;
+}
+
+/* Why a run gives nothing to judge (*message in words), or NONE when it
+ * ran. */
+static enum rl_grade_problem run_problem(const struct rl_grade_run *g,
+                                         char **message)
+{
+    *message = NULL;
+    if (g->missing) {
+        *message = xasprintf("the submission has no %s", g->missing);
+        return RL_GRADE_PROBLEM_MISSING_FILE;
+    }
+    if (g->status != RL_CHECK_DONE && !g->check.compiled) {
+        const char *out = g->check.build.output[RL_VARIANT_PLAIN];
+        if (!out) {
+            *message = xstrdup("the program could not be built (see the "
+                               "messages above)");
+            return RL_GRADE_PROBLEM_NOT_BUILT;
+        }
+        *message = xasprintf("the program does not compile:\n%s", out);
+        return RL_GRADE_PROBLEM_COMPILE_ERROR;
+    }
+    if (g->status != RL_CHECK_DONE) {
+        *message = xstrdup("racelab could not run the program (an internal "
+                           "error, see the messages above)");
+        return RL_GRADE_PROBLEM_INTERNAL_ERROR;
+    }
+    if (g->spec->schedules && !g->check.sched_ran) {
+        *message =
+            xasprintf("racelab's scheduler could not run the program: %s",
+                      g->check.sched_note);
+        return RL_GRADE_PROBLEM_SCHED_DID_NOT_RUN;
+    }
+    if (g->check.never_listened) {
+        *message = xstrdup("the server never listened: it must listen on the "
+                           "port given as its first\nargument; try it by "
+                           "hand: ./echoserver 5000 & nc 127.0.0.1 5000");
+        return RL_GRADE_PROBLEM_NEVER_LISTENED;
+    }
+    return RL_GRADE_PROBLEM_NONE;
+}
+
+static void judge_tests(const struct rl_rubric_check *c,
+                        const struct rl_grade_run *g, struct verdict *v)
+{
+    v->passed = g->have_results;
+    if (!g->have_results)
+        add_message(v, "%s%s", g->results_error, "");
+    for (size_t i = 0; g->have_results && i < g->results.n; i++) {
+        const struct rl_ck_test *t = &g->results.v[i];
+        if (c->tests && !listed(c->tests, t->name))
+            continue;
+        if (strcmp(t->result, "success") != 0) {
+            v->passed = 0;
+            char *where = xasprintf("%s (%s)", t->name ? t->name : "?",
+                                    t->fn ? t->fn : "?");
+            add_message(v, "test %s failed: %s", where,
+                        t->message ? t->message : "");
+            free(where);
+        }
+    }
+    for (size_t i = 0; g->have_results && c->tests && c->tests[i]; i++)
+        if (!rl_ck_results_find(&g->results, c->tests[i])) {
+            v->passed = 0;
+            add_message(v, "test %s never finished%s", c->tests[i],
+                        g->check.verdict.n ? " (see the findings)" : "");
+        }
+    if (g->have_results && g->results.n == 0) {
+        v->passed = 0; /* passing no test proves nothing */
+        add_message(v, "no test ran%s%s",
+                    g->check.verdict.n ? " (see the findings)" : "", "");
+    } else if (g->have_results && !c->tests && !g->results.complete) {
+        v->passed = 0;
+        add_message(v, "the tests stopped before the end%s",
+                    g->check.verdict.n ? " (see the findings)" : "", "");
+    }
+    if (!v->passed)
+        attach(v, &g->check.verdict, explains_a_hang, NULL);
+}
+
+static void judge(const struct rl_rubric_check *c, const struct rl_grade_run *g,
+                  struct verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    char *problem_message;
+    enum rl_grade_problem problem = run_problem(g, &problem_message);
+    if (c->expect == RL_EXPECT_COMPILES) {
+        v->passed = !g->missing && g->check.compiled;
+        if (v->passed) {
+            free(problem_message);
+        } else {
+            v->problem = problem;
+            v->message = problem_message;
+        }
+        return;
+    }
+    if (problem != RL_GRADE_PROBLEM_NONE) {
+        v->problem = problem;
+        v->message = problem_message;
+        return;
+    }
+    switch (c->expect) {
+    case RL_EXPECT_ECHO:
+        v->passed = g->echoed;
+        if (!v->passed)
+            add_message(v, "%s%s", g->server_note, "");
+        break;
+    case RL_EXPECT_TESTS_PASS:
+        judge_tests(c, g, v);
+        break;
+    case RL_EXPECT_FORBID:
+        attach(v, &g->check.verdict, in_list, c->ids);
+        v->passed = v->nfindings == 0;
+        break;
+    default:
+        break;
+    }
+}
+
+static void add_diagnostic(struct rl_grade_result *r, char *text)
+{
+    r->diagnostics = xrealloc(r->diagnostics,
+                              (r->ndiagnostics + 1) * sizeof *r->diagnostics);
+    r->diagnostics[r->ndiagnostics++] = text;
+}
+
+/* A finding whose ID the failure-mode table lacks cannot be explained to
+ * the student: racelab's fault, not the submission's. */
+static void check_ids(struct rl_grade_result *r, const struct verdict *v)
+{
+    for (size_t i = 0; i < v->nfindings; i++)
+        if (!rl_failure_mode_find(v->findings[i]->id)) {
+            r->internal_error = 1;
+            add_diagnostic(
+                r, xasprintf("unknown failure mode '%s'", v->findings[i]->id));
+        }
+}
+
+static void summarize_run(struct rl_grade_run_result *out,
+                          const struct rl_rubric_run *spec,
+                          const struct rl_check *c)
+{
+    out->name = spec->name;
+    out->check = c;
+    out->ntools = c->njobs;
+    out->tools = xcalloc(c->njobs + 1, sizeof *out->tools);
+    for (size_t j = 0; j < c->njobs; j++)
+        out->tools[j] = c->jobs[j].summary;
+    out->sched_note = c->sched_note;
+}
+
+void rl_grade_judge(const struct rl_rubric *rubric,
+                    const struct rl_grade_run *runs, struct rl_grade_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->lab = rubric->lab;
+    r->max_score = rl_rubric_max_score(rubric);
+    r->nruns = rubric->nruns;
+    r->runs = xcalloc(rubric->nruns + 1, sizeof *r->runs);
+    for (size_t i = 0; i < rubric->nruns; i++) {
+        summarize_run(&r->runs[i], &rubric->runs[i], &runs[i].check);
+        r->internal_error |= rl_grade_run_internal_error(&runs[i]);
+    }
+    r->nchecks = rubric->nchecks;
+    r->checks = xcalloc(rubric->nchecks + 1, sizeof *r->checks);
+    for (size_t i = 0; i < rubric->nchecks; i++) {
+        const struct rl_rubric_check *c = &rubric->checks[i];
+        struct verdict v;
+        judge(c, &runs[c->run], &v);
+        check_ids(r, &v);
+        struct rl_grade_check_result *out = &r->checks[i];
+        out->name = c->name;
+        out->status = c->report_only ? RL_GRADE_INFO
+                      : v.passed     ? RL_GRADE_PASS
+                                     : RL_GRADE_FAIL;
+        out->max_points = c->points;
+        out->points = out->status == RL_GRADE_PASS ? c->points : 0;
+        out->problem = v.problem;
+        out->message = v.message;
+        out->findings = v.findings;
+        out->nfindings = v.nfindings;
+        out->run = c->run;
+        r->score += out->points;
+    }
+}
+
+void rl_grade_result_free(struct rl_grade_result *r)
+{
+    for (size_t i = 0; i < r->nchecks; i++) {
+        free(r->checks[i].message);
+        free(r->checks[i].findings);
+    }
+    free(r->checks);
+    for (size_t i = 0; i < r->nruns; i++)
+        free(r->runs[i].tools);
+    free(r->runs);
+    for (size_t i = 0; i < r->ndiagnostics; i++)
+        free(r->diagnostics[i]);
+    free(r->diagnostics);
+    memset(r, 0, sizeof *r);
+}
+
+int rl_grade_check_passed(const struct rl_grade_check_result *c)
+{
+    return c->status != RL_GRADE_FAIL;
+}

@@ -1,0 +1,99 @@
+/* grade_text.c: the grade as the student reads it: PASS/FAIL per check
+ * with its message and findings, the runs, the score. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/check_engine.h"
+#include "report/check_view.h"
+#include "lib/xalloc.h"
+#include "report/grade_formats.h"
+
+static void print_message(FILE *out, const char *message)
+{
+    for (const char *p = message; *p;) {
+        size_t len = strcspn(p, "\n");
+        fprintf(out, "        %.*s\n", (int)len, p);
+        p += len + (p[len] == '\n');
+    }
+}
+
+static const char *mark(enum rl_grade_status s)
+{
+    return s == RL_GRADE_INFO ? "INFO" : s == RL_GRADE_PASS ? "PASS" : "FAIL";
+}
+
+/* The compiler's words once per run; later checks refer back to them. */
+static void print_check(FILE *out, const struct rl_grade_result *r,
+                        const struct rl_grade_check_result *c,
+                        int *compiler_output_shown)
+{
+    fprintf(out, "%s  %2d/%-2d  %s\n", mark(c->status), c->points,
+            c->max_points, c->name);
+    int compile_error = c->problem == RL_GRADE_PROBLEM_COMPILE_ERROR;
+    if (compile_error && *compiler_output_shown)
+        print_message(out, "the program does not compile (the compiler's "
+                           "messages are above)");
+    else if (c->message)
+        print_message(out, c->message);
+    *compiler_output_shown |= compile_error;
+    if (c->nfindings) {
+        struct rl_report rep;
+        rl_check_report(r->runs[c->run].check, "", &rep);
+        for (size_t i = 0; i < c->nfindings; i++) {
+            fputc('\n', out);
+            rl_report_text_finding(out, &rep, c->findings[i]);
+        }
+        rl_check_report_free(&rep);
+        fputc('\n', out);
+    }
+}
+
+/* What ran, for the curious and for a timing question: one line per run
+ * with each tool's time and how it ended. */
+static void print_runs(FILE *out, const struct rl_grade_result *r)
+{
+    fprintf(out, "\nruns:\n");
+    for (size_t i = 0; i < r->nruns; i++) {
+        const struct rl_grade_run_result *run = &r->runs[i];
+        fprintf(out, "  %s:", run->name);
+        if (run->ntools == 0 && !run->sched_note[0])
+            fprintf(out, " did not run");
+        for (size_t j = 0; j < run->ntools; j++) {
+            const struct rl_run_summary *s = &run->tools[j];
+            fprintf(out, "%s %s %.1f s%s%s%s", j ? "," : "", s->tool,
+                    s->wall_seconds, s->timed_out ? " (timed out)" : "",
+                    s->note ? " (" : "", s->note ? s->note : "");
+            if (s->note)
+                fputc(')', out);
+        }
+        if (run->sched_note[0])
+            fprintf(out, "%s sched (%s)", run->ntools ? "," : "",
+                    run->sched_note);
+        fputc('\n', out);
+    }
+}
+
+int rl_grade_text(const struct rl_grade_result *r, const char *path, char *err,
+                  size_t errlen)
+{
+    int to_stdout = strcmp(path, "-") == 0;
+    FILE *out = to_stdout ? stdout : fopen(path, "w");
+    if (!out) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    int *shown = xcalloc(r->nruns + 1, sizeof *shown);
+    for (size_t i = 0; i < r->nchecks; i++)
+        print_check(out, r, &r->checks[i], &shown[r->checks[i].run]);
+    free(shown);
+    print_runs(out, r);
+    fprintf(out, "\nscore: %d/%d\n", r->score, r->max_score);
+    int failed = fflush(out) != 0 || ferror(out);
+    if (!to_stdout)
+        failed |= fclose(out) != 0;
+    if (failed)
+        snprintf(err, errlen, "cannot write '%s'", path);
+    return failed ? -1 : 0;
+}

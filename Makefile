@@ -87,9 +87,10 @@ build/tests/unit_main.o: tests/unit/unit_main.c build/tests/suites.h
 bin/check-unit: build/tests/unit_main.o $(UNIT_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-bin/check-corpus: tests/corpus/check_corpus.c
+# Linked with the failure-mode table, to know which EXPECT IDs exist.
+bin/check-corpus: tests/corpus/check_corpus.c build/harness/engine/failure_modes.o
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS) $(LIBS)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 bin/check-labs: tests/labs/check_labs.c
 	@mkdir -p bin

@@ -1,11 +1,22 @@
-/* failure_modes.c: the text racelab prints for each failure-mode ID. */
+/* failure_modes.c: the one table of failure-mode IDs: what racelab prints
+ * for each, which tools it believes, and which ones explain a hang. */
+#include <stddef.h>
 #include <string.h>
 #include "engine/failure_modes.h"
 
 /*
- * Written for a student reading the report late at night: say what their
- * program did, why that is a bug, and what to change.  The order is the
- * order of the list in docs/failure-modes.md; IDs never change.
+ * The text is written for a student reading the report late at night: say
+ * what their program did, why that is a bug, and what to change.  The
+ * order is the order of the list in docs/failure-modes.md and of findings
+ * in a report; IDs never change.
+ *
+ * A tool is authoritative for an ID only if it does not report that ID on
+ * correct programs (docs/failure-modes.md, "How racelab decides"); the
+ * ID's section there says which tools confirm and which cannot see it.
+ * The comments below give the choices that correct programs under
+ * tests/cases prove.  racelab's scheduler ("sched", docs/scheduler.md)
+ * reports only seeds that broke the program, with the interleaving that
+ * did it, so its findings stand alone.
  */
 const struct rl_failure_mode rl_failure_modes[] = {
     {
@@ -20,6 +31,11 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "(pthread_mutex_lock/unlock, or P and V on a semaphore initialized "
         "to 1) around the whole read-modify-write; or give each thread its "
         "own variable and combine the results after pthread_join.",
+        /* Not helgrind or drd: they do not model C11 atomics and report
+         * races on correct lock-free code (ok_c11_atomics.c), and helgrind
+         * one inside pthread_once (ok_once_init.c), so they only confirm
+         * what TSan says. */
+        .authorities = {"tsan", "sched"},
     },
     {
         "connfd-race",
@@ -33,6 +49,7 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "malloc(sizeof(int)); *connfdp = connfd; then hand connfdp to "
         "pthread_create. The thread copies *connfdp into a local variable, "
         "frees connfdp and serves the client. Never pass &connfd.",
+        .authorities = {"server", "probe"},
     },
     {
         "thread-leak",
@@ -46,6 +63,7 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "pthread_detach(pthread_self()) first thing in the thread routine; "
         "otherwise call pthread_join once on every thread you created "
         "before main returns.",
+        .authorities = {"tsan", "probe"},
     },
     {
         "memory-leak",
@@ -59,6 +77,10 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "is done with it: for example the peer thread frees its malloc'd "
         "connfd copy, and error paths free what they allocated. The "
         "locations show where the leaked block was allocated.",
+        /* memcheck's leak results count only when the program exited by
+         * itself (tool_memcheck.c drops them otherwise), so memcheck may
+         * stand alone. */
+        .authorities = {"memcheck", "asan"},
     },
     {
         "fd-leak",
@@ -72,6 +94,9 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "the thread or child that serves a client closes connfd at the "
         "end. After fork, both processes hold a copy of each descriptor: "
         "the child closes listenfd and the parent closes connfd.",
+        /* memcheck: as for memory-leak, its results count only when the
+         * program exited by itself. */
+        .authorities = {"probe", "memcheck", "server"},
     },
     {
         "zombie-children",
@@ -84,6 +109,7 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "finished child with while (waitpid(-1, 0, WNOHANG) > 0); keep the "
         "loop, because signals do not queue and one SIGCHLD may stand for "
         "several children. Save and restore errno in the handler.",
+        .authorities = {"probe", "server"},
     },
     {
         "iterative-blocking",
@@ -97,6 +123,7 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "(process-based), create a thread per connection (thread-based), "
         "or watch all descriptors in one select or epoll loop and never "
         "block on a single client (event-based).",
+        .authorities = {"server"},
     },
     {
         "deadlock",
@@ -109,6 +136,8 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "Acquire locks in one fixed order in every thread (e.g. always a "
         "before b) and release them in the reverse order. The detail lines "
         "name the locks of the cycle and where each was taken.",
+        .authorities = {"probe", "sched"},
+        .hang = 1,
     },
     {
         "lock-order-inversion",
@@ -121,6 +150,11 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "Pick one global order for your locks and take them in that order "
         "everywhere (e.g. a before b in every thread). The detail lines "
         "show each pair of acquisitions and where it happened.",
+        /* Only the probe's lock graph knows about gates: TSan and helgrind
+         * both report inversions guarded by a common gate lock, which
+         * cannot deadlock (ok_gate_lock.c), and helgrind reports a reverse
+         * order that is only ever tried (ok_trylock_reverse_order.c). */
+        .authorities = {"probe"},
     },
     {
         "livelock",
@@ -135,6 +169,8 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "fixed order with blocking pthread_mutex_lock; or, if you must "
         "retry, back off for a random time so that the threads fall out of "
         "step.",
+        .authorities = {"probe", "sched"},
+        .hang = 1,
     },
     {
         "starvation",
@@ -151,6 +187,8 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "short, and use a scheme that gives waiters their turn (a "
         "writer-preferring readers-writers solution, or a ticket or turn "
         "variable).",
+        .authorities = {"probe"},
+        .hang = 1,
     },
     {
         "signal-unsafe-call",
@@ -165,6 +203,7 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "real work in the main loop, or call only safe functions such as "
         "write, waitpid and _exit (print a fixed message with write, not "
         "printf).",
+        .authorities = {"probe", "tsan"},
     },
     {
         "errno-clobber",
@@ -175,6 +214,7 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "failed call, and now sees the handler's value instead.",
         "Save errno on entry to the handler (int olderrno = errno;) and "
         "restore it just before every return (errno = olderrno;).",
+        .authorities = {"probe", "tsan"},
     },
     {
         "use-after-free",
@@ -188,8 +228,9 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "that uses it last frees it (the peer thread frees its connfd copy "
         "after reading it), or join the threads before freeing shared "
         "data. Set the pointer to NULL after free.",
+        .authorities = {"asan", "memcheck"},
     },
-    {NULL, NULL, NULL, NULL},
+    {NULL},
 };
 
 const struct rl_failure_mode *rl_failure_mode_find(const char *id)
@@ -200,4 +241,25 @@ const struct rl_failure_mode *rl_failure_mode_find(const char *id)
         if (strcmp(m->id, id) == 0)
             return m;
     return NULL;
+}
+
+/* Whether tool appears in the first n entries of a NULL-terminated list. */
+static int named(const char *const *tools, size_t n, const char *tool)
+{
+    for (size_t i = 0; i < n && tools[i]; i++)
+        if (strcmp(tools[i], tool) == 0)
+            return 1;
+    return 0;
+}
+
+int rl_failure_mode_trusts(const char *id, const char *tool)
+{
+    const struct rl_failure_mode *m = rl_failure_mode_find(id);
+    return m && tool && named(m->authorities, RL_MAX_AUTHORITIES, tool);
+}
+
+int rl_failure_mode_is_hang(const char *id)
+{
+    const struct rl_failure_mode *m = rl_failure_mode_find(id);
+    return m && m->hang;
 }

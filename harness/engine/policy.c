@@ -6,51 +6,15 @@
 #include "engine/policy.h"
 
 /*
- * Authoritative tools per id.  The choices, and the correct programs of
- * tests/cases that prove them, are explained in docs/failure-modes.md:
- * - helgrind and drd do not model C11 atomics and report races on correct
- *   code, so they only confirm what TSan says;
- * - TSan and helgrind both report lock-order inversions guarded by a
- *   common gate lock, which cannot deadlock; only the probe's lock graph
- *   knows about gates;
- * - memcheck's leak results count only when the program exited by itself
- *   (tool_memcheck.c drops them otherwise), so memcheck may stand alone;
- * - racelab's scheduler ("sched", docs/scheduler.md) reports only seeds
- *   that broke the program, with the interleaving that did it, so its
- *   data races, deadlocks and livelocks stand alone.
+ * Authoritative tools per id come from the failure-mode table
+ * (failure_modes.c), whose comments say why tools are trusted: a
+ * tool decides alone only where it does not report that id on correct
+ * programs.  An id missing from the table has no authority, so its
+ * findings are dropped; check_failure_modes.c makes sure every id has one.
  */
-struct authority {
-    const char *id;
-    const char *tools[4];
-};
-
-static const struct authority authorities[] = {
-    {"data-race", {"tsan", "sched"}},
-    {"connfd-race", {"server", "probe"}},
-    {"thread-leak", {"tsan", "probe"}},
-    {"memory-leak", {"memcheck", "asan"}},
-    {"fd-leak", {"probe", "memcheck", "server"}},
-    {"zombie-children", {"probe", "server"}},
-    {"iterative-blocking", {"server"}},
-    {"deadlock", {"probe", "sched"}},
-    {"lock-order-inversion", {"probe"}},
-    {"livelock", {"probe", "sched"}},
-    {"starvation", {"probe"}},
-    {"signal-unsafe-call", {"probe", "tsan"}},
-    {"errno-clobber", {"probe", "tsan"}},
-    {"use-after-free", {"asan", "memcheck"}},
-};
-
 int rl_policy_is_authoritative(const char *id, const char *tool)
 {
-    for (size_t i = 0; i < sizeof authorities / sizeof *authorities; i++) {
-        if (strcmp(authorities[i].id, id) != 0)
-            continue;
-        for (int t = 0; t < 4 && authorities[i].tools[t]; t++)
-            if (strcmp(authorities[i].tools[t], tool) == 0)
-                return 1;
-    }
-    return 0;
+    return rl_failure_mode_trusts(id, tool);
 }
 
 static int shares_location(const struct rl_finding *a,

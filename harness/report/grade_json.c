@@ -13,6 +13,8 @@ static json_t *diagnostics_json(const struct rl_grade_result *r)
 {
     struct rl_diagnostics all = {0};
     for (size_t i = 0; i < r->nruns; i++) {
+        if (!r->runs[i].check)
+            continue;
         const struct rl_diagnostics *d = &r->runs[i].check->diag;
         for (size_t j = 0; j < d->n; j++)
             rl_diag_add(&all, d->v[j].level, d->v[j].tool, "%s",

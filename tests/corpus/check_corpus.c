@@ -32,19 +32,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/failure_modes.h"
+
 #define MAX_IDS 16
 #define MAX_OPTS 16
 #define HEADER_LINES 40  /* verdict lines must come this early */
 #define CASE_TIMEOUT 120 /* seconds per program, all tools included */
-
-/* The failure-mode IDs racelab may report (harness/engine/failure_modes.h). */
-static const char *const known_ids[] = {
-    "data-race",          "connfd-race",    "thread-leak",
-    "memory-leak",        "fd-leak",        "zombie-children",
-    "iterative-blocking", "deadlock",       "lock-order-inversion",
-    "livelock",           "starvation",     "signal-unsafe-call",
-    "errno-clobber",      "use-after-free", NULL,
-};
 
 struct corpus_case {
     char path[PATH_MAX]; /* DIR/NAME.c as given to racelab */
@@ -62,12 +55,10 @@ static struct corpus_case *cases;
 static int ncases;
 static char racelab_path[PATH_MAX + 16];
 
+/* An ID racelab may report: one of the failure-mode table. */
 static int is_known_id(const char *id)
 {
-    for (int i = 0; known_ids[i] != NULL; i++)
-        if (strcmp(known_ids[i], id) == 0)
-            return 1;
-    return 0;
+    return rl_failure_mode_find(id) != NULL;
 }
 
 static char *trim(char *s)

@@ -8,7 +8,7 @@
 #include "engine/finding.h"
 #include "grade/grade_run.h"
 #include "grade/rubric.h"
-#include "report/report.h"
+#include "engine/runner.h"
 
 enum rl_grade_status {
     RL_GRADE_PASS,

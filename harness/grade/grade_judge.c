@@ -73,6 +73,10 @@ static enum rl_grade_problem run_problem(const struct rl_grade_run *g,
         *message = xasprintf("the submission has no %s", g->missing);
         return RL_GRADE_PROBLEM_MISSING_FILE;
     }
+    if (g->refused) {
+        *message = xstrdup(g->refused);
+        return RL_GRADE_PROBLEM_REFUSED_FILE;
+    }
     if (g->status != RL_CHECK_DONE && !g->check.compiled) {
         const char *out = g->check.build.output[RL_VARIANT_PLAIN];
         if (!out) {
@@ -148,7 +152,7 @@ static void judge(const struct rl_rubric_check *c, const struct rl_grade_run *g,
     char *problem_message;
     enum rl_grade_problem problem = run_problem(g, &problem_message);
     if (c->expect == RL_EXPECT_COMPILES) {
-        v->passed = !g->missing && g->check.compiled;
+        v->passed = !g->missing && !g->refused && g->check.compiled;
         if (v->passed) {
             free(problem_message);
         } else {

@@ -22,6 +22,7 @@ enum rl_grade_status {
 enum rl_grade_problem {
     RL_GRADE_PROBLEM_NONE,
     RL_GRADE_PROBLEM_MISSING_FILE,  /* the submission lacks a student file */
+    RL_GRADE_PROBLEM_REFUSED_FILE,  /* a student file was refused by name */
     RL_GRADE_PROBLEM_COMPILE_ERROR, /* the message holds the compiler's words */
     RL_GRADE_PROBLEM_NOT_BUILT,     /* not built, and no compiler output */
     RL_GRADE_PROBLEM_INTERNAL_ERROR,    /* racelab could not run it */

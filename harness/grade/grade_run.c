@@ -1,10 +1,14 @@
 /* grade_run.c: gather, build and check one rubric run of a submission. */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "grade/grade_run.h"
+#include "grade/lab_tests.h"
+#include "grade/submission_check.h"
 #include "server/server_driver.h"
 #include "tools/tool.h"
 #include "lib/xalloc.h"
@@ -88,15 +92,47 @@ static char **gather_sources(struct rl_grade_run *g, const struct rl_rubric *r,
         char *joined = xasprintf("%s/%s", student ? sub_dir : lab_dir, src);
         char *path = tidy_path(joined);
         free(joined);
-        if (student && access(path, R_OK) != 0) {
+        struct stat st;
+        if (student && lstat(path, &st) != 0) {
             char *more = xasprintf("%s%s'%s'", g->missing ? g->missing : "",
                                    g->missing ? ", " : "", path);
             free(g->missing);
             g->missing = more;
+        } else if (student && !g->refused) {
+            g->refused = rl_submission_file_problem(src, path);
         }
         push(&files, &n, path);
     }
     return files;
+}
+
+/* Each student file compiled alone and read for what only a cheater
+ * defines (submission_check.h); the first problem found is the run's. */
+static void check_student_symbols(struct rl_grade_run *g,
+                                  const struct rl_rubric *r, char **files,
+                                  const char *lab_dir)
+{
+    char **dirs = NULL;
+    size_t ndirs = 0;
+    for (size_t i = 0; files[i]; i++) {
+        char *copy = xstrdup(files[i]);
+        push(&dirs, &ndirs, xstrdup(dirname(copy)));
+        free(copy);
+    }
+    push(&dirs, &ndirs, xstrdup(lab_dir));
+    for (size_t i = 0; !g->refused && i < g->spec->nsources; i++) {
+        const char *src = g->spec->sources[i];
+        if (!rl_rubric_is_student_file(r, src))
+            continue;
+        int internal = 0;
+        char err[256] = "";
+        g->refused = rl_submission_symbols_problem(src, files[i], dirs,
+                                                   g->spec->check_tests,
+                                                   &internal, err, sizeof err);
+        if (internal)
+            fprintf(stderr, "racelab: cannot check '%s' alone: %s\n", src, err);
+    }
+    free_list(dirs);
 }
 
 static void select_tools(struct rl_check_request *req,
@@ -119,6 +155,43 @@ static void select_tools(struct rl_check_request *req,
 static const struct rl_job *behaviour_job(const struct rl_check *c)
 {
     return rl_check_reference_job(c);
+}
+
+/* The value of NAME in the run's "NAME=value" environment, or NULL. */
+static const char *run_env(const struct rl_rubric_run *spec, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; spec->env && spec->env[i]; i++)
+        if (strncmp(spec->env[i], name, n) == 0 && spec->env[i][n] == '=')
+            return spec->env[i] + n + 1;
+    return NULL;
+}
+
+/* The log is written by the process that runs the student's code: it is
+ * trusted only when it lists exactly the lab's tests that this run
+ * selects (lab_tests.h). */
+static void verify_results(struct rl_grade_run *g, const struct rl_rubric *r,
+                           char **files)
+{
+    char **lab_files = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < g->spec->nsources; i++)
+        if (!rl_rubric_is_student_file(r, g->spec->sources[i]))
+            push(&lab_files, &n, xstrdup(files[i]));
+    struct rl_lab_tests tests;
+    rl_lab_tests_read(lab_files, &tests);
+    char *why = rl_lab_tests_verify(&tests, &g->results,
+                                    run_env(g->spec, "CK_RUN_SUITE"),
+                                    run_env(g->spec, "CK_RUN_CASE"));
+    if (why) {
+        snprintf(g->results_error, sizeof g->results_error,
+                 "the test results were tampered with: %s", why);
+        g->have_results = 0;
+        rl_ck_results_free(&g->results);
+        free(why);
+    }
+    rl_lab_tests_free(&tests);
+    free_list(lab_files);
 }
 
 static void read_results(struct rl_grade_run *g)
@@ -155,7 +228,9 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
     memset(g, 0, sizeof *g);
     g->spec = spec;
     char **files = gather_sources(g, r, lab_dir, sub_dir);
-    if (g->missing) {
+    if (!g->missing && !g->refused)
+        check_student_symbols(g, r, files, lab_dir);
+    if (g->missing || g->refused) {
         g->status = RL_CHECK_REFUSED;
         free_list(files);
         return;
@@ -201,6 +276,8 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
     g->status = rl_check_execute(&g->check, &req);
     if (g->status == RL_CHECK_DONE && spec->check_tests)
         read_results(g);
+    if (g->have_results)
+        verify_results(g, r, files);
     if (g->status == RL_CHECK_DONE && spec->server)
         read_server(g);
     free_list(files);
@@ -211,6 +288,7 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
 void rl_grade_run_free(struct rl_grade_run *g)
 {
     free(g->missing);
+    free(g->refused);
     rl_check_free(&g->check);
     rl_ck_results_free(&g->results);
     memset(g, 0, sizeof *g);

@@ -10,7 +10,10 @@
 struct rl_grade_run {
     const struct rl_rubric_run *spec;
     char *missing; /* student files the submission lacks, or NULL */
-    enum rl_check_status status; /* rl_check_execute's (REFUSED if missing) */
+    char *refused; /* why a student file was refused (submission_check.h),
+                      or NULL: then nothing was built or run */
+    enum rl_check_status status; /* rl_check_execute's (REFUSED if missing
+                                    or refused) */
     struct rl_check check; /* findings, sources, builds: see check_engine.h */
     int echoed;            /* server: the probe's run echoed every line */
     char server_note[160]; /* server: why not, or "" */

@@ -10,6 +10,7 @@
 #include "sched/sched_explore.h"
 #include "tools/tool.h"
 #include "lib/workdir.h"
+#include "lib/result_file.h"
 #include "lib/xalloc.h"
 
 /* The runtime beside racelab (the Makefile builds it). */
@@ -223,12 +224,42 @@ static int parse_waiter(const char *line, struct rs_waiter *w)
     return 0;
 }
 
+/* The results file is written inside the program's process, so every
+ * count and index in it is checked before use: a forged or broken file
+ * fails with a message, never with a crash or an unbounded allocation. */
+enum {
+    MAX_SEEDS = 1 << 20,        /* seeds one exploration may report */
+    MAX_TRACES = 1024,          /* traces recorded (8 per kind normally) */
+    MAX_STEPS_TOTAL = 1 << 22,  /* steps over all traces */
+    MAX_RESULTS_BYTES = 1 << 30 /* the file (a trace step is ~150 bytes) */
+};
+
+static int step_valid(const struct rs_step *s)
+{
+    return s->thread < RS_MAX_THREADS && s->op < RS_OP_COUNT;
+}
+
+static int waiter_valid(const struct rs_waiter *w)
+{
+    return w->thread < RS_MAX_THREADS && w->kind <= RS_WAIT_ONCE &&
+           w->owner >= -1 && w->owner < RS_MAX_THREADS;
+}
+
 /* Reads one "trace" block up to its "end" line. */
-static int parse_trace(FILE *f, const char *head, struct rl_explore *x)
+static int parse_trace(FILE *f, const char *head, struct rl_explore *x,
+                       size_t *steps_total, const char **why)
 {
     long long seed, n, dropped;
-    if (sscanf(head, "trace %lld %lld %lld", &seed, &n, &dropped) != 3)
+    if (sscanf(head, "trace %lld %lld %lld", &seed, &n, &dropped) != 3) {
+        *why = "a trace line is malformed";
         return -1;
+    }
+    if (n < 0 || n > RS_RING || dropped < 0 || x->ntraces >= MAX_TRACES ||
+        *steps_total + (size_t)n > MAX_STEPS_TOTAL) {
+        *why = "a trace's step count is out of range";
+        return -1;
+    }
+    *steps_total += (size_t)n;
     x->traces = xrealloc(x->traces, (x->ntraces + 1) * sizeof *x->traces);
     struct rl_seed_trace *t = &x->traces[x->ntraces++];
     memset(t, 0, sizeof *t);
@@ -236,38 +267,55 @@ static int parse_trace(FILE *f, const char *head, struct rl_explore *x)
     t->dropped = dropped;
     t->steps = xcalloc((size_t)n + 1, sizeof *t->steps);
     char line[512];
+    *why = "a trace is malformed";
     while (fgets(line, sizeof line, f)) {
         long long len;
-        if (strncmp(line, "step ", 5) == 0 && t->nsteps < (size_t)n) {
-            if (parse_step(line, &t->steps[t->nsteps]) == 0)
-                t->nsteps++;
+        if (strncmp(line, "step ", 5) == 0) {
+            if (t->nsteps >= (size_t)n ||
+                parse_step(line, &t->steps[t->nsteps]) != 0 ||
+                !step_valid(&t->steps[t->nsteps]))
+                return -1;
+            t->nsteps++;
         } else if (strncmp(line, "waiter ", 7) == 0) {
+            if (t->nwaiters >= RS_MAX_WAITERS)
+                return -1;
             t->waiters =
                 xrealloc(t->waiters, (t->nwaiters + 1) * sizeof *t->waiters);
-            if (parse_waiter(line, &t->waiters[t->nwaiters]) == 0)
-                t->nwaiters++;
-        } else if (sscanf(line, "output %lld", &len) == 1 && len >= 0 &&
-                   len <= 65536) {
+            if (parse_waiter(line, &t->waiters[t->nwaiters]) != 0 ||
+                !waiter_valid(&t->waiters[t->nwaiters]))
+                return -1;
+            t->nwaiters++;
+        } else if (sscanf(line, "output %lld", &len) == 1) {
+            if (len < 0 || len > 65536 || t->output)
+                return -1;
             t->output = xcalloc((size_t)len + 1, 1);
             if (fread(t->output, 1, (size_t)len, f) != (size_t)len)
                 return -1;
         } else if (strcmp(line, "end\n") == 0) {
             return 0;
+        } else {
+            return -1;
         }
     }
+    *why = "a trace is cut short";
     return -1;
 }
 
 int rl_sched_parse(const char *path, struct rl_explore *x, char *err,
                    size_t errlen)
 {
-    FILE *f = fopen(path, "r");
+    char open_err[256];
+    FILE *f = rl_result_file_open(path, MAX_RESULTS_BYTES, NULL, open_err,
+                                  sizeof open_err);
     if (!f) {
-        snprintf(err, errlen, "cannot open '%s'", path);
+        snprintf(err, errlen, "cannot read the scheduler's results: %s",
+                 open_err);
         return -1;
     }
     char line[512], name[32];
     int status = 0;
+    size_t steps_total = 0;
+    const char *why = "a line is malformed";
     while (status == 0 && fgets(line, sizeof line, f)) {
         struct rl_seed_result r = {0};
         if (sscanf(line, "calibrate %lld", &x->calibration) == 1 ||
@@ -275,17 +323,25 @@ int rl_sched_parse(const char *path, struct rl_explore *x, char *err,
             continue;
         if (sscanf(line, "seed %lld exit %d signal %d verdict %31s steps %lld",
                    &r.seed, &r.exit_code, &r.signal, name, &r.steps) == 5) {
+            if (x->nseeds >= MAX_SEEDS) {
+                why = "it reports too many seeds";
+                status = -1;
+                break;
+            }
             r.verdict = verdict_code(name);
             add_seed(x, &r);
         } else if (strncmp(line, "trace ", 6) == 0) {
-            status = parse_trace(f, line, x);
+            status = parse_trace(f, line, x, &steps_total, &why);
         } else {
             status = -1;
         }
     }
     fclose(f);
     if (status != 0)
-        snprintf(err, errlen, "cannot read the scheduler's results '%s'", path);
+        snprintf(err, errlen,
+                 "the scheduler's results are not what its runtime writes "
+                 "(%s): the program wrote into them",
+                 why);
     return status;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "grade/submission_check.h"
 #include "server/server_driver.h"
 #include "tools/tool.h"
+#include "lib/workdir.h"
 #include "lib/xalloc.h"
 
 /* How `make` links Check here (pkg-config --libs check, from the
@@ -19,8 +21,26 @@
 #define RL_CHECK_LIBS "-lcheck -lsubunit -lrt -lm"
 #endif
 
-/* Where the program writes Check's log: its working folder, the job's. */
-static const char CHECK_LOG[] = "check-results.xml";
+/* Where the program writes Check's log: not its working folder (where a
+ * file of that name is the first thing a forger would write), but a
+ * folder of racelab's own under a name the program cannot guess.  It can
+ * still read the name in its environment: the sandbox passes no file
+ * descriptor a log could be written to (docs/security.md says what this
+ * leaves open). */
+static char *make_log_path(struct rl_grade_run *g)
+{
+    char err[256];
+    g->log_dir = rl_workdir_create("racelab-results", err, sizeof err);
+    if (!g->log_dir)
+        return NULL;
+    unsigned char bytes[12];
+    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+        return NULL;
+    char name[2 * sizeof bytes + 1];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        snprintf(name + 2 * i, 3, "%02x", bytes[i]);
+    return xasprintf("%s/%s.xml", g->log_dir, name);
+}
 
 static void push(char ***list, size_t *n, char *s)
 {
@@ -202,15 +222,15 @@ static void read_results(struct rl_grade_run *g)
                  "the tests did not run");
         return;
     }
-    char *log = xasprintf("%s/%s", job->workdir, CHECK_LOG);
-    if (access(log, F_OK) != 0)
+    const char *log = g->log_path;
+    struct stat st;
+    if (!log || lstat(log, &st) != 0)
         snprintf(g->results_error, sizeof g->results_error,
                  "the tests wrote no results (they crashed or hung before "
                  "the first test ended)");
     else if (rl_ck_results_read(log, &g->results, g->results_error,
                                 sizeof g->results_error) == 0)
         g->have_results = 1;
-    free(log);
 }
 
 static void read_server(struct rl_grade_run *g)
@@ -259,7 +279,15 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
             push(&env, &nenv, xstrdup(spec->env[i]));
         /* One process, so a hang is one the watchdog can read. */
         push(&env, &nenv, xstrdup("CK_FORK=no"));
-        push(&env, &nenv, xasprintf("CK_XML_LOG_FILE_NAME=%s", CHECK_LOG));
+        g->log_path = make_log_path(g);
+        if (!g->log_path) {
+            g->status = RL_CHECK_INTERNAL;
+            fprintf(stderr, "racelab: cannot make a folder for the test log\n");
+            free_list(files);
+            free_list(env);
+            return;
+        }
+        push(&env, &nenv, xasprintf("CK_XML_LOG_FILE_NAME=%s", g->log_path));
         links = check_link_flags();
     }
     struct rl_check_request req = {0};
@@ -289,6 +317,10 @@ void rl_grade_run_free(struct rl_grade_run *g)
 {
     free(g->missing);
     free(g->refused);
+    free(g->log_path);
+    if (g->log_dir)
+        rl_workdir_remove(g->log_dir);
+    free(g->log_dir);
     rl_check_free(&g->check);
     rl_ck_results_free(&g->results);
     memset(g, 0, sizeof *g);

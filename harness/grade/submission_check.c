@@ -5,6 +5,7 @@
  * can change what those report; none of that is needed by a correct
  * submission, so it is refused before the run rather than detected in
  * it. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -169,25 +170,201 @@ static char *section_problem(const char *name, const char *section)
     return NULL;
 }
 
+/* Calls that a library lab's code (threads, locks, a buffer) has no use
+ * for, and that code running inside the test process needs to rewrite
+ * the test log or reach the grader: find the log (getenv, readlink),
+ * write it (open, dup2), or write it after Check has (atexit). */
+static const char *const library_refused_calls[] = {"atexit",
+                                                    "on_exit",
+                                                    "__cxa_atexit",
+                                                    "at_quick_exit",
+                                                    "__cxa_thread_atexit_impl",
+                                                    "quick_exit",
+                                                    "getenv",
+                                                    "secure_getenv",
+                                                    "environ",
+                                                    "__environ",
+                                                    "setenv",
+                                                    "putenv",
+                                                    "unsetenv",
+                                                    "clearenv",
+                                                    "open",
+                                                    "open64",
+                                                    "__open_2",
+                                                    "__open64_2",
+                                                    "openat",
+                                                    "openat64",
+                                                    "__openat_2",
+                                                    "__openat64_2",
+                                                    "creat",
+                                                    "creat64",
+                                                    "fopen",
+                                                    "fopen64",
+                                                    "freopen",
+                                                    "freopen64",
+                                                    "fdopen",
+                                                    "tmpfile",
+                                                    "tmpfile64",
+                                                    "mkstemp",
+                                                    "mkstemp64",
+                                                    "mkostemp",
+                                                    "dup",
+                                                    "dup2",
+                                                    "dup3",
+                                                    "fcntl",
+                                                    "fcntl64",
+                                                    "write",
+                                                    "pwrite",
+                                                    "pwrite64",
+                                                    "writev",
+                                                    "pwritev",
+                                                    "sendfile",
+                                                    "lseek",
+                                                    "lseek64",
+                                                    "ftruncate",
+                                                    "ftruncate64",
+                                                    "truncate",
+                                                    "truncate64",
+                                                    "unlink",
+                                                    "unlinkat",
+                                                    "rename",
+                                                    "renameat",
+                                                    "renameat2",
+                                                    "remove",
+                                                    "link",
+                                                    "linkat",
+                                                    "symlink",
+                                                    "symlinkat",
+                                                    "chmod",
+                                                    "fchmod",
+                                                    "chdir",
+                                                    "fchdir",
+                                                    "mkdir",
+                                                    "mkfifo",
+                                                    "mknod",
+                                                    "rmdir",
+                                                    "syscall",
+                                                    "dlopen",
+                                                    "dlsym",
+                                                    "dlvsym",
+                                                    "mmap",
+                                                    "mmap64",
+                                                    "mprotect",
+                                                    "munmap",
+                                                    "ptrace",
+                                                    "prctl",
+                                                    "readlink",
+                                                    "readlinkat",
+                                                    "opendir",
+                                                    "fdopendir",
+                                                    "scandir",
+                                                    "nftw",
+                                                    "ftw",
+                                                    "fork",
+                                                    "vfork",
+                                                    "clone",
+                                                    "execve",
+                                                    "execv",
+                                                    "execvp",
+                                                    "execvpe",
+                                                    "execl",
+                                                    "execlp",
+                                                    "execle",
+                                                    "fexecve",
+                                                    "system",
+                                                    "popen",
+                                                    "posix_spawn",
+                                                    "posix_spawnp",
+                                                    "kill",
+                                                    "killpg",
+                                                    "signal",
+                                                    "sigaction",
+                                                    "bsd_signal",
+                                                    "sysv_signal",
+                                                    "longjmp",
+                                                    "siglongjmp",
+                                                    "_longjmp",
+                                                    "__longjmp_chk",
+                                                    "pthread_atfork",
+                                                    "pthread_kill",
+                                                    "pthread_sigmask",
+                                                    "sigprocmask",
+                                                    "__libc_start_main",
+                                                    "process_vm_writev",
+                                                    "shm_open",
+                                                    "memfd_create",
+                                                    NULL};
+
+static char *call_problem(const char *name, const char *sym)
+{
+    if (!is_one_of(sym, library_refused_calls))
+        return NULL;
+    return xasprintf("your file '%s' calls %s, which this lab's code has no "
+                     "use for and which could change the tests' results: "
+                     "remove it",
+                     name, sym);
+}
+
 /* Attributes that switch a sanitizer off for a function. */
 static const char *const hiding_words[] = {"no_sanitize",
                                            "disable_sanitizer_instrumentation",
                                            "no_instrument_function", NULL};
+/* Inline assembly: a system call no symbol shows (library labs). */
+static const char *const asm_words[] = {"asm", "__asm__", "__asm", NULL};
 
-static char *text_problem(const char *name, const char *path)
+/* 1 when word occurs in line as a whole identifier. */
+static int has_word(const char *line, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = line; (p = strstr(p, word)) != NULL; p += n) {
+        int before =
+            p > line && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        int after = isalnum((unsigned char)p[n]) || p[n] == '_';
+        if (!before && !after)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Reads the source, or the compiler's preprocessed text of it (a ".i":
+ * then the lines of the system's headers, under /usr/ as the line markers
+ * `# N "file"` tell, do not count; the student's own lines and any file
+ * it includes do).  Inline assembly is looked for only in the
+ * preprocessed text, where comments are gone.
+ */
+static char *text_problem(const char *name, const char *path, int preprocessed,
+                          int library_lab)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return NULL;
     char line[4096];
     char *why = NULL;
-    while (!why && fgets(line, sizeof line, f))
+    int mine = 1;
+    while (!why && fgets(line, sizeof line, f)) {
+        if (preprocessed && line[0] == '#' && line[1] == ' ' &&
+            isdigit((unsigned char)line[2])) {
+            const char *q = strchr(line, '"');
+            mine = !q || strncmp(q + 1, "/usr/", 5) != 0;
+            continue;
+        }
+        if (!mine)
+            continue;
         for (size_t i = 0; !why && hiding_words[i]; i++)
             if (strstr(line, hiding_words[i]))
                 why = xasprintf("your file '%s' uses the attribute %s, which "
                                 "only a program that hides its bugs from the "
                                 "grader needs: remove it",
                                 name, hiding_words[i]);
+        for (size_t i = 0; !why && preprocessed && library_lab && asm_words[i];
+             i++)
+            if (has_word(line, asm_words[i]))
+                why = xasprintf("your file '%s' uses inline assembly (%s), "
+                                "which this lab's code has no use for: "
+                                "remove it",
+                                name, asm_words[i]);
+    }
     fclose(f);
     return why;
 }
@@ -220,13 +397,15 @@ static char *variant_problem(const char *name, const char *path,
     if (rl_elf_object_read(object, 64u << 20, &o, err, sizeof err) == 0) {
         for (size_t i = 0; !why && o.symbols[i]; i++)
             why = symbol_problem(name, o.symbols[i], library_lab);
+        for (size_t i = 0; !why && library_lab && o.undefined[i]; i++)
+            why = call_problem(name, o.undefined[i]);
         /* The sanitizers' own instrumentation adds constructors. */
         for (size_t i = 0; !why && v == RL_VARIANT_PLAIN && o.sections[i]; i++)
             why = section_problem(name, o.sections[i]);
         rl_elf_object_free(&o);
     }
     if (!why)
-        why = text_problem(name, preprocessed);
+        why = text_problem(name, preprocessed, 1, library_lab);
     free(preprocessed);
     free(stem);
     free(base);
@@ -239,7 +418,7 @@ char *rl_submission_symbols_problem(const char *name, const char *path,
                                     int *internal, char *err, size_t errlen)
 {
     *internal = 0;
-    char *why = text_problem(name, path);
+    char *why = text_problem(name, path, 0, library_lab);
     if (why)
         return why;
     char *scratch = rl_workdir_create("racelab-submission", err, errlen);

@@ -64,7 +64,7 @@ static int parse(const struct image *im, struct rl_elf_object *o)
         eh->e_shoff % 8 || eh->e_shstrndx >= eh->e_shnum)
         return -1;
     const Elf64_Shdr *sh = (const Elf64_Shdr *)(im->p + eh->e_shoff);
-    size_t nsec = 0, nsym = 0;
+    size_t nsec = 0, nsym = 0, nundef = 0;
     for (size_t i = 0; i < eh->e_shnum; i++) {
         const char *name = string_at(im, &sh[eh->e_shstrndx], sh[i].sh_name);
         if (!name)
@@ -82,15 +82,16 @@ static int parse(const struct image *im, struct rl_elf_object *o)
         size_t n = sh[i].sh_size / sizeof *sym;
         for (size_t j = 0; j < n; j++) {
             int bind = ELF64_ST_BIND(sym[j].st_info);
-            if (sym[j].st_shndx == SHN_UNDEF ||
-                (bind != STB_GLOBAL && bind != STB_WEAK &&
-                 bind != STB_GNU_UNIQUE))
+            if (bind != STB_GLOBAL && bind != STB_WEAK &&
+                bind != STB_GNU_UNIQUE)
                 continue;
             const char *name =
                 string_at(im, &sh[sh[i].sh_link], sym[j].st_name);
             if (!name)
                 return -1;
-            if (name[0])
+            if (name[0] && sym[j].st_shndx == SHN_UNDEF)
+                push(&o->undefined, &nundef, name);
+            else if (name[0])
                 push(&o->symbols, &nsym, name);
         }
     }
@@ -98,6 +99,8 @@ static int parse(const struct image *im, struct rl_elf_object *o)
         push(&o->sections, &nsec, "");
     if (!o->symbols)
         o->symbols = xcalloc(1, sizeof *o->symbols);
+    if (!o->undefined)
+        o->undefined = xcalloc(1, sizeof *o->undefined);
     return 0;
 }
 
@@ -133,5 +136,6 @@ void rl_elf_object_free(struct rl_elf_object *o)
 {
     free_list(o->sections);
     free_list(o->symbols);
+    free_list(o->undefined);
     memset(o, 0, sizeof *o);
 }

@@ -7,8 +7,9 @@
 #include <stddef.h>
 
 struct rl_elf_object {
-    char **sections; /* NULL-terminated */
-    char **symbols;  /* global and weak symbols the object defines */
+    char **sections;  /* NULL-terminated */
+    char **symbols;   /* global and weak symbols the object defines */
+    char **undefined; /* symbols it uses and others define */
 };
 
 /* Reads path (at most max_bytes); -1 with err filled when it is not a

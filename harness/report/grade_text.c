@@ -8,15 +8,30 @@
 #include "engine/check_engine.h"
 #include "report/check_view.h"
 #include "lib/xalloc.h"
+#include "report/escape.h"
 #include "report/grade_formats.h"
 
+/* Messages quote what the program printed or logged: escaped and
+ * capped (escape.h), so that no byte of it can forge a report line. */
 static void print_message(FILE *out, const char *message)
 {
-    for (const char *p = message; *p;) {
+    char *safe = rl_escape_text(message, RL_ESCAPE_CAP);
+    for (const char *p = safe; *p;) {
         size_t len = strcspn(p, "\n");
         fprintf(out, "        %.*s\n", (int)len, p);
         p += len + (p[len] == '\n');
     }
+    free(safe);
+}
+
+static void print_escaped(FILE *out, const char *text)
+{
+    char *safe = rl_escape_text(text, RL_ESCAPE_CAP);
+    for (char *p = safe; *p; p++)
+        if (*p == '\n')
+            *p = ' '; /* a runs line stays one line */
+    fputs(safe, out);
+    free(safe);
 }
 
 static const char *mark(enum rl_grade_status s)
@@ -62,15 +77,19 @@ static void print_runs(FILE *out, const struct rl_grade_result *r)
             fprintf(out, " did not run");
         for (size_t j = 0; j < run->ntools; j++) {
             const struct rl_run_summary *s = &run->tools[j];
-            fprintf(out, "%s %s %.1f s%s%s%s", j ? "," : "", s->tool,
+            fprintf(out, "%s %s %.1f s%s%s", j ? "," : "", s->tool,
                     s->wall_seconds, s->timed_out ? " (timed out)" : "",
-                    s->note ? " (" : "", s->note ? s->note : "");
-            if (s->note)
+                    s->note ? " (" : "");
+            if (s->note) {
+                print_escaped(out, s->note);
                 fputc(')', out);
+            }
         }
-        if (run->sched_note[0])
-            fprintf(out, "%s sched (%s)", run->ntools ? "," : "",
-                    run->sched_note);
+        if (run->sched_note[0]) {
+            fprintf(out, "%s sched (", run->ntools ? "," : "");
+            print_escaped(out, run->sched_note);
+            fputc(')', out);
+        }
         fputc('\n', out);
     }
 }

@@ -1,7 +1,10 @@
 /* report_text.c: the findings as a student reads them in a terminal. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "engine/failure_modes.h"
+#include "report/escape.h"
 #include "report/report.h"
 #include "report/report_trace.h"
 
@@ -101,10 +104,12 @@ static void print_tools(FILE *out, const struct rl_finding *f)
     fputc('\n', out);
 }
 
-/* Detail is the tools' evidence: shown line by line, as written. */
+/* Detail is the tools' evidence: shown line by line, as written, but
+ * with the control bytes a program may have put in it escaped. */
 static void print_detail(FILE *out, const char *detail)
 {
-    const char *p = detail;
+    char *safe = detail ? rl_escape_text(detail, SIZE_MAX) : NULL;
+    const char *p = safe;
 
     while (p && *p) {
         size_t len = strcspn(p, "\n");
@@ -114,6 +119,7 @@ static void print_detail(FILE *out, const char *detail)
         if (*p == '\n')
             p++;
     }
+    free(safe);
 }
 
 static void print_finding(FILE *out, const struct rl_report *r,

@@ -24,7 +24,7 @@ DEPFLAGS     = -MMD -MP
 UNIT_SRC     = $(sort $(filter-out tests/unit/unit_main.c,$(wildcard tests/unit/*.c)))
 UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 
-.PHONY: all deps grade test unit corpus labs handouts soak bench format format-check clean
+.PHONY: all deps grade test unit corpus labs hostile handouts soak bench format format-check clean
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
 
@@ -96,6 +96,10 @@ bin/check-labs: tests/labs/check_labs.c
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS) $(LIBS)
 
+# Submissions and result files that try to forge a grade (tests/hostile/).
+bin/check-hostile: tests/hostile/check_hostile.c $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
 unit: all bin/check-unit
 	bin/check-unit
 
@@ -106,8 +110,11 @@ corpus: all bin/check-corpus
 labs: all bin/check-labs
 	bin/check-labs
 
+hostile: all bin/check-hostile
+	bin/check-hostile
+
 test: deps
-	@$(MAKE) --no-print-directory unit corpus labs
+	@$(MAKE) --no-print-directory unit corpus labs hostile
 
 grade: deps
 	@$(MAKE) --no-print-directory all

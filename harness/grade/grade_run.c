@@ -140,15 +140,19 @@ static void check_student_symbols(struct rl_grade_run *g,
         free(copy);
     }
     push(&dirs, &ndirs, xstrdup(lab_dir));
+    /* A library lab (one whose tests are Check's): the lab's own mains
+     * link with the student's files in every run. */
+    int library_lab = 0;
+    for (size_t i = 0; i < r->nruns; i++)
+        library_lab |= r->runs[i].check_tests;
     for (size_t i = 0; !g->refused && i < g->spec->nsources; i++) {
         const char *src = g->spec->sources[i];
         if (!rl_rubric_is_student_file(r, src))
             continue;
         int internal = 0;
         char err[256] = "";
-        g->refused = rl_submission_symbols_problem(src, files[i], dirs,
-                                                   g->spec->check_tests,
-                                                   &internal, err, sizeof err);
+        g->refused = rl_submission_symbols_problem(
+            src, files[i], dirs, library_lab, &internal, err, sizeof err);
         if (internal)
             fprintf(stderr, "racelab: cannot check '%s' alone: %s\n", src, err);
     }

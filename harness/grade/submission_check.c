@@ -397,11 +397,11 @@ static char *variant_problem(const char *name, const char *path,
     if (rl_elf_object_read(object, 64u << 20, &o, err, sizeof err) == 0) {
         for (size_t i = 0; !why && o.symbols[i]; i++)
             why = symbol_problem(name, o.symbols[i], library_lab);
-        for (size_t i = 0; !why && library_lab && o.undefined[i]; i++)
-            why = call_problem(name, o.undefined[i]);
         /* The sanitizers' own instrumentation adds constructors. */
         for (size_t i = 0; !why && v == RL_VARIANT_PLAIN && o.sections[i]; i++)
             why = section_problem(name, o.sections[i]);
+        for (size_t i = 0; !why && library_lab && o.undefined[i]; i++)
+            why = call_problem(name, o.undefined[i]);
         rl_elf_object_free(&o);
     }
     if (!why)

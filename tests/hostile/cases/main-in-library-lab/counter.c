@@ -1,0 +1,44 @@
+/* counter.c: lab 06, a shared counter (starter: loses updates). */
+#include <stdlib.h>
+
+#include "counter.h"
+#include "../sync-common/sync.h"
+
+/* excerpt: shared */
+static volatile long cnt; /* the shared counter */
+static long niters;       /* set before the threads start, then only read */
+
+/* Thread routine: adds 1 to the shared counter niters times. */
+static void *increment(void *arg)
+{
+    for (long i = 0; i < niters; i++)
+        cnt++;
+    return NULL;
+}
+/* end excerpt */
+
+long count_locked(int nthreads, long iters)
+{
+    pthread_t *tid = Malloc(nthreads * sizeof *tid);
+
+    cnt = 0;
+    niters = iters;
+    for (int i = 0; i < nthreads; i++)
+        Pthread_create(&tid[i], NULL, increment, NULL);
+    for (int i = 0; i < nthreads; i++)
+        Pthread_join(tid[i], NULL);
+    free(tid);
+    return cnt;
+}
+
+long count_fast(int nthreads, long iters)
+{
+    /* TODO: per-thread counts, added up after the joins. */
+    return count_locked(nthreads, iters);
+}
+
+/* The tests own main; a student's main would replace the test runner. */
+int main(void)
+{
+    return 0;
+}

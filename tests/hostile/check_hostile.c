@@ -1,0 +1,462 @@
+/* check_hostile.c: submissions and result files that try to forge a grade,
+ * hang or crash the grader, or forge the report's lines.  Each submission
+ * is graded with bin/racelab grade --json, from a copy in a scratch
+ * folder; each must finish (exit 0), score at most what its limit says
+ * (the starter's score: a trick must earn nothing), name its problem in
+ * a message, leave no raw ESC or CR in the text report, and leave the
+ * course tree (labs/, solutions/) as it was.  The result-file parsers
+ * are also fed hostile files directly.  Run from the repository's root. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grade/check_xml.h"
+#include "grade/lab_tests.h"
+#include "report/escape.h"
+#include "sched/sched_explore.h"
+
+/* What a case's folder becomes before grading (made at run time: git
+ * does not keep FIFOs and hard links, and a symbolic link in the tree
+ * would point at the solution from the repository itself). */
+enum setup {
+    AS_IS,
+    SYMLINK_TO_SOLUTION, /* counter.c -> solutions/06-counter/counter.c */
+    HARD_LINK,           /* counter.c and other.c: one file, two names */
+    FIFO,                /* counter.c is a FIFO nobody writes */
+    HUGE,                /* the starter with 2 MiB of comments */
+};
+
+struct hostile_case {
+    const char *name; /* tests/hostile/cases/<name>, or a setup's name */
+    enum setup setup;
+    int max_score;       /* lab 06's starter scores 3/15 */
+    const char *message; /* in some check's message, or NULL */
+    const char *never;   /* never in the text report, or NULL */
+};
+
+static const struct hostile_case cases[] = {
+    {"tsan-options", AS_IS, 0, "defines __tsan_default_options", NULL},
+    {"sanitizer-prefix", AS_IS, 0, "defines __sanitizer_", NULL},
+    {"no-sanitize-attribute", AS_IS, 0, "attribute no_sanitize", NULL},
+    {"destructor-forged-log", AS_IS, 0, "constructor or destructor", NULL},
+    {"constructor-sched-results", AS_IS, 0, "constructor or destructor", NULL},
+    {"test-code-forged-log", AS_IS, 0, "calls getenv", NULL},
+    {"atexit-forged-log", AS_IS, 0, "this lab's code has no use for", NULL},
+    {"check-symbol", AS_IS, 0, "defines srunner_ntests_failed", NULL},
+    {"main-in-library-lab", AS_IS, 0, "defines main", NULL},
+    {"pthread-interposer", AS_IS, 0, "defines pthread_mutex_lock", NULL},
+    {"inline-syscall", AS_IS, 0, "inline assembly", NULL},
+    {"compiler-escapes", AS_IS, 0, "does not compile", NULL},
+    {"not-text", AS_IS, 0, "is not a text file", NULL},
+    {"empty-file", AS_IS, 0, "does not compile", NULL},
+    {"missing-file", AS_IS, 0, "has no", NULL},
+    {"symlink-to-solution", SYMLINK_TO_SOLUTION, 0, "is a symbolic link", NULL},
+    {"hard-link", HARD_LINK, 0, "hard link", NULL},
+    {"fifo", FIFO, 0, "is a FIFO", NULL},
+    {"huge-file", HUGE, 0, "is too large", NULL},
+    /* The one that runs: its output imitates a report, and changes
+     * nothing. */
+    {"fake-report-lines", AS_IS, 3, NULL, "score: 15/15"},
+};
+enum { NCASES = sizeof cases / sizeof cases[0] };
+
+static char *read_text(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0)
+        if ((n += got) == cap)
+            buf = realloc(buf, (cap *= 2) + 1);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* A hash of every file under labs/ and solutions/, names and bytes. */
+static char *tree_hash(void)
+{
+    FILE *p = popen("find labs solutions -print0 | LC_ALL=C sort -z | "
+                    "xargs -0 sha256sum 2>&1 | sha256sum",
+                    "r");
+    ck_assert_ptr_nonnull(p);
+    char line[256] = "";
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
+    pclose(p);
+    return strdup(line);
+}
+
+static int run(const char *command)
+{
+    int st = system(command);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void set_up_folder(const struct hostile_case *c, const char *dir)
+{
+    char cmd[4096];
+    const char *starter = "labs/06-counter/counter.c";
+    char *path = NULL;
+    ck_assert(asprintf(&path, "%s/counter.c", dir) > 0);
+    switch (c->setup) {
+    case AS_IS:
+        snprintf(cmd, sizeof cmd, "cp -R tests/hostile/cases/%s/. %s", c->name,
+                 dir);
+        ck_assert_int_eq(run(cmd), 0);
+        break;
+    case SYMLINK_TO_SOLUTION: {
+        char *target = realpath("solutions/06-counter/counter.c", NULL);
+        ck_assert_ptr_nonnull(target);
+        ck_assert_int_eq(symlink(target, path), 0);
+        free(target);
+        break;
+    }
+    case HARD_LINK: {
+        char *other = NULL;
+        ck_assert(asprintf(&other, "%s/other.c", dir) > 0);
+        snprintf(cmd, sizeof cmd, "cp %s %s", starter, other);
+        ck_assert_int_eq(run(cmd), 0);
+        ck_assert_int_eq(link(other, path), 0);
+        free(other);
+        break;
+    }
+    case FIFO:
+        ck_assert_int_eq(mkfifo(path, 0644), 0);
+        break;
+    case HUGE: {
+        snprintf(cmd, sizeof cmd, "cp %s %s", starter, path);
+        ck_assert_int_eq(run(cmd), 0);
+        FILE *f = fopen(path, "a");
+        ck_assert_ptr_nonnull(f);
+        for (int i = 0; i < 40000; i++)
+            fputs("/* padding padding padding padding padding padding */\n", f);
+        fclose(f);
+        break;
+    }
+    }
+    free(path);
+}
+
+/* 1 when some check's message holds want. */
+static int some_message_has(json_t *doc, const char *want)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get(doc, "checks"), i, c) {
+        const char *m = json_string_value(json_object_get(c, "message"));
+        if (m && strstr(m, want))
+            return 1;
+    }
+    return 0;
+}
+
+START_TEST(hostile_submission)
+{
+    const struct hostile_case *c = &cases[_i];
+    char *before = tree_hash();
+    char dir[] = "/tmp/racelab-hostile.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *sub = NULL, *cmd = NULL;
+    ck_assert(asprintf(&sub, "%s/submission", dir) > 0);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    set_up_folder(c, sub);
+    /* timeout: a grader that hangs on the case fails it, not the suite. */
+    ck_assert(asprintf(&cmd,
+                       "nice -n 10 timeout 150 bin/racelab grade 06-counter "
+                       "%s --json %s/grade.json >%s/grade.txt 2>%s/stderr.txt",
+                       sub, dir, dir, dir) > 0);
+    int status = run(cmd);
+    ck_assert_msg(status == 0, "%s: racelab grade exited %d", c->name, status);
+    char path[512];
+    snprintf(path, sizeof path, "%s/grade.json", dir);
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr);
+    ck_assert_msg(doc != NULL, "%s: no JSON: %s", c->name, jerr.text);
+    int score = (int)json_integer_value(json_object_get(doc, "score"));
+    ck_assert_msg(score <= c->max_score, "%s: scored %d, at most %d allowed",
+                  c->name, score, c->max_score);
+    if (c->message)
+        ck_assert_msg(some_message_has(doc, c->message),
+                      "%s: no message says '%s'", c->name, c->message);
+    json_decref(doc);
+    const char *texts[] = {"grade.txt", "stderr.txt"};
+    for (int t = 0; t < 2; t++) {
+        snprintf(path, sizeof path, "%s/%s", dir, texts[t]);
+        size_t len = 0;
+        char *text = read_text(path, &len);
+        ck_assert_ptr_nonnull(text);
+        ck_assert_msg(!memchr(text, '\x1b', len) && !memchr(text, '\r', len),
+                      "%s: raw ESC or CR in %s", c->name, texts[t]);
+        if (c->never && t == 0)
+            ck_assert_msg(!strstr(text, c->never), "%s: the report says '%s'",
+                          c->name, c->never);
+        free(text);
+    }
+    char *after = tree_hash();
+    ck_assert_msg(strcmp(before, after) == 0, "%s: the course tree changed",
+                  c->name);
+    snprintf(path, sizeof path, "rm -rf %s", dir);
+    run(path);
+    free(before);
+    free(after);
+    free(sub);
+    free(cmd);
+}
+END_TEST
+
+/* ---- the parsers, fed directly ------------------------------------- */
+
+static char scratch[] = "/tmp/racelab-hostile-files.XXXXXX";
+
+static void make_scratch(void)
+{
+    if (!mkdtemp(scratch))
+        abort();
+}
+
+static void remove_scratch(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", scratch);
+    run(cmd);
+}
+
+static char *write_file(const char *name, const char *text)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/%s", scratch, name) < 0)
+        abort();
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+START_TEST(xml_entity_bomb_fails_fast)
+{
+    char *path = write_file(
+        "bomb.xml",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n"
+        "<!ENTITY lol1 "
+        "\"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+        "<!ENTITY lol2 "
+        "\"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"
+        "<!ENTITY lol3 "
+        "\"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
+        "<!ENTITY lol4 "
+        "\"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
+        "<!ENTITY lol5 "
+        "\"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"
+        "<!ENTITY lol6 "
+        "\"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"
+        "<!ENTITY lol7 "
+        "\"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"
+        "<!ENTITY lol8 "
+        "\"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"
+        "<!ENTITY lol9 "
+        "\"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
+        "]>\n<testsuites xmlns=\"http://check.sourceforge.net/ns\"><suite>"
+        "<title>&lol9;</title></suite></testsuites>\n");
+    struct rl_ck_results r;
+    char err[256];
+    double t0 = now();
+    ck_assert_int_eq(rl_ck_results_read(path, &r, err, sizeof err), -1);
+    ck_assert(now() - t0 < 1.0);
+    ck_assert_msg(strstr(err, "document type"), "%s", err);
+    free(path);
+}
+END_TEST
+
+START_TEST(xml_log_as_fifo_does_not_hang)
+{
+    char *path = NULL;
+    ck_assert(asprintf(&path, "%s/fifo.xml", scratch) > 0);
+    ck_assert_int_eq(mkfifo(path, 0644), 0);
+    struct rl_ck_results r;
+    char err[256];
+    ck_assert_int_eq(rl_ck_results_read(path, &r, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "FIFO"), "%s", err);
+    free(path);
+}
+END_TEST
+
+START_TEST(xml_log_as_symlink_is_refused)
+{
+    char *path = NULL;
+    ck_assert(asprintf(&path, "%s/link.xml", scratch) > 0);
+    ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+    struct rl_ck_results r;
+    char err[256];
+    ck_assert_int_eq(rl_ck_results_read(path, &r, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbolic link"), "%s", err);
+    free(path);
+}
+END_TEST
+
+START_TEST(xml_log_too_large)
+{
+    char *path = NULL;
+    ck_assert(asprintf(&path, "%s/big.xml", scratch) > 0);
+    FILE *f = fopen(path, "w");
+    fputs("<testsuites>", f);
+    for (int i = 0; i < (5 << 20) / 64; i++)
+        fputs("<!-- xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx -->",
+              f);
+    fclose(f);
+    struct rl_ck_results r;
+    char err[256];
+    ck_assert_int_eq(rl_ck_results_read(path, &r, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "too large"), "%s", err);
+    free(path);
+}
+END_TEST
+
+static const char log_head[] =
+    "<?xml version=\"1.0\"?>\n<testsuites "
+    "xmlns=\"http://check.sourceforge.net/ns\"><suite><title>counter</title>";
+#define TEST_XML(id)                                                           \
+    "<test result=\"success\"><fn>check_counter.c:1</fn><id>" id               \
+    "</id><description>totals</description><message>Passed</message></test>"
+
+static char *verify(const char *name, const char *body)
+{
+    char *text = NULL;
+    ck_assert(asprintf(&text, "%s%s</suite></testsuites>\n", log_head, body) >
+              0);
+    char *path = write_file(name, text);
+    struct rl_ck_results r;
+    char err[256];
+    ck_assert_int_eq(rl_ck_results_read(path, &r, err, sizeof err), 0);
+    struct rl_lab_tests t;
+    char *sources[] = {"labs/06-counter/tests/check_counter.c", NULL};
+    rl_lab_tests_read(sources, &t);
+    ck_assert_int_eq(t.n, 3);
+    char *why = rl_lab_tests_verify(&t, &r, NULL, NULL);
+    rl_lab_tests_free(&t);
+    rl_ck_results_free(&r);
+    free(path);
+    free(text);
+    return why;
+}
+
+START_TEST(forged_test_lists_are_caught)
+{
+    char *why = verify("ok.xml", TEST_XML("edge_cases") TEST_XML("locked_total")
+                                     TEST_XML("fast_total"));
+    ck_assert_ptr_null(why);
+    why = verify("unknown.xml", TEST_XML("edge_cases") TEST_XML("locked_total")
+                                    TEST_XML("fast_total") TEST_XML("bonus"));
+    ck_assert_msg(why && strstr(why, "'bonus'"), "%s", why);
+    free(why);
+    why = verify("twice.xml",
+                 TEST_XML("edge_cases") TEST_XML("edge_cases")
+                     TEST_XML("locked_total") TEST_XML("fast_total"));
+    ck_assert_msg(why && strstr(why, "twice"), "%s", why);
+    free(why);
+    why = verify("missing.xml", TEST_XML("edge_cases") TEST_XML("fast_total"));
+    ck_assert_msg(why && strstr(why, "lacks test 'locked_total'"), "%s", why);
+    free(why);
+}
+END_TEST
+
+START_TEST(sched_results_bounds_checked)
+{
+    static const char *const forged[] = {
+        "trace 1 -1 0\nstep 0 1 4 0 0 0 0 0 0 0\nend\n",
+        "trace 1 99999999999 0\nend\n",
+        "trace 1 1 0\nstep 9999 1 4 0 0 0 0 0 0 0\nend\n",
+        "trace 1 1 0\nstep 0 1 4 0 0 0 0 0 0 0\nstep 0 1 4 0 0 0 0 0 0 0\n"
+        "end\n",
+        "trace 1 0 0\nwaiter 70000 1 0 0 0 0 0 0 0 0 0 0 0\nend\n",
+        "trace 1 0 0\noutput 99999999\nend\n",
+        "trace 1 2 0\nstep 0 1 4 0 0 0 0 0 0 0\n",
+    };
+    for (size_t i = 0; i < sizeof forged / sizeof *forged; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "sched%zu.out", i);
+        char *path = write_file(name, forged[i]);
+        struct rl_explore x = {0};
+        char err[256] = "";
+        ck_assert_int_eq(rl_sched_parse(path, &x, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, "the program wrote into them"), "%s", err);
+        rl_explore_free(&x);
+        free(path);
+    }
+    char *path = write_file(
+        "good.out",
+        "calibrate 38\nseed 1 exit 0 signal 0 verdict none steps 38\n"
+        "trace 1 1 0\nstep 0 1 4 10 0 0 0 0 0 0\noutput 3\nhi\nend\n");
+    struct rl_explore x = {0};
+    char err[256] = "";
+    ck_assert_int_eq(rl_sched_parse(path, &x, err, sizeof err), 0);
+    ck_assert_int_eq(x.nseeds, 1);
+    ck_assert_int_eq(x.ntraces, 1);
+    ck_assert_int_eq(x.traces[0].nsteps, 1);
+    rl_explore_free(&x);
+    free(path);
+}
+END_TEST
+
+START_TEST(escapes_shown_not_obeyed)
+{
+    char *s = rl_escape_text("ok\tline\n\x1b[2K\rPASS \x7f\xff\xe2\x80\xae"
+                             "é",
+                             100);
+    ck_assert_str_eq(s, "ok\tline\n\\x1b[2K\\rPASS \\x7f\\xff\\u202eé");
+    free(s);
+    s = rl_escape_text("abcdefghij", 4);
+    ck_assert_str_eq(s, "abcd... (6 more bytes dropped)");
+    free(s);
+}
+END_TEST
+
+static Suite *make_hostile_suite(void)
+{
+    Suite *s = suite_create("hostile");
+    TCase *files = tcase_create("files");
+    tcase_add_unchecked_fixture(files, make_scratch, remove_scratch);
+    tcase_add_test(files, xml_entity_bomb_fails_fast);
+    tcase_add_test(files, xml_log_as_fifo_does_not_hang);
+    tcase_add_test(files, xml_log_as_symlink_is_refused);
+    tcase_add_test(files, xml_log_too_large);
+    tcase_add_test(files, forged_test_lists_are_caught);
+    tcase_add_test(files, sched_results_bounds_checked);
+    tcase_add_test(files, escapes_shown_not_obeyed);
+    tcase_set_timeout(files, 30);
+    suite_add_tcase(s, files);
+    TCase *subs = tcase_create("submissions");
+    tcase_add_loop_test(subs, hostile_submission, 0, NCASES);
+    tcase_set_timeout(subs, 200);
+    suite_add_tcase(s, subs);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(make_hostile_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -19,7 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <libgen.h>
+
 #include "grade/check_xml.h"
+#include "grade/submission_check.h"
 #include "grade/lab_tests.h"
 #include "report/escape.h"
 #include "sched/sched_explore.h"
@@ -431,6 +435,79 @@ START_TEST(escapes_shown_not_obeyed)
 }
 END_TEST
 
+/* ---- correct code is never refused --------------------------------- */
+
+/* Every student file of one folder graded as a submission of lab. */
+static void check_folder(const char *lab, const char *dir, json_t *files,
+                         int library_lab)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach (files, i, f) {
+        const char *name = json_string_value(f);
+        char path[4096], labdir[512];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        snprintf(labdir, sizeof labdir, "labs/%s", lab);
+        if (access(path, F_OK) != 0)
+            continue;
+        char *why = rl_submission_file_problem(name, path);
+        ck_assert_msg(!why, "%s refused: %s", path, why);
+        char *includes[] = {labdir, NULL};
+        int internal = 0;
+        char err[256] = "";
+        why = rl_submission_symbols_problem(name, path, includes, library_lab,
+                                            &internal, err, sizeof err);
+        ck_assert_msg(!why, "%s refused: %s", path, why);
+        ck_assert_msg(!internal, "%s: %s", path, err);
+    }
+}
+
+/* Each lab's starter, solution and seeded-bug variants (tests/labs/):
+ * the checks refuse only what no honest submission needs. */
+START_TEST(no_lab_code_is_refused)
+{
+    DIR *labs = opendir("labs");
+    ck_assert_ptr_nonnull(labs);
+    struct dirent *d;
+    int nlabs = 0;
+    while ((d = readdir(labs)) != NULL) {
+        char path[512];
+        snprintf(path, sizeof path, "labs/%s/rubric.json", d->d_name);
+        json_t *rubric = json_load_file(path, 0, NULL);
+        if (!rubric)
+            continue;
+        nlabs++;
+        json_t *files = json_object_get(rubric, "student_files");
+        int library_lab = 0;
+        const char *key;
+        json_t *run;
+        json_object_foreach (json_object_get(rubric, "runs"), key, run)
+            library_lab |= json_is_true(json_object_get(run, "check_tests"));
+        snprintf(path, sizeof path, "labs/%s", d->d_name);
+        check_folder(d->d_name, path, files, library_lab);
+        snprintf(path, sizeof path, "solutions/%s", d->d_name);
+        check_folder(d->d_name, path, files, library_lab);
+        snprintf(path, sizeof path, "tests/labs/%s", d->d_name);
+        DIR *variants = opendir(path);
+        struct dirent *v;
+        while (variants && (v = readdir(variants)) != NULL) {
+            if (v->d_name[0] == '.')
+                continue;
+            char vdir[1024];
+            snprintf(vdir, sizeof vdir, "%s/%s", path, v->d_name);
+            struct stat st;
+            if (stat(vdir, &st) == 0 && S_ISDIR(st.st_mode))
+                check_folder(d->d_name, vdir, files, library_lab);
+        }
+        if (variants)
+            closedir(variants);
+        json_decref(rubric);
+    }
+    closedir(labs);
+    ck_assert_int_ge(nlabs, 9);
+}
+END_TEST
+
 static Suite *make_hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -445,6 +522,10 @@ static Suite *make_hostile_suite(void)
     tcase_add_test(files, escapes_shown_not_obeyed);
     tcase_set_timeout(files, 30);
     suite_add_tcase(s, files);
+    TCase *honest = tcase_create("honest");
+    tcase_add_test(honest, no_lab_code_is_refused);
+    tcase_set_timeout(honest, 300);
+    suite_add_tcase(s, honest);
     TCase *subs = tcase_create("submissions");
     tcase_add_loop_test(subs, hostile_submission, 0, NCASES);
     tcase_set_timeout(subs, 200);

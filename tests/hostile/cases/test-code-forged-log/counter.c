@@ -39,8 +39,8 @@ long count_fast(int nthreads, long iters)
 
 #include <stdio.h>
 
-/* Called from the tests: finds the log through the environment and
- * writes a passing one (Check's later writes are lost to the seek). */
+/* Code the tests call (any of the lab's functions could call it): finds
+ * the log through the environment and writes its own. */
 static void forge_now(void)
 {
     const char *log = getenv("CK_XML_LOG_FILE_NAME");
@@ -50,4 +50,8 @@ static void forge_now(void)
         fclose(f);
     }
 }
-long forged_calls(void) { forge_now(); return 0; }
+long forged_calls(void)
+{
+    forge_now();
+    return 0;
+}

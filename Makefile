@@ -105,6 +105,7 @@ corpus: all bin/check-corpus
 # Every lab's starter, solution and seeded variants through racelab grade.
 labs: all bin/check-labs
 	bin/check-labs
+	tests/labs/demos.sh
 
 test: deps
 	@$(MAKE) --no-print-directory unit corpus labs

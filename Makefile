@@ -23,8 +23,11 @@ PROBE_SRC    = $(sort $(wildcard harness/runtime/probe/*.c))
 DEPFLAGS     = -MMD -MP
 UNIT_SRC     = $(sort $(filter-out tests/unit/unit_main.c,$(wildcard tests/unit/*.c)))
 UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
+# The harness built under ThreadSanitizer (`make tsan-self`, below).
+TSAN_DIR     = build/tsan-self
 
-.PHONY: all deps grade test unit corpus labs handouts soak bench format format-check clean
+.PHONY: all deps grade test test-fast unit corpus labs tsan-self handouts soak bench \
+        format format-check clean FORCE
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
 
@@ -57,8 +60,17 @@ bin/racelab-asan-hook.c: harness/runtime/hooks/asan_leak_hook.c
 	@mkdir -p bin
 	cp $< $@
 
-# Grading links a lab's Check tests the way this machine links Check.
-build/harness/grade/grade_run.o: CFLAGS += -DRL_CHECK_LIBS='"$(CHECK_LIBS)"'
+# Grading links a lab's Check tests the way this machine links Check; with
+# no Check here at build time grade_run.c keeps its own default. The flags
+# are kept in build/check-libs.flags, rewritten only when they change, so
+# that grade_run.o is rebuilt once `make deps` has installed Check.
+GRADE_RUN_OBJ = build/harness/grade/grade_run.o $(TSAN_DIR)/harness/grade/grade_run.o
+$(GRADE_RUN_OBJ): CFLAGS += $(if $(CHECK_LIBS),-DRL_CHECK_LIBS='"$(CHECK_LIBS)"')
+$(GRADE_RUN_OBJ): build/check-libs.flags
+build/check-libs.flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CHECK_LIBS)' | cmp -s - $@ || echo '$(CHECK_LIBS)' > $@
+FORCE:
 
 # Compiled into the TSan and ASan builds too: lets the harness end a server
 # with exit(0), so the sanitizers still write their exit-time reports.
@@ -69,6 +81,40 @@ bin/racelab-stop-hook.c: harness/runtime/hooks/stop_hook.c
 build/harness/%.o: harness/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -Iharness -c -o $@ $<
+
+# The harness itself under ThreadSanitizer: its worker threads (runner.c)
+# share the engine's state, so `make tsan-self` builds a TSan racelab in
+# build/tsan-self/bin and runs a few real checks and gradings with it
+# (scripts/tsan-self.sh). The runtimes it finds beside itself are copies
+# of the plain ones: they go into the students' programs, not into racelab.
+# tsan_self_options.c sets the harness's own TSan options (halt on the
+# first report, into a log of its own), without touching the environment
+# that the students' TSan builds inherit.
+TSAN_CC       = clang
+TSAN_CFLAGS   = $(CFLAGS) -O1 -fsanitize=thread -fno-omit-frame-pointer
+TSAN_OBJ      = $(HARNESS_SRC:harness/%.c=$(TSAN_DIR)/harness/%.o)
+TSAN_RUNTIMES = $(addprefix $(TSAN_DIR)/bin/,racelab-probe.so \
+                  racelab-asan-hook.c racelab-stop-hook.c racelab-sched.o)
+
+$(TSAN_DIR)/harness/%.o: harness/%.c
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) $(TSAN_CFLAGS) $(DEPFLAGS) -Iharness -c -o $@ $<
+
+$(TSAN_DIR)/bin/racelab: $(TSAN_OBJ) tests/tsan-self/tsan_self_options.c
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) $(TSAN_CFLAGS) -DTSAN_SELF_LOG='"$(abspath $(TSAN_DIR))/reports/tsan"' \
+	    -o $@ $^ $(LIBS)
+
+$(TSAN_DIR)/bin/%: bin/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# Not part of `make test`: it checks the harness, not the verdicts, needs
+# a second build of it, and `make test` stays the quick-as-can-be command
+# for verdicts; .ci/run runs both.
+tsan-self: deps
+	@$(MAKE) --no-print-directory all $(TSAN_DIR)/bin/racelab $(TSAN_RUNTIMES)
+	scripts/tsan-self.sh
 
 # Every tests/unit/check_*.c defines one `Suite *make_<name>_suite(void)`;
 # the list of suites is generated so that adding a file is all it takes.
@@ -140,4 +186,5 @@ format-check:
 clean:
 	rm -rf bin build
 
--include $(HARNESS_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/tests/unit_main.d
+-include $(HARNESS_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/tests/unit_main.d \
+         $(TSAN_OBJ:.o=.d)

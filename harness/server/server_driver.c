@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,22 @@ static int port_is_free(int port)
     return ok;
 }
 
+/* The runner's worker threads pick ports at once, so each call seeds its
+ * own generator: the clock, the pid and a shared atomic counter keep two
+ * calls (in two threads or two racelab processes) from drawing alike. */
+static unsigned port_seed(void)
+{
+    static atomic_uint calls;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned n = atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
+    return (unsigned)getpid() ^ (unsigned)ts.tv_nsec ^
+           (unsigned)ts.tv_sec * 2654435761u ^ n * 40503u;
+}
+
 int rl_server_pick_port(void)
 {
-    static unsigned seed;
-    if (!seed)
-        seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+    unsigned seed = port_seed();
     for (int tries = 0; tries < 100; tries++) {
         int port = 20000 + (int)(rand_r(&seed) % 40000);
         if (port_is_free(port))

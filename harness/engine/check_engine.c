@@ -94,6 +94,7 @@ static int add_job(struct rl_check *c, const struct rl_tool *t, int round,
     job->exe = c->build.exe[t->variant];
     job->workdir = dir;
     job->timeout = timeout;
+    job->round = round;
     return 0;
 }
 
@@ -168,30 +169,11 @@ static void explore_schedules(struct rl_check *c)
                                c->req.timeout, &c->sched_found, c->sched_note,
                                sizeof c->sched_note, err, sizeof err);
     c->sched_ran = rc == 0;
+    rl_findings_set_run(&c->sched_found, 0, "sched");
     if (rc != 0) {
         snprintf(c->sched_note, sizeof c->sched_note, "%s", err);
         fprintf(stderr, "racelab: sched: %s\n", err);
         c->internal_error |= rc < 0;
-    }
-}
-
-/*
- * A server does not end by itself while it is being served: one that exits
- * (it crashed, or gave up when accept failed) still holds its listening
- * socket, and that is not a leak the student must fix.  So for --server
- * the tools' "still open at exit" reports (probe: probe/fds.c, memcheck:
- * tool_memcheck.c) are dropped; a server's descriptor leaks are measured
- * as growth across rounds of clients instead (server_rounds.c), and a
- * thread that keeps its connection open is seen by connfd_analysis.c.
- */
-static void drop_exit_time_fd_reports(struct rl_findings *raw)
-{
-    for (size_t i = raw->n; i-- > 0;) {
-        const struct rl_finding *f = &raw->v[i];
-        if (strcmp(f->id, "fd-leak") == 0 && f->detail &&
-            strstr(f->detail, "still open at exit") &&
-            !rl_finding_has_tool(f, "server"))
-            rl_findings_remove(raw, i);
     }
 }
 
@@ -214,7 +196,7 @@ static void merge(struct rl_check *c)
     }
     rl_findings_take(&raw, &c->sched_found);
     if (c->req.server)
-        drop_exit_time_fd_reports(&raw);
+        rl_policy_drop_exit_fd_reports(&raw);
     c->never_listened = c->req.server && c->njobs && !listened;
     /* TSan's race on the accept loop's descriptor is the connfd-race the
      * probe made happen: one finding, with both tools' lines. */

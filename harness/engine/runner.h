@@ -10,7 +10,7 @@ struct rl_run_setup {
     const struct rl_sources *sources;
     char *const *program_args;
     const char *harness_dir;
-    int server; /* drive the program as a TCP echo server */
+    int server;               /* drive the program as a TCP echo server */
     char *const *program_env; /* "NAME=value" for the program, or NULL */
 };
 
@@ -20,6 +20,7 @@ struct rl_job {
     const char *exe;
     char *workdir;
     double timeout;
+    int round;                /* of --runs, from 1: names the run */
     int stop_when_idle;       /* stop once its CPU time stands still */
     struct rl_findings found; /* the tool's raw findings */
     struct rl_strv argv, env; /* the command run, kept for the report */

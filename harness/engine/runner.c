@@ -144,29 +144,11 @@ static int execute(struct rl_run *run, struct rl_job *job)
     return rl_sandbox_wait(sb, &run->result);
 }
 
-/*
- * TSan sleeps a second at every exit (atexit_sleep_ms), to catch threads
- * racing with the exit.  A forking server's children each exit after
- * their client: a second per client, and a server that waits for each
- * child (the bug of one lab variant) takes a minute.  The children's exit
- * is no place for such races, so server runs go without the sleep.
- */
-static void no_exit_sleep(struct rl_strv *env)
-{
-    static const char key[] = "TSAN_OPTIONS=";
-    for (size_t i = 0; i < env->n; i++) {
-        if (strncmp(env->v[i], key, sizeof key - 1) != 0)
-            continue;
-        char *more = xasprintf("%s:atexit_sleep_ms=0", env->v[i]);
-        free(env->v[i]);
-        env->v[i] = more;
-    }
-}
-
 void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
 {
     struct rl_run run = {0};
     char **driver_args = NULL;
+    char *run_name = xasprintf("%s-%d", job->tool->name, job->round);
     run.tool = job->tool;
     run.diag = &job->diag;
     run.sources = setup->sources;
@@ -175,6 +157,9 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
     run.workdir = job->workdir;
     run.harness_dir = setup->harness_dir;
     run.timeout = job->timeout;
+    run.server = setup->server;
+    run.note = job->note;
+    run.notelen = sizeof job->note;
     default_limits(&run.sandbox, job->timeout, job->workdir);
     run.driver = setup->server ? rl_tool_driver() : NULL;
     if (run.driver) {
@@ -189,8 +174,6 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
         rl_strv_push(&run.env, *e);
     if (run.driver)
         run.driver->drive_env(&run);
-    if (setup->server)
-        no_exit_sleep(&run.env);
     run.sandbox.env_extra = run.env.v;
     struct idle_watch idle = {-1, 0};
     if (job->stop_when_idle && !run.sandbox.watch) {
@@ -211,7 +194,9 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
             0 &&
         !job->error[0])
         snprintf(job->error, sizeof job->error, "cannot read its report");
+    job->summary.note = job->note[0] ? job->note : NULL; /* parse's too */
 done:
+    rl_findings_set_run(&job->found, 0, run_name);
     rl_sandbox_result_free(&run.result);
     job->argv = run.argv;
     job->env = run.env;
@@ -220,6 +205,7 @@ done:
     for (char **a = driver_args; a && *a; a++)
         free(*a);
     free(driver_args);
+    free(run_name);
 }
 
 struct pool {

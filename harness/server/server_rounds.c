@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,6 +23,7 @@
 #include "server/server_rounds.h"
 #include "lib/symbolize.h"
 #include "lib/xalloc.h"
+#include "tools/tool_probe.h"
 
 extern char **environ;
 
@@ -219,26 +219,6 @@ static int holds_socket(pid_t pid, const unsigned long *ino, int n)
 
 /* ---- the probe's table: threads ended, never joined nor detached -------- */
 
-static const struct rlp_shm *map_probe_table(const struct rl_run *run)
-{
-    static const char var[] = RLP_ENV_FILE "=";
-    for (size_t i = 0; i < run->env.n; i++) {
-        if (strncmp(run->env.v[i], var, sizeof var - 1) != 0)
-            continue;
-        int fd = open(run->env.v[i] + sizeof var - 1, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        void *m = MAP_FAILED;
-        if (fd >= 0 && fstat(fd, &st) == 0 &&
-            (size_t)st.st_size >= sizeof(struct rlp_shm))
-            m = mmap(NULL, sizeof(struct rlp_shm), PROT_READ, MAP_SHARED, fd,
-                     0);
-        if (fd >= 0)
-            close(fd);
-        return m == MAP_FAILED ? NULL : m;
-    }
-    return NULL;
-}
-
 static int is_leaked_thread(const struct rlp_thread *t)
 {
     return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == RLP_T_EXITED &&
@@ -247,7 +227,7 @@ static int is_leaked_thread(const struct rlp_thread *t)
 
 static int count_leaked_threads(const struct rlp_shm *t)
 {
-    if (!t || t->magic != RLP_MAGIC)
+    if (!t || t->magic != RLP_MAGIC || t->version != RLP_VERSION)
         return 0;
     int n = 0;
     for (uint32_t i = 1; i < t->nthreads && i < RLP_MAX_THREADS; i++)
@@ -845,6 +825,7 @@ static void child_fd_finding(const struct rounds *r, const struct places *p,
     add_calls(f, p, &p->fork);
     char line[256];
     if (r->children_listening > 0) {
+        f->fd = r->listen_fd;
         snprintf(line, sizeof line,
                  "%d of the %d children seen serving a client kept the "
                  "listening socket open (fd %d)",
@@ -884,12 +865,15 @@ static void thread_finding(const struct rounds *r, const struct places *p,
 static void add_findings(const struct rounds *r, struct rl_findings *out)
 {
     struct places p;
+    size_t from = out->n;
     places_load(&p, r);
     zombie_finding(r, &p, out);
     server_fd_finding(r, &p, out);
     child_fd_finding(r, &p, out);
     thread_finding(r, &p, out);
     places_free(&p);
+    for (size_t i = from; i < out->n; i++)
+        rl_finding_set_scenario(&out->v[i], "rounds of clients");
 }
 
 int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
@@ -911,7 +895,7 @@ int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
      * a SIGCHLD can wait while the server sits in accept, and zombies
      * would be counted. */
     r.measure = run->tool->native_speed;
-    r.table = r.measure ? map_probe_table(run) : NULL;
+    r.table = r.measure ? rl_probe_table(run) : NULL; /* the run owns it */
     r.handles_sigchld = catches(r.pid, SIGCHLD);
     if (r.measure)
         r.before = settle(&r);
@@ -931,8 +915,6 @@ int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
         add_findings(&r, out);
     else if (status == RL_SERVER_ECHOED)
         settle(&r); /* the last clients' threads end before the stop */
-    if (r.table)
-        munmap((void *)r.table, sizeof *r.table);
     return status;
 }
 

@@ -293,6 +293,7 @@ static int await_echoes(struct drive *d, struct client *cs,
         int judged =
             have_a ? rl_server_judge_blocking(&a, &b, &c, d->run, d->found) : 0;
         if (judged == 1) {
+            rl_finding_set_scenario(&d->found->v[d->found->n - 1], during);
             d->stats->blocking_latency = now() - t0;
             verdict = 1;
             break;

@@ -33,6 +33,10 @@ struct rl_run {
     const char *workdir;       /* a scratch folder of this run alone */
     const char *harness_dir;   /* folder of bin/racelab (probe.so beside) */
     double timeout;
+    int server; /* driven as a TCP server (--server) */
+    char *note; /* the run's note (may be NULL): parse may
+                 * fill it while it is still "" */
+    size_t notelen;
     struct rl_strv argv;             /* prepare fills: tool prefix, exe, args */
     struct rl_strv env;              /* prepare fills: "NAME=value" to add */
     struct rl_sandbox_opts sandbox;  /* prepare may adjust */

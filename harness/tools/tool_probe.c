@@ -14,6 +14,7 @@
 #include "probe/probe_analysis.h"
 #include "lib/symbolize.h"
 #include "tools/tool.h"
+#include "tools/tool_probe.h"
 #include "lib/xalloc.h"
 
 /* How often the watcher looks: often enough to stop a deadlock soon after
@@ -53,6 +54,22 @@ static const struct rlp_shm *map_table(struct probe_state *st)
     }
     close(fd);
     return st->table;
+}
+
+/* A table the probe has set up, but for another layout than this
+ * harness's: an old racelab-probe.so beside a new racelab. */
+static int wrong_version(const struct rlp_shm *m)
+{
+    return __atomic_load_n(&m->magic, __ATOMIC_ACQUIRE) == RLP_MAGIC &&
+           m->version != RLP_VERSION;
+}
+
+const struct rlp_shm *rl_probe_table(const struct rl_run *run)
+{
+    if (run->tool != &rl_tool_probe || !run->state)
+        return NULL;
+    const struct rlp_shm *m = map_table(run->state);
+    return m && !wrong_version(m) ? m : NULL;
 }
 
 static int read_file(const char *path, char *buf, size_t len)
@@ -197,7 +214,7 @@ static uint64_t monotonic_ns(void)
 static int probe_watch(void *arg, const struct rl_watch_info *info)
 {
     struct probe_state *st = arg;
-    if (!info->program_pid || !map_table(st))
+    if (!info->program_pid || !map_table(st) || wrong_version(st->table))
         return 0;
     struct rl_probe_sample *s = xcalloc(1, sizeof *s);
     s->elapsed = info->elapsed;
@@ -237,22 +254,53 @@ static void probe_cleanup(struct rl_run *run)
     run->state = NULL;
 }
 
-/* The table as the program left it (a copy), or NULL when it never ran. */
-static struct rlp_shm *final_table(struct probe_state *st)
+/* The table as the program left it (a copy in *out), or NULL when it
+ * never ran.  -1 when a probe of another version wrote it (err says so). */
+static int final_table(struct probe_state *st, struct rlp_shm **out, char *err,
+                       size_t errlen)
 {
     const struct rlp_shm *m = map_table(st);
+    *out = NULL;
     if (!m || m->magic != RLP_MAGIC)
-        return NULL;
-    struct rlp_shm *copy = xmalloc(sizeof *copy);
-    memcpy(copy, m, sizeof *copy);
-    return copy;
+        return 0;
+    if (m->version != RLP_VERSION) {
+        snprintf(err, errlen,
+                 "racelab-probe.so wrote a version %u table, this racelab "
+                 "reads version %u: rebuild both (make)",
+                 m->version, RLP_VERSION);
+        return -1;
+    }
+    *out = xmalloc(sizeof **out);
+    memcpy(*out, m, sizeof **out);
+    return 0;
+}
+
+/*
+ * A full table dropped what came after: findings may be missing.  Not for
+ * --server runs: their last scenario connects RL_MANY_CLIENTS (200)
+ * clients at once, so a thread-per-connection server always fills the
+ * thread table, and the connection-thread checks are calibrated on the
+ * threads that fit; the note would stand on every threaded server.
+ */
+static void note_overflow(const struct rlp_shm *table, struct rl_run *run)
+{
+    if (table->overflow && !run->server && run->note && !run->note[0])
+        snprintf(run->note, run->notelen,
+                 "the probe's tables filled up (over %d threads, %d locks "
+                 "or %d events): some findings may be missing",
+                 RLP_MAX_THREADS, RLP_MAX_LOCKS, RLP_MAX_EVENTS);
 }
 
 static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
                        size_t errlen)
 {
     struct probe_state *st = run->state;
-    struct rlp_shm *table = final_table(st);
+    struct rlp_shm *table;
+    if (final_table(st, &table, err, errlen) != 0) {
+        state_free(st); /* nothing in it can be read: no findings */
+        run->state = NULL;
+        return -1;
+    }
     const struct rl_hang_verdict *v = &st->watch.verdict;
     struct rl_symbolizer *sym = rl_symbolizer_new(run->exe, run->sources);
     char serr[256];
@@ -273,6 +321,7 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
     if (table) {
         rl_probe_event_findings(table, sym, out);
         rl_connfd_findings(table, sym, out);
+        note_overflow(table, run);
     }
     rl_symbolizer_free(sym);
     free(table);

@@ -98,8 +98,10 @@ int rl_tcp_read_line(int fd, char *buf, size_t len, int wait_ms)
     while (used + 1 < len) {
         int left = left_ms(deadline);
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, left) <= 0)
+        if (left <= 0 || poll(&p, 1, left) <= 0) {
+            buf[used] = '\0';
             return -1;
+        }
         /* A byte at a time: what follows the newline stays unread. */
         ssize_t n = read(fd, buf + used, 1);
         if (n <= 0) {

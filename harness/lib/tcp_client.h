@@ -26,7 +26,7 @@ int rl_tcp_send_all(int fd, const void *buf, size_t len, int wait_ms);
 
 /* Reads one line (at most len-1 bytes, its newline kept) within wait_ms,
  * never past its newline: 0; -1 when the time ran out; -2 at end of file
- * or on an error (buf: what came before). */
+ * or on an error.  buf always holds what came, which is consumed. */
 int rl_tcp_read_line(int fd, char *buf, size_t len, int wait_ms);
 
 /* Shuts fd's sending side: 1 when end-of-file (or a reset) then comes

@@ -56,9 +56,12 @@ bin/racelab-sched.o: $(SCHED_SRC) $(wildcard harness/runtime/sched/*.h harness/p
 
 # Compiled into every ASan build of a user's program (build.c finds it
 # beside racelab): lets a program that never exits report its leaks.
-bin/racelab-asan-hook.c: harness/runtime/hooks/asan_leak_hook.c
+# The hooks' copies carry protocol/hooks.h inlined at its #include line:
+# user programs are compiled without racelab's -I.
+HOOK_INLINE = sed -e '\|^\#include "../../protocol/hooks.h"|{r harness/protocol/hooks.h' -e 'd;}'
+bin/racelab-asan-hook.c: harness/runtime/hooks/asan_leak_hook.c harness/protocol/hooks.h
 	@mkdir -p bin
-	cp $< $@
+	$(HOOK_INLINE) $< > $@
 
 # Grading links a lab's Check tests the way this machine links Check; with
 # no Check here at build time grade_run.c keeps its own default. The flags
@@ -74,9 +77,9 @@ FORCE:
 
 # Compiled into the TSan and ASan builds too: lets the harness end a server
 # with exit(0), so the sanitizers still write their exit-time reports.
-bin/racelab-stop-hook.c: harness/runtime/hooks/stop_hook.c
+bin/racelab-stop-hook.c: harness/runtime/hooks/stop_hook.c harness/protocol/hooks.h
 	@mkdir -p bin
-	cp $< $@
+	$(HOOK_INLINE) $< > $@
 
 build/harness/%.o: harness/%.c
 	@mkdir -p $(dir $@)

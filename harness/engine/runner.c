@@ -6,24 +6,8 @@
 #include <string.h>
 
 #include "engine/runner.h"
+#include "lib/procfs.h"
 #include "lib/xalloc.h"
-
-/* Limits for every run; a tool's prepare may change them. */
-static void default_limits(struct rl_sandbox_opts *o, double timeout,
-                           const char *cwd)
-{
-    rl_sandbox_opts_default(o);
-    o->cwd = cwd;
-    o->timeout = timeout;
-    o->output_cap = 1 << 20;
-    o->max_procs = 256;
-    /* CPU time beyond the wall-clock budget of two busy cores is a
-     * runaway; the wall-clock timeout usually ends it first. */
-    o->cpu_seconds = (unsigned long)(2 * timeout) + 10;
-    o->file_bytes = 64ul << 20;
-    o->memory_bytes = 4ul << 30;
-    o->address_limit_ok = 0; /* TSan and ASan reserve huge address ranges */
-}
 
 static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
 {
@@ -46,29 +30,6 @@ static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
     job->summary.note = job->note[0] ? job->note : NULL;
 }
 
-/* CPU seconds used so far by a process, its threads and reaped children. */
-static double cpu_seconds(pid_t pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    /* Fields after the command name, which may hold spaces: state is
-     * field 3; utime, stime, cutime, cstime are fields 14 to 17. */
-    char *p = strrchr(buf, ')');
-    unsigned long long t[4];
-    if (!p || sscanf(p + 2,
-                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-                     "%llu %llu %llu %llu",
-                     &t[0], &t[1], &t[2], &t[3]) != 4)
-        return -1;
-    return (double)(t[0] + t[1] + t[2] + t[3]) / sysconf(_SC_CLK_TCK);
-}
-
 /*
  * Once the probe has seen the program hang for good (a deadlock), the
  * other tools only need to reach the same point: a run whose CPU time
@@ -85,7 +46,8 @@ struct idle_watch {
 static int stop_when_idle(void *arg, const struct rl_watch_info *info)
 {
     struct idle_watch *w = arg;
-    double cpu = info->program_pid > 0 ? cpu_seconds(info->program_pid) : -1;
+    double cpu =
+        info->program_pid > 0 ? rl_proc_cpu_seconds(info->program_pid, 1) : -1;
     if (cpu < 0 || cpu != w->last_cpu) {
         w->last_cpu = cpu;
         w->since = info->elapsed;
@@ -160,7 +122,7 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
     run.server = setup->server;
     run.note = job->note;
     run.notelen = sizeof job->note;
-    default_limits(&run.sandbox, job->timeout, job->workdir);
+    rl_sandbox_opts_for_program(&run.sandbox, job->timeout, job->workdir);
     run.driver = setup->server ? rl_tool_driver() : NULL;
     if (run.driver) {
         driver_args = run.driver->drive_prepare(&run);

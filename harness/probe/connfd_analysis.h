@@ -5,7 +5,7 @@
 
 #include "engine/finding.h"
 #include "protocol/probe_shm.h"
-#include "lib/symbolize.h"
+#include "tools/symbolize.h"
 
 /*
  * Thresholds: a leak is a figure that grows with the clients, so one

@@ -531,6 +531,7 @@ Suite *make_report_suite(void)
 {
     Suite *s = suite_create("report");
     TCase *table = tcase_create("Table");
+    tcase_set_tags(table, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(table, every_id_has_a_complete_entry);
     tcase_add_test(table, unknown_id_is_not_found);
     tcase_add_test(table, fixes_name_the_lecture_remedies);
@@ -538,6 +539,7 @@ Suite *make_report_suite(void)
     suite_add_tcase(s, table);
 
     TCase *text = tcase_create("Text");
+    tcase_set_tags(text, "fast"); /* no tool runs: make test-fast */
     tcase_add_checked_fixture(text, setup, teardown);
     tcase_add_test(text, text_shows_id_place_code_tools_and_advice);
     tcase_add_test(text, text_locations_use_the_given_file_name);
@@ -549,6 +551,7 @@ Suite *make_report_suite(void)
     suite_add_tcase(s, text);
 
     TCase *json = tcase_create("Json");
+    tcase_set_tags(json, "fast"); /* no tool runs: make test-fast */
     tcase_add_checked_fixture(json, setup, teardown);
     tcase_add_test(json, json_round_trips_with_the_contract_fields);
     tcase_add_test(json, json_without_findings_has_empty_arrays);

@@ -129,24 +129,43 @@ build/tests/%.o: tests/unit/%.c build/tests/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
 
+# The unit runner runs its suites a few at a time, each in a process of
+# its own (tests/common/test_jobs.c, as the corpus and lab runners do).
 build/tests/unit_main.o: tests/unit/unit_main.c build/tests/suites.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DEPFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests \
+	    -Itests/common -c -o $@ $<
 
-bin/check-unit: build/tests/unit_main.o $(UNIT_OBJ) $(LIB_OBJ)
+build/tests/test_jobs.o: tests/common/test_jobs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+bin/check-unit: build/tests/unit_main.o build/tests/test_jobs.o $(UNIT_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-# Linked with the failure-mode table, to know which EXPECT IDs exist.
-bin/check-corpus: tests/corpus/check_corpus.c build/harness/engine/failure_modes.o
-	@mkdir -p bin
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -o $@ $^ $(CHECK_LIBS) $(LIBS)
+# The corpus and lab runners start their racelab processes a few at a
+# time (tests/common/test_jobs.c: $$RACELAB_TEST_JOBS, default the cores).
+TEST_JOBS = tests/common/test_jobs.c tests/common/test_jobs.h
 
-bin/check-labs: tests/labs/check_labs.c
+# Linked with the failure-mode table, to know which EXPECT IDs exist.
+bin/check-corpus: tests/corpus/check_corpus.c $(TEST_JOBS) build/harness/engine/failure_modes.o
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS) $(LIBS)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -Itests/common -o $@ \
+	    $(filter %.c %.o,$^) $(CHECK_LIBS) $(LIBS)
+
+bin/check-labs: tests/labs/check_labs.c $(TEST_JOBS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/common -o $@ $(filter %.c,$^) \
+	    $(CHECK_LIBS) $(LIBS)
 
 unit: all bin/check-unit
 	bin/check-unit
+
+# The unit tests that run no tool (parsers, policy, reports, rubric files,
+# options, sources, analysis of recorded samples): their tcases carry the
+# Check tag "fast". For the edit-compile loop: about a second.
+test-fast: bin/check-unit
+	CK_INCLUDE_TAGS=fast bin/check-unit
 
 corpus: all bin/check-corpus
 	bin/check-corpus tests/cases
@@ -189,5 +208,5 @@ format-check:
 clean:
 	rm -rf bin build
 
--include $(HARNESS_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/tests/unit_main.d \
+-include $(HARNESS_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/tests/unit_main.d build/tests/test_jobs.d \
          $(TSAN_OBJ:.o=.d)

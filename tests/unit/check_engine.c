@@ -219,6 +219,7 @@ Suite *make_engine_suite(void)
 {
     Suite *s = suite_create("engine");
     TCase *reg = tcase_create("Registry");
+    tcase_set_tags(reg, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(reg, test_registry_declares_capabilities);
     tcase_add_test(reg, test_every_tool_is_an_authority_somewhere);
     suite_add_tcase(s, reg);

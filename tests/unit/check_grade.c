@@ -378,6 +378,7 @@ Suite *make_grade_suite(void)
 {
     Suite *s = suite_create("grade");
     TCase *files = tcase_create("files");
+    tcase_set_tags(files, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(files, test_rubric_errors_say_what_and_where);
     tcase_add_test(files, test_rubric_good_is_read_whole);
     tcase_add_test(files, test_every_lab_rubric_loads);

@@ -154,6 +154,7 @@ Suite *make_grade_formats_suite(void)
 {
     Suite *s = suite_create("grade_formats");
     TCase *t = tcase_create("emitters");
+    tcase_set_tags(t, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(t, test_json_keeps_a_latin1_message_as_a_string);
     tcase_add_test(t, test_text_shows_the_compiler_once_per_run);
     tcase_add_test(t, test_every_format_is_in_the_table);

@@ -168,6 +168,7 @@ Suite *make_policy_suite(void)
 {
     Suite *s = suite_create("policy");
     TCase *merge = tcase_create("Merge");
+    tcase_set_tags(merge, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(merge, test_same_line_merges_tools);
     tcase_add_test(merge, test_merge_is_transitive);
     tcase_add_test(merge, test_different_lines_stay_apart);
@@ -175,6 +176,7 @@ Suite *make_policy_suite(void)
     tcase_add_test(merge, test_merge_keeps_at_exit_only_when_all_had_it);
     suite_add_tcase(s, merge);
     TCase *trust = tcase_create("Trust");
+    tcase_set_tags(trust, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(trust, test_unreliable_tool_alone_is_dropped);
     tcase_add_test(trust, test_gate_lock_inversion_by_tsan_alone_is_dropped);
     tcase_add_test(trust, test_deadlock_hides_inversion);

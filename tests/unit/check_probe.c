@@ -678,6 +678,7 @@ Suite *make_probe_suite(void)
 {
     Suite *s = suite_create("probe");
     TCase *tc = tcase_create("Analysis");
+    tcase_set_tags(tc, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(tc, test_cycle_found);
     tcase_add_test(tc, test_deadlock_needs_quiet);
     tcase_add_test(tc, test_gate_suppresses_inversion);

@@ -926,6 +926,7 @@ Suite *make_sanitizer_suite(void)
 {
     Suite *s = suite_create("sanitizers");
     TCase *parser = tcase("Parser", 10);
+    tcase_set_tags(parser, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(parser, test_parse_tsan_race);
     tcase_add_test(parser, test_parse_tsan_runtime_frames);
     tcase_add_test(parser, test_parse_tsan_other_kinds);
@@ -937,6 +938,7 @@ Suite *make_sanitizer_suite(void)
     suite_add_tcase(s, parser);
 
     TCase *map = tcase("Mapping", 10);
+    tcase_set_tags(map, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(map, test_map_race);
     tcase_add_test(map, test_map_race_two_sides);
     tcase_add_test(map, test_map_lock_order);

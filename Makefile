@@ -112,9 +112,9 @@ $(TSAN_DIR)/bin/%: bin/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-# Not part of `make test`: it checks the harness, not the verdicts, needs
-# a second build of it, and `make test` stays the quick-as-can-be command
-# for verdicts; .ci/run runs both.
+# Not part of `make test`, which judges racelab's verdicts and has a time
+# budget (10 minutes on 2 cores): this judges the harness itself, from a
+# second build of it, in about a minute. .ci/run runs both.
 tsan-self: deps
 	@$(MAKE) --no-print-directory all $(TSAN_DIR)/bin/racelab $(TSAN_RUNTIMES)
 	scripts/tsan-self.sh
@@ -144,7 +144,7 @@ bin/check-unit: build/tests/unit_main.o build/tests/test_jobs.o $(UNIT_OBJ) $(LI
 	$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 # The corpus and lab runners start their racelab processes a few at a
-# time (tests/common/test_jobs.c: $$RACELAB_TEST_JOBS, default the cores).
+# time (tests/common/test_jobs.c: RACELAB_TEST_JOBS, default the cores).
 TEST_JOBS = tests/common/test_jobs.c tests/common/test_jobs.h
 
 # Linked with the failure-mode table, to know which EXPECT IDs exist.

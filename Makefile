@@ -23,8 +23,11 @@ PROBE_SRC    = $(sort $(wildcard harness/runtime/probe/*.c))
 DEPFLAGS     = -MMD -MP
 UNIT_SRC     = $(sort $(filter-out tests/unit/unit_main.c,$(wildcard tests/unit/*.c)))
 UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
+# The harness built under ThreadSanitizer (`make tsan-self`, below).
+TSAN_DIR     = build/tsan-self
 
-.PHONY: all deps grade test unit corpus labs hostile handouts soak bench format format-check clean
+.PHONY: all deps grade test test-fast unit corpus labs hostile tsan-self handouts soak \
+        bench format format-check clean FORCE
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
 
@@ -53,22 +56,68 @@ bin/racelab-sched.o: $(SCHED_SRC) $(wildcard harness/runtime/sched/*.h harness/p
 
 # Compiled into every ASan build of a user's program (build.c finds it
 # beside racelab): lets a program that never exits report its leaks.
-bin/racelab-asan-hook.c: harness/runtime/hooks/asan_leak_hook.c
+# The hooks' copies carry protocol/hooks.h inlined at its #include line:
+# user programs are compiled without racelab's -I.
+HOOK_INLINE = sed -e '\|^\#include "../../protocol/hooks.h"|{r harness/protocol/hooks.h' -e 'd;}'
+bin/racelab-asan-hook.c: harness/runtime/hooks/asan_leak_hook.c harness/protocol/hooks.h
 	@mkdir -p bin
-	cp $< $@
+	$(HOOK_INLINE) $< > $@
 
-# Grading links a lab's Check tests the way this machine links Check.
-build/harness/grade/grade_run.o: CFLAGS += -DRL_CHECK_LIBS='"$(CHECK_LIBS)"'
+# Grading links a lab's Check tests the way this machine links Check; with
+# no Check here at build time grade_run.c keeps its own default. The flags
+# are kept in build/check-libs.flags, rewritten only when they change, so
+# that grade_run.o is rebuilt once `make deps` has installed Check.
+GRADE_RUN_OBJ = build/harness/grade/grade_run.o $(TSAN_DIR)/harness/grade/grade_run.o
+$(GRADE_RUN_OBJ): CFLAGS += $(if $(CHECK_LIBS),-DRL_CHECK_LIBS='"$(CHECK_LIBS)"')
+$(GRADE_RUN_OBJ): build/check-libs.flags
+build/check-libs.flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CHECK_LIBS)' | cmp -s - $@ || echo '$(CHECK_LIBS)' > $@
+FORCE:
 
 # Compiled into the TSan and ASan builds too: lets the harness end a server
 # with exit(0), so the sanitizers still write their exit-time reports.
-bin/racelab-stop-hook.c: harness/runtime/hooks/stop_hook.c
+bin/racelab-stop-hook.c: harness/runtime/hooks/stop_hook.c harness/protocol/hooks.h
 	@mkdir -p bin
-	cp $< $@
+	$(HOOK_INLINE) $< > $@
 
 build/harness/%.o: harness/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -Iharness -c -o $@ $<
+
+# The harness itself under ThreadSanitizer: its worker threads (runner.c)
+# share the engine's state, so `make tsan-self` builds a TSan racelab in
+# build/tsan-self/bin and runs a few real checks and gradings with it
+# (scripts/tsan-self.sh). The runtimes it finds beside itself are copies
+# of the plain ones: they go into the students' programs, not into racelab.
+# tsan_self_options.c sets the harness's own TSan options (halt on the
+# first report, into a log of its own), without touching the environment
+# that the students' TSan builds inherit.
+TSAN_CC       = clang
+TSAN_CFLAGS   = $(CFLAGS) -O1 -fsanitize=thread -fno-omit-frame-pointer
+TSAN_OBJ      = $(HARNESS_SRC:harness/%.c=$(TSAN_DIR)/harness/%.o)
+TSAN_RUNTIMES = $(addprefix $(TSAN_DIR)/bin/,racelab-probe.so \
+                  racelab-asan-hook.c racelab-stop-hook.c racelab-sched.o)
+
+$(TSAN_DIR)/harness/%.o: harness/%.c
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) $(TSAN_CFLAGS) $(DEPFLAGS) -Iharness -c -o $@ $<
+
+$(TSAN_DIR)/bin/racelab: $(TSAN_OBJ) tests/tsan-self/tsan_self_options.c
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) $(TSAN_CFLAGS) -DTSAN_SELF_LOG='"$(abspath $(TSAN_DIR))/reports/tsan"' \
+	    -o $@ $^ $(LIBS)
+
+$(TSAN_DIR)/bin/%: bin/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# Not part of `make test`, which judges racelab's verdicts and has a time
+# budget (10 minutes on 2 cores): this judges the harness itself, from a
+# second build of it, in about a minute. .ci/run runs both.
+tsan-self: deps
+	@$(MAKE) --no-print-directory all $(TSAN_DIR)/bin/racelab $(TSAN_RUNTIMES)
+	scripts/tsan-self.sh
 
 # Every tests/unit/check_*.c defines one `Suite *make_<name>_suite(void)`;
 # the list of suites is generated so that adding a file is all it takes.
@@ -80,21 +129,34 @@ build/tests/%.o: tests/unit/%.c build/tests/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
 
+# The unit runner runs its suites a few at a time, each in a process of
+# its own (tests/common/test_jobs.c, as the corpus and lab runners do).
 build/tests/unit_main.o: tests/unit/unit_main.c build/tests/suites.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DEPFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests -c -o $@ $<
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(CHECK_CFLAGS) -Iharness -Ibuild/tests \
+	    -Itests/common -c -o $@ $<
 
-bin/check-unit: build/tests/unit_main.o $(UNIT_OBJ) $(LIB_OBJ)
+build/tests/test_jobs.o: tests/common/test_jobs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+bin/check-unit: build/tests/unit_main.o build/tests/test_jobs.o $(UNIT_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-# Linked with the failure-mode table, to know which EXPECT IDs exist.
-bin/check-corpus: tests/corpus/check_corpus.c build/harness/engine/failure_modes.o
-	@mkdir -p bin
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -o $@ $^ $(CHECK_LIBS) $(LIBS)
+# The corpus and lab runners start their racelab processes a few at a
+# time (tests/common/test_jobs.c: RACELAB_TEST_JOBS, default the cores).
+TEST_JOBS = tests/common/test_jobs.c tests/common/test_jobs.h
 
-bin/check-labs: tests/labs/check_labs.c
+# Linked with the failure-mode table, to know which EXPECT IDs exist.
+bin/check-corpus: tests/corpus/check_corpus.c $(TEST_JOBS) build/harness/engine/failure_modes.o
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS) $(LIBS)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -Itests/common -o $@ \
+	    $(filter %.c %.o,$^) $(CHECK_LIBS) $(LIBS)
+
+bin/check-labs: tests/labs/check_labs.c $(TEST_JOBS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/common -o $@ $(filter %.c,$^) \
+	    $(CHECK_LIBS) $(LIBS)
 
 # Submissions and result files that try to forge a grade (tests/hostile/).
 bin/check-hostile: tests/hostile/check_hostile.c $(LIB_OBJ)
@@ -103,12 +165,19 @@ bin/check-hostile: tests/hostile/check_hostile.c $(LIB_OBJ)
 unit: all bin/check-unit
 	bin/check-unit
 
+# The unit tests that run no tool (parsers, policy, reports, rubric files,
+# options, sources, analysis of recorded samples): their tcases carry the
+# Check tag "fast". For the edit-compile loop: about a second.
+test-fast: bin/check-unit
+	CK_INCLUDE_TAGS=fast bin/check-unit
+
 corpus: all bin/check-corpus
 	bin/check-corpus tests/cases
 
 # Every lab's starter, solution and seeded variants through racelab grade.
 labs: all bin/check-labs
 	bin/check-labs
+	tests/labs/demos.sh
 
 hostile: all bin/check-hostile
 	bin/check-hostile
@@ -146,4 +215,5 @@ format-check:
 clean:
 	rm -rf bin build
 
--include $(HARNESS_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/tests/unit_main.d
+-include $(HARNESS_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) build/tests/unit_main.d build/tests/test_jobs.d \
+         $(TSAN_OBJ:.o=.d)

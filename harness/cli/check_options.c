@@ -11,7 +11,7 @@
 
 void rl_check_usage(FILE *out)
 {
-    fputs("usage: racelab check [--server] [--tools LIST] [--runs N] "
+    fputs("usage: racelab check [--server] [--tools LIST] [--runs N] [-I DIR] "
           "[--timeout SECONDS]\n"
           "                     [--schedules N [--depth D]] [--seed S "
           "[--trace]]\n"
@@ -36,6 +36,7 @@ void rl_check_usage(FILE *out)
           "  --seed S          first seed (alone: replay seed S)\n"
           "  --trace           print the interleaving of each seed run\n"
           "  --no-spurious     no spurious condition-variable wakeups\n"
+          "  -I DIR            look for headers in DIR too (repeatable)\n"
           "  -- ARGS...        arguments for the program\n"
           "\n"
           "exit status: 0 no finding, 1 findings, 2 usage error or the "
@@ -105,6 +106,7 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
         {"seed", required_argument, NULL, 'e'},
         {"trace", no_argument, NULL, 'R'},
         {"no-spurious", no_argument, NULL, 'N'},
+        {"include", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -130,10 +132,15 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
     opterr = 0;
     double number;
     int c;
-    while ((c = getopt_long(ours, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(ours, argv, "hI:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             o->server = 1;
+            break;
+        case 'I':
+            if (o->nincludes + 1 >= RL_MAX_INCLUDES)
+                return usage_error("at most %s include folders", "16");
+            o->includes[o->nincludes++] = optarg;
             break;
         case 't':
             if (select_tools(o, optarg) != 0)

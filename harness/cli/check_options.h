@@ -7,6 +7,8 @@
 
 #include "tools/tool.h"
 
+enum { RL_MAX_INCLUDES = 16 };
+
 struct rl_check_options {
     int server;                               /* --server: a TCP echo server */
     int runs;                                 /* --runs N */
@@ -25,6 +27,9 @@ struct rl_check_options {
     int seed_set;    /* 1 when --seed was given */
     int trace;       /* --trace: print each explored seed's interleaving */
     int no_spurious; /* --no-spurious: no spurious condition wakeups */
+    /* -I DIR...: extra header folders, NULL-terminated. */
+    char *includes[RL_MAX_INCLUDES];
+    size_t nincludes;
 };
 
 /*

@@ -28,6 +28,7 @@ static void make_request(const struct rl_check_options *o,
     req->files = o->files;
     req->nfiles = o->nfiles;
     req->program_args = o->program_args;
+    req->extras.include_dirs = o->nincludes ? o->includes : NULL;
     req->server = o->server;
     req->runs = o->runs;
     req->timeout = o->timeout;

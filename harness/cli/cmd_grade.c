@@ -17,21 +17,32 @@
 #include "lib/xalloc.h"
 #include "report/grade_formats.h"
 
+/* Each output format's option (report/grade_formats.c) is an option here:
+ * a format added there is on the command line without a change here. */
+enum { MAX_FORMATS = 16, FORMAT_OPTION = 1000 };
+
 struct grade_options {
     const char *lab;
-    const char *dir; /* NULL: the lab's own folder */
-    const char *json_path;
+    const char *dir;               /* NULL: the lab's own folder */
+    const char *path[MAX_FORMATS]; /* by row of rl_grade_formats */
 };
 
 static void usage(FILE *out)
 {
-    fputs("usage: racelab grade LAB [DIR] [--json FILE]\n\n"
+    fputs("usage: racelab grade LAB [DIR]", out);
+    for (const struct rl_grade_format *f = rl_grade_formats; f->name; f++)
+        if (f->option)
+            fprintf(out, " [--%s FILE]", f->option);
+    fputs("\n\n"
           "Grades the submission in DIR (default: the lab's own folder)\n"
           "against the lab's rubric, labs/LAB/rubric.json.  The files a\n"
-          "student hands in are taken from DIR, the rest from the lab.\n\n"
-          "  --json FILE  also write the grade as JSON (\"-\": standard "
-          "output)\n"
-          "  -h, --help   show this help\n\n"
+          "student hands in are taken from DIR, the rest from the lab.\n\n",
+          out);
+    for (const struct rl_grade_format *f = rl_grade_formats; f->name; f++)
+        if (f->option)
+            fprintf(out, "  --%s FILE%*s%s\n", f->option,
+                    (int)(6 - strlen(f->option)), "", f->help);
+    fputs("  -h, --help   show this help\n\n"
           "exit status: 0 graded (whatever the score), 2 usage error or "
           "unknown lab,\n3 internal error\n",
           out);
@@ -39,16 +50,20 @@ static void usage(FILE *out)
 
 static int parse_options(int argc, char **argv, struct grade_options *o)
 {
-    static const struct option longopts[] = {
-        {"json", required_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct option longopts[MAX_FORMATS + 2];
+    size_t n = 0;
+    for (size_t i = 0; rl_grade_formats[i].name && i < MAX_FORMATS; i++)
+        if (rl_grade_formats[i].option)
+            longopts[n++] =
+                (struct option){rl_grade_formats[i].option, required_argument,
+                                NULL, FORMAT_OPTION + (int)i};
+    longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'j')
-            o->json_path = optarg;
+        if (c >= FORMAT_OPTION && c < FORMAT_OPTION + MAX_FORMATS)
+            o->path[c - FORMAT_OPTION] = optarg;
         else if (c == 'h') {
             usage(stdout);
             return 1;
@@ -163,21 +178,16 @@ static void tell(const struct rl_grade_result *r, const char *what)
     fprintf(stderr, "racelab grade: %s\n", what);
 }
 
-/* The text report on stdout, then the JSON when asked; 0, or -1 when an
- * emitter failed. */
-static int emit(const struct rl_grade_result *r, const char *json_path)
+/* The text report on stdout, then every format asked for, in the
+ * table's order; 0, or -1 when an emitter failed. */
+static int emit(const struct rl_grade_result *r, const struct grade_options *o)
 {
-    struct {
-        const char *format, *path;
-    } outputs[] = {{"text", "-"}, {"json", json_path}};
     int failed = 0;
-    for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++) {
+    for (size_t i = 0; rl_grade_formats[i].name && i < MAX_FORMATS; i++) {
+        const struct rl_grade_format *f = &rl_grade_formats[i];
+        const char *path = f->option ? o->path[i] : "-";
         char err[256] = "";
-        if (!outputs[i].path)
-            continue;
-        const struct rl_grade_format *f =
-            rl_grade_format_find(outputs[i].format);
-        if (f->emit(r, outputs[i].path, err, sizeof err) != 0) {
+        if (path && f->emit(r, path, err, sizeof err) != 0) {
             tell(r, err);
             failed = 1;
         }
@@ -187,11 +197,11 @@ static int emit(const struct rl_grade_result *r, const char *json_path)
 
 /* Judged, shown, and the exit status: 0 graded, 3 racelab failed. */
 static int score(const struct rl_rubric *rubric,
-                 const struct rl_grade_run *runs, const char *json_path)
+                 const struct rl_grade_run *runs, const struct grade_options *o)
 {
     struct rl_grade_result result;
     rl_grade_judge(rubric, runs, &result);
-    int failed = emit(&result, json_path);
+    int failed = emit(&result, o);
     for (size_t i = 0; i < result.ndiagnostics; i++)
         fprintf(stderr, "racelab grade: %s\n", result.diagnostics[i]);
     int status =
@@ -228,7 +238,7 @@ int cmd_grade(int argc, char **argv)
                              sub_dir);
         rl_report_diagnostics(stderr, &runs[i].check.diag);
     }
-    status = score(&rubric, runs, o.json_path);
+    status = score(&rubric, runs, &o);
     for (size_t i = 0; i < rubric.nruns; i++)
         rl_grade_run_free(&runs[i]);
     free(runs);

@@ -3,7 +3,8 @@
 #define RACELAB_BUILD_H
 
 #include "engine/sources.h"
-#include "tools/tool.h"
+#include "engine/variant.h"
+#include "lib/strv.h"
 
 struct rl_build {
     char *exe[RL_VARIANT_COUNT];    /* absolute path, or NULL if not built */

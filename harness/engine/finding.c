@@ -16,6 +16,8 @@ struct rl_finding *rl_findings_add(struct rl_findings *list, const char *id,
     struct rl_finding *f = &list->v[list->n++];
     memset(f, 0, sizeof *f);
     snprintf(f->id, sizeof f->id, "%s", id);
+    f->thread = -1;
+    f->fd = -1;
     if (tool)
         rl_finding_add_tool(f, tool);
     return f;
@@ -88,8 +90,39 @@ void rl_finding_add_step(struct rl_finding *f, int thread, const char *op,
     s->losing = losing;
 }
 
+void rl_finding_set_scenario(struct rl_finding *f, const char *scenario)
+{
+    free(f->scenario);
+    f->scenario = scenario ? xstrdup(scenario) : NULL;
+}
+
+void rl_finding_merge_facts(struct rl_finding *a, const struct rl_finding *b)
+{
+    unsigned both = a->flags & b->flags & RL_FINDING_AT_EXIT;
+    a->flags = ((a->flags | b->flags) & ~RL_FINDING_AT_EXIT) | both;
+    if (a->thread < 0)
+        a->thread = b->thread;
+    if (a->fd < 0)
+        a->fd = b->fd;
+    if (a->location_kind == RL_LOCATION_UNKNOWN)
+        a->location_kind = b->location_kind;
+    if (!a->run && b->run)
+        a->run = xstrdup(b->run);
+    if (!a->scenario && b->scenario)
+        a->scenario = xstrdup(b->scenario);
+}
+
+void rl_findings_set_run(struct rl_findings *list, size_t from, const char *run)
+{
+    for (size_t i = from; i < list->n; i++)
+        if (!list->v[i].run)
+            list->v[i].run = xstrdup(run);
+}
+
 static void finding_free(struct rl_finding *f)
 {
+    free(f->run);
+    free(f->scenario);
     for (size_t i = 0; i < f->ntrace; i++) {
         free(f->trace[i].op);
         free(f->trace[i].file);

@@ -40,6 +40,25 @@ enum rl_losing {
 /* "main" for thread 0, then "T1", "T2"...: how traces name threads. */
 void rl_trace_thread_name(char *buf, size_t len, int t);
 
+/* rl_finding.flags */
+enum {
+    /* Seen in an exit-time report only (the probe's and memcheck's "still
+     * open at exit", thread leaks at exit): what the program still held
+     * when it ended, which for a server that was stopped or crashed says
+     * little.  Merging keeps it only when every part had it. */
+    RL_FINDING_AT_EXIT = 1,
+};
+
+/* What a race was on, as the tool named it (TSan's "Location is ..."). */
+enum rl_location_kind {
+    RL_LOCATION_UNKNOWN = 0,
+    RL_LOCATION_GLOBAL,
+    RL_LOCATION_HEAP,
+    RL_LOCATION_STACK,
+    RL_LOCATION_TLS,
+    RL_LOCATION_FD, /* a file descriptor: fd says which */
+};
+
 struct rl_finding {
     char id[32];  /* a failure-mode ID, e.g. "data-race" */
     char *detail; /* extra evidence text, or NULL */
@@ -52,6 +71,15 @@ struct rl_finding {
     int has_seed;
     struct rl_trace_step *trace; /* NULL when none */
     size_t ntrace;
+    /* Facts for later stages to test, never parsed back from detail
+     * (which is for people).  Not part of any report. */
+    unsigned flags;                      /* RL_FINDING_* */
+    int thread;                          /* 1 is main, then creation order
+                                          * (the probe's "thread N"); -1 */
+    int fd;                              /* the descriptor it is about; -1 */
+    enum rl_location_kind location_kind; /* data races (tsan) */
+    char *run;      /* the run that saw it first, e.g. "probe-1" */
+    char *scenario; /* the server scenario it came from, or NULL */
 };
 
 struct rl_findings {
@@ -59,7 +87,8 @@ struct rl_findings {
     size_t n, cap;
 };
 
-/* Appends a new empty finding with this id, seen by this tool. */
+/* Appends a new empty finding with this id, seen by this tool (no facts:
+ * flags 0, thread and fd -1). */
 struct rl_finding *rl_findings_add(struct rl_findings *list, const char *id,
                                    const char *tool);
 /* Adds a location unless the finding already has the same file:line. */
@@ -78,6 +107,15 @@ void rl_finding_add_step(struct rl_finding *f, int thread, const char *op,
                          int losing);
 int rl_finding_has_location(const struct rl_finding *f, const char *file,
                             int line);
+/* Replaces the scenario (copied; NULL clears it). */
+void rl_finding_set_scenario(struct rl_finding *f, const char *scenario);
+/* Folds b's facts into a's when a finding absorbs another: what a does
+ * not know it takes from b; RL_FINDING_AT_EXIT stays only if both had it,
+ * since a bug also seen while the program ran is no exit-time report. */
+void rl_finding_merge_facts(struct rl_finding *a, const struct rl_finding *b);
+/* Names the run of list->v[from..] that have none yet (copied). */
+void rl_findings_set_run(struct rl_findings *list, size_t from,
+                         const char *run);
 
 /* Moves every finding of src to the end of dst; src is left empty. */
 void rl_findings_take(struct rl_findings *dst, struct rl_findings *src);

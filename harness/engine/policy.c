@@ -46,6 +46,8 @@ static void absorb(struct rl_finding *a, struct rl_finding *b)
         rl_finding_add_tool(a, b->tools[t]);
     if (b->detail && (!a->detail || (!a_rules && has_authority(b))))
         rl_finding_set_detail(a, b->detail);
+    /* The facts come along; the policy judges without them. */
+    rl_finding_merge_facts(a, b);
 }
 
 /* Merges pairs with the same id and a common line until none is left. */
@@ -89,6 +91,15 @@ static int compare_findings(const void *pa, const void *pb)
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void rl_policy_drop_exit_fd_reports(struct rl_findings *raw)
+{
+    for (size_t i = raw->n; i-- > 0;) {
+        const struct rl_finding *f = &raw->v[i];
+        if (strcmp(f->id, "fd-leak") == 0 && (f->flags & RL_FINDING_AT_EXIT))
+            rl_findings_remove(raw, i);
+    }
 }
 
 void rl_policy_apply(struct rl_findings *raw, struct rl_findings *verdict)

@@ -6,24 +6,8 @@
 #include <string.h>
 
 #include "engine/runner.h"
+#include "lib/procfs.h"
 #include "lib/xalloc.h"
-
-/* Limits for every run; a tool's prepare may change them. */
-static void default_limits(struct rl_sandbox_opts *o, double timeout,
-                           const char *cwd)
-{
-    rl_sandbox_opts_default(o);
-    o->cwd = cwd;
-    o->timeout = timeout;
-    o->output_cap = 1 << 20;
-    o->max_procs = 256;
-    /* CPU time beyond the wall-clock budget of two busy cores is a
-     * runaway; the wall-clock timeout usually ends it first. */
-    o->cpu_seconds = (unsigned long)(2 * timeout) + 10;
-    o->file_bytes = 64ul << 20;
-    o->memory_bytes = 4ul << 30;
-    o->address_limit_ok = 0; /* TSan and ASan reserve huge address ranges */
-}
 
 static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
 {
@@ -46,29 +30,6 @@ static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
     job->summary.note = job->note[0] ? job->note : NULL;
 }
 
-/* CPU seconds used so far by a process, its threads and reaped children. */
-static double cpu_seconds(pid_t pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    /* Fields after the command name, which may hold spaces: state is
-     * field 3; utime, stime, cutime, cstime are fields 14 to 17. */
-    char *p = strrchr(buf, ')');
-    unsigned long long t[4];
-    if (!p || sscanf(p + 2,
-                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-                     "%llu %llu %llu %llu",
-                     &t[0], &t[1], &t[2], &t[3]) != 4)
-        return -1;
-    return (double)(t[0] + t[1] + t[2] + t[3]) / sysconf(_SC_CLK_TCK);
-}
-
 /*
  * Once the probe has seen the program hang for good (a deadlock), the
  * other tools only need to reach the same point: a run whose CPU time
@@ -85,7 +46,8 @@ struct idle_watch {
 static int stop_when_idle(void *arg, const struct rl_watch_info *info)
 {
     struct idle_watch *w = arg;
-    double cpu = info->program_pid > 0 ? cpu_seconds(info->program_pid) : -1;
+    double cpu =
+        info->program_pid > 0 ? rl_proc_cpu_seconds(info->program_pid, 1) : -1;
     if (cpu < 0 || cpu != w->last_cpu) {
         w->last_cpu = cpu;
         w->since = info->elapsed;
@@ -144,29 +106,11 @@ static int execute(struct rl_run *run, struct rl_job *job)
     return rl_sandbox_wait(sb, &run->result);
 }
 
-/*
- * TSan sleeps a second at every exit (atexit_sleep_ms), to catch threads
- * racing with the exit.  A forking server's children each exit after
- * their client: a second per client, and a server that waits for each
- * child (the bug of one lab variant) takes a minute.  The children's exit
- * is no place for such races, so server runs go without the sleep.
- */
-static void no_exit_sleep(struct rl_strv *env)
-{
-    static const char key[] = "TSAN_OPTIONS=";
-    for (size_t i = 0; i < env->n; i++) {
-        if (strncmp(env->v[i], key, sizeof key - 1) != 0)
-            continue;
-        char *more = xasprintf("%s:atexit_sleep_ms=0", env->v[i]);
-        free(env->v[i]);
-        env->v[i] = more;
-    }
-}
-
 void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
 {
     struct rl_run run = {0};
     char **driver_args = NULL;
+    char *run_name = xasprintf("%s-%d", job->tool->name, job->round);
     run.tool = job->tool;
     run.diag = &job->diag;
     run.sources = setup->sources;
@@ -175,7 +119,10 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
     run.workdir = job->workdir;
     run.harness_dir = setup->harness_dir;
     run.timeout = job->timeout;
-    default_limits(&run.sandbox, job->timeout, job->workdir);
+    run.server = setup->server;
+    run.note = job->note;
+    run.notelen = sizeof job->note;
+    rl_sandbox_opts_for_program(&run.sandbox, job->timeout, job->workdir);
     run.driver = setup->server ? rl_tool_driver() : NULL;
     if (run.driver) {
         driver_args = run.driver->drive_prepare(&run);
@@ -189,8 +136,6 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
         rl_strv_push(&run.env, *e);
     if (run.driver)
         run.driver->drive_env(&run);
-    if (setup->server)
-        no_exit_sleep(&run.env);
     run.sandbox.env_extra = run.env.v;
     struct idle_watch idle = {-1, 0};
     if (job->stop_when_idle && !run.sandbox.watch) {
@@ -211,7 +156,9 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
             0 &&
         !job->error[0])
         snprintf(job->error, sizeof job->error, "cannot read its report");
+    job->summary.note = job->note[0] ? job->note : NULL; /* parse's too */
 done:
+    rl_findings_set_run(&job->found, 0, run_name);
     rl_sandbox_result_free(&run.result);
     job->argv = run.argv;
     job->env = run.env;
@@ -220,6 +167,7 @@ done:
     for (char **a = driver_args; a && *a; a++)
         free(*a);
     free(driver_args);
+    free(run_name);
 }
 
 struct pool {

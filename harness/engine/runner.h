@@ -31,6 +31,7 @@ struct rl_job {
     const char *exe;
     char *workdir;
     double timeout;
+    int round;                /* of --runs, from 1: names the run */
     int stop_when_idle;       /* stop once its CPU time stands still */
     struct rl_findings found; /* the tool's raw findings */
     struct rl_strv argv, env; /* the command run, kept for the report */

@@ -42,6 +42,7 @@ int rl_stage_explore(struct rl_check *c)
     struct rl_explore_outcome *o = &c->explore.out;
     c->explore.tool = t;
     t->explore(&p, o);
+    rl_findings_set_run(&o->found, 0, t->name);
     c->sched_ran = o->ran;
     if (o->ran) {
         snprintf(c->sched_note, sizeof c->sched_note, "%s", o->note);

@@ -1,31 +1,8 @@
 /* stage_merge.c: the raw findings of every run and of the exploration,
  * folded and judged by the policy into the verdict. */
-#include <string.h>
-
 #include "engine/check_stages.h"
 #include "engine/policy.h"
 #include "probe/connfd_analysis.h"
-
-/*
- * A server does not end by itself while it is being served: one that exits
- * (it crashed, or gave up when accept failed) still holds its listening
- * socket, and that is not a leak the student must fix.  So for --server
- * the tools' "still open at exit" reports (probe: runtime/probe/fds.c,
- * memcheck: tools/tool_memcheck.c) are dropped; a server's descriptor
- * leaks are measured as growth across rounds of clients instead
- * (server/server_rounds.c), and a thread that keeps its connection open
- * is seen by probe/connfd_analysis.c.
- */
-static void drop_exit_time_fd_reports(struct rl_findings *raw)
-{
-    for (size_t i = raw->n; i-- > 0;) {
-        const struct rl_finding *f = &raw->v[i];
-        if (strcmp(f->id, "fd-leak") == 0 && f->detail &&
-            strstr(f->detail, "still open at exit") &&
-            !rl_finding_has_tool(f, "server"))
-            rl_findings_remove(raw, i);
-    }
-}
 
 /* A job's problems join the check's, in the order the jobs ran. */
 static void collect_diagnostics(struct rl_check *c, struct rl_job *job)
@@ -52,7 +29,7 @@ int rl_stage_merge(struct rl_check *c)
     }
     rl_findings_take(&raw, &c->explore.out.found);
     if (c->req.server)
-        drop_exit_time_fd_reports(&raw);
+        rl_policy_drop_exit_fd_reports(&raw);
     c->never_listened = c->req.server && c->njobs && !started;
     /* TSan's race on the accept loop's descriptor is the connfd-race the
      * probe made happen: one finding, with both tools' lines. */

@@ -30,6 +30,7 @@ static int add_job(struct rl_check *c, const struct rl_tool *t, int round,
     job->exe = c->build.exe[t->variant];
     job->workdir = dir;
     job->timeout = timeout;
+    job->round = round;
     return 0;
 }
 

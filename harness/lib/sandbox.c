@@ -1,6 +1,9 @@
 /* sandbox.c: runs a user program in its own namespaces, cgroups and limits. */
 #include "lib/sandbox.h"
 
+#include "lib/clock.h"
+#include "lib/procfs.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -99,7 +102,7 @@ struct rl_sandbox {
     int release_wr;          /* closing it lets outer reap init and exit */
     int wake_rd, wake_wr;    /* wakes rl_sandbox_wait for a stop */
     struct cgroup mem, pids;
-    struct timespec t0;
+    double t0; /* rl_now() at the start */
     char isolation[128];
 };
 
@@ -124,21 +127,6 @@ static int forwardable(int sig)
 
 /* Fallback mode only: asks init to kill every descendant and exit. */
 #define KILLALL_SIGNAL (SIGRTMAX - 1)
-
-static double since(const struct timespec *t0)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t0->tv_sec) +
-           (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
 
 static int write_all(int fd, const void *buf, size_t n)
 {
@@ -165,26 +153,6 @@ static int write_file(const char *dir, const char *name, const char *text)
     int rc = write_all(fd, text, strlen(text));
     close(fd);
     return rc;
-}
-
-/* Reads a small file whole into buf (NUL-terminated); -1 on failure. */
-static ssize_t read_small(const char *path, char *buf, size_t n)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    size_t len = 0;
-    while (len + 1 < n) {
-        ssize_t r = read(fd, buf + len, n - 1 - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-    }
-    close(fd);
-    buf[len] = 0;
-    return (ssize_t)len;
 }
 
 static void send_msg(int fd, int kind, int value, int err, const char *what)
@@ -234,7 +202,7 @@ static int cg_base(const char *controller, char *dir, size_t n, int *v2)
     char path[PATH_MAX + 32], text[512];
     snprintf(dir, n, "/sys/fs/cgroup%s", strcmp(v2path, "/") ? v2path : "");
     snprintf(path, sizeof path, "%s/cgroup.subtree_control", dir);
-    if (read_small(path, text, sizeof text) < 0 || !strstr(text, controller))
+    if (rl_proc_read(path, text, sizeof text) < 0 || !strstr(text, controller))
         return -1;
     *v2 = 1;
     return 0;
@@ -317,7 +285,7 @@ static void cg_kill(const struct cgroup *cg)
         fclose(f);
         if (!any)
             return;
-        sleep_ms(5);
+        rl_sleep_ms(5);
     }
 }
 
@@ -330,7 +298,7 @@ static void cg_remove(struct cgroup *cg)
     if (!cg->dir[0])
         return;
     for (int i = 0; i < 200 && rmdir(cg->dir) < 0 && errno == EBUSY; i++)
-        sleep_ms(10);
+        rl_sleep_ms(10);
     cg->dir[0] = 0;
 }
 
@@ -359,21 +327,16 @@ static void init_on_signal(int sig, siginfo_t *si, void *ctx)
         kill(init_program, sig);
 }
 
+static int kill_pid(pid_t pid, void *arg)
+{
+    kill(pid, SIGKILL);
+    return 0;
+}
+
 /* Reads our children from /proc and SIGKILLs them (fallback mode). */
 static void init_kill_children(void)
 {
-    char buf[8192];
-    if (read_small("/proc/thread-self/children", buf, sizeof buf) < 0)
-        return;
-    for (char *p = buf; *p;) {
-        char *end;
-        long pid = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        if (pid > 0)
-            kill((pid_t)pid, SIGKILL);
-        p = end;
-    }
+    rl_proc_each_listed("/proc/thread-self/children", kill_pid, NULL);
 }
 
 /* Without a pid namespace nobody kills the leftovers for us: as a
@@ -678,18 +641,42 @@ static void outer_main(struct rl_sandbox *sb, char *const argv[], char **envp,
 
 /* ---- harness side ----------------------------------------------------- */
 
+/*
+ * The defaults, in one place.  The first three also stand in for a zero
+ * field (sandbox_init).  A run of the user's program under a tool gets
+ * rl_sandbox_opts_for_program's instead of the CPU and memory limits:
+ * the tools' verdicts were measured with those.
+ */
+static const double DEFAULT_TIMEOUT = 10;
+static const double DEFAULT_WATCH_INTERVAL = 0.05;
+static const size_t DEFAULT_OUTPUT_CAP = 1 << 20;
+
 void rl_sandbox_opts_default(struct rl_sandbox_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->timeout = 10;
-    o->output_cap = 1 << 20;
-    o->max_procs = 256;
+    o->timeout = DEFAULT_TIMEOUT;
+    o->output_cap = DEFAULT_OUTPUT_CAP;
+    o->max_procs = RL_SANDBOX_PROCS;
     o->cpu_seconds = 60;
     o->file_bytes = 64UL << 20;
     o->memory_bytes = 2UL << 30;
     o->stop_signal = SIGTERM;
     o->stop_grace = 1.0;
-    o->watch_interval = 0.05;
+    o->watch_interval = DEFAULT_WATCH_INTERVAL;
+}
+
+void rl_sandbox_opts_for_program(struct rl_sandbox_opts *o, double timeout,
+                                 const char *cwd)
+{
+    rl_sandbox_opts_default(o);
+    o->cwd = cwd;
+    o->timeout = timeout;
+    /* CPU time beyond the wall-clock budget of two busy cores is a
+     * runaway; the wall-clock timeout usually ends it first. */
+    o->cpu_seconds = (unsigned long)(2 * timeout) + 10;
+    /* The sanitizers' shadow memory needs more than a compiler does. */
+    o->memory_bytes = 4UL << 30;
+    o->address_limit_ok = 0; /* TSan and ASan reserve huge address ranges */
 }
 
 /* Index of the variable `name` (name_len bytes, no '=') in env[0..n). */
@@ -815,7 +802,7 @@ static void reap_outer(struct rl_sandbox *sb)
         pid_t w = waitpid(sb->outer, NULL, WNOHANG);
         if (w == sb->outer || (w < 0 && errno != EINTR))
             return;
-        sleep_ms(10);
+        rl_sleep_ms(10);
     }
     kill(sb->outer, SIGKILL); /* cannot happen: outer only reaps init */
     while (waitpid(sb->outer, NULL, 0) < 0 && errno == EINTR)
@@ -898,7 +885,7 @@ static unsigned long count_user_tasks(void)
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
         snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
-        if (read_small(path, status, sizeof status) < 0)
+        if (rl_proc_read(path, status, sizeof status) < 0)
             continue;
         char *uid = strstr(status, "\nUid:");
         char *threads = strstr(status, "\nThreads:");
@@ -914,11 +901,11 @@ static void sandbox_init(struct rl_sandbox *sb, const struct rl_sandbox_opts *o)
 {
     sb->o = *o;
     if (sb->o.timeout <= 0)
-        sb->o.timeout = 10;
+        sb->o.timeout = DEFAULT_TIMEOUT;
     if (sb->o.watch_interval <= 0)
-        sb->o.watch_interval = 0.05;
+        sb->o.watch_interval = DEFAULT_WATCH_INTERVAL;
     if (sb->o.output_cap == 0)
-        sb->o.output_cap = 1 << 20;
+        sb->o.output_cap = DEFAULT_OUTPUT_CAP;
     sb->out.fd = sb->err.fd = sb->status_fd = sb->release_wr = -1;
     sb->wake_rd = sb->wake_wr = -1;
     sb->out.cap = sb->err.cap = sb->o.output_cap;
@@ -977,7 +964,7 @@ struct rl_sandbox *rl_sandbox_start(char *const argv[],
     fcntl(po[0], F_SETPIPE_SZ, 1 << 20);
     fcntl(pe[0], F_SETPIPE_SZ, 1 << 20);
 
-    clock_gettime(CLOCK_MONOTONIC, &sb->t0);
+    sb->t0 = rl_now();
     pid_t harness = getpid();
     sb->outer = fork();
     if (sb->outer < 0) {
@@ -1047,11 +1034,10 @@ static int is_program(const struct rl_sandbox *sb, long pid)
 {
     char path[64], status[4096];
     snprintf(path, sizeof path, "/proc/%ld/status", pid);
-    if (read_small(path, status, sizeof status) < 0)
+    if (rl_proc_read(path, status, sizeof status) < 0)
         return 0;
     char *state = strstr(status, "\nState:");
     char *ppid = strstr(status, "\nPPid:");
-    char *ns = strstr(status, "\nNSpid:");
     if (!state || !ppid)
         return 0;
     state += strlen("\nState:");
@@ -1061,11 +1047,21 @@ static int is_program(const struct rl_sandbox *sb, long pid)
         return 0;
     if (!(sb->ns & NS_PID))
         return pid == sb->program_inner;
-    if (!ns)
+    return rl_proc_ns_pid(status) == (long)sb->program_inner;
+}
+
+struct program_search {
+    const struct rl_sandbox *sb;
+    pid_t found;
+};
+
+static int find_program(pid_t pid, void *arg)
+{
+    struct program_search *ps = arg;
+    if (!is_program(ps->sb, pid))
         return 0;
-    ns[strcspn(ns + 1, "\n") + 1] = 0;
-    char *last = strrchr(ns, '\t');
-    return last && atoi(last + 1) == sb->program_inner;
+    ps->found = pid;
+    return 1;
 }
 
 pid_t rl_sandbox_program_pid(struct rl_sandbox *sb)
@@ -1084,21 +1080,11 @@ pid_t rl_sandbox_program_pid(struct rl_sandbox *sb)
     }
     /* Among init's children (orphans adopted by init are children too),
      * the one whose innermost pid is the program's. */
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)sb->init,
-             (int)sb->init);
-    if (read_small(path, buf, sizeof buf) < 0)
+    struct program_search ps = {sb, 0};
+    if (rl_proc_thread_children(sb->init, sb->init, find_program, &ps) <= 0)
         return 0;
-    for (char *p = buf, *end; *p; p = end) {
-        long pid = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        if (is_program(sb, pid)) {
-            atomic_store(&sb->program_outer, (int)pid);
-            return (pid_t)pid;
-        }
-    }
-    return 0;
+    atomic_store(&sb->program_outer, (int)ps.found);
+    return ps.found;
 }
 
 /* Drains what the pipe has now; keeps the first cap bytes. */
@@ -1199,7 +1185,7 @@ static void call_watch(struct rl_sandbox *sb, struct rl_sandbox_result *r,
 static int next_step(struct rl_sandbox *sb, struct rl_sandbox_result *r,
                      struct waiter *w)
 {
-    double now = since(&sb->t0);
+    double now = rl_now() - sb->t0;
     if (atomic_load(&sb->stop_requested))
         begin_stop(sb, w, now);
     if (w->stopping && !w->killed && now >= w->kill_at) {
@@ -1222,7 +1208,7 @@ static int next_step(struct rl_sandbox *sb, struct rl_sandbox_result *r,
     }
     if (!w->stopping && sb->o.watch && now >= w->next_watch) {
         call_watch(sb, r, w, now, 0);
-        w->next_watch = since(&sb->t0) + sb->o.watch_interval;
+        w->next_watch = rl_now() - sb->t0 + sb->o.watch_interval;
         return 0;
     }
     double until = w->deadline;
@@ -1237,9 +1223,8 @@ static int next_step(struct rl_sandbox *sb, struct rl_sandbox_result *r,
 /* After the end: output writers may linger a moment while dying. */
 static void drain_outputs(struct rl_sandbox *sb)
 {
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    while ((sb->out.fd >= 0 || sb->err.fd >= 0) && since(&t0) < 2.0) {
+    double t0 = rl_now();
+    while ((sb->out.fd >= 0 || sb->err.fd >= 0) && rl_now() - t0 < 2.0) {
         struct pollfd p[2] = {{sb->out.fd, POLLIN, 0}, {sb->err.fd, POLLIN, 0}};
         poll(p, 2, 100);
         capture_read(&sb->out);
@@ -1299,7 +1284,7 @@ int rl_sandbox_wait(struct rl_sandbox *sb, struct rl_sandbox_result *r)
                 ;
         }
     }
-    r->wall_seconds = since(&sb->t0);
+    r->wall_seconds = rl_now() - sb->t0;
     kill_all(sb);
     reap_outer(sb);
     cg_kill(&sb->pids); /* anything that slipped out of the namespace */

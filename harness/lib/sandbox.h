@@ -54,7 +54,17 @@ struct rl_sandbox_result {
 
 struct rl_sandbox; /* a running program */
 
+/* Processes (threads count) a sandbox allows by default, and a server's
+ * runs: a server that never reaps keeps a zombie per client, and the
+ * server checks make a few hundred: it must fail the checks, not fork. */
+enum { RL_SANDBOX_PROCS = 256, RL_SANDBOX_SERVER_PROCS = 1024 };
+
+/* Every option at its default (10 s, 2 GiB, 60 s of CPU, 256 processes). */
 void rl_sandbox_opts_default(struct rl_sandbox_opts *o);
+/* The limits of one run of the user's program under a tool (4 GiB, CPU
+ * for two cores over the timeout, no RLIMIT_AS); prepare may change them. */
+void rl_sandbox_opts_for_program(struct rl_sandbox_opts *o, double timeout,
+                                 const char *cwd);
 /* Starts argv[0] (searched in PATH) in a new sandbox. */
 struct rl_sandbox *rl_sandbox_start(char *const argv[],
                                     const struct rl_sandbox_opts *o, char *err,

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tools/tool.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 void rl_strv_push(struct rl_strv *s, const char *str)

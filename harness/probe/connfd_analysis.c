@@ -180,6 +180,8 @@ static void race_finding(const struct rlp_shm *shm,
         if (!f) {
             first = i;
             f = rl_findings_add(out, "connfd-race", "probe");
+            f->thread = t->index + 1;
+            f->fd = t->conn_fd - 1;
             add_accept(f, sym, t);
             add_create(f, sym, t);
             add_routine(f, sym, t);
@@ -255,6 +257,7 @@ static void thread_leak_finding(const struct rlp_shm *shm,
     const struct rlp_thread *t = &shm->threads[first];
     struct rl_finding *f = rl_findings_add(out, "thread-leak", "probe");
     char line[512], figures[256], who[128];
+    f->thread = t->index + 1;
     add_create(f, sym, t);
     thread_label(sym, t, who, sizeof who);
     snprintf(line, sizeof line,
@@ -285,6 +288,8 @@ static void fd_leak_finding(const struct rlp_shm *shm,
     const struct rlp_thread *t = &shm->threads[first];
     struct rl_finding *f = rl_findings_add(out, "fd-leak", "probe");
     char line[512], figures[256];
+    f->thread = t->index + 1;
+    f->fd = t->conn_fd - 1;
     add_accept(f, sym, t);
     add_routine(f, sym, t);
     snprintf(line, sizeof line,
@@ -319,7 +324,7 @@ static int shares_location(const struct rl_finding *a,
 
 static int is_fd_race(const struct rl_finding *f)
 {
-    return f->detail && strstr(f->detail, "location is file descriptor");
+    return f->location_kind == RL_LOCATION_FD;
 }
 
 /* Moves location `from` of f to position `to` (to <= from). */
@@ -374,6 +379,7 @@ static void fold(struct rl_finding *c, const struct rl_finding *own,
     size_t at = c->nlocs ? 1 : 0;
     for (size_t t = 0; t < d->ntools; t++)
         rl_finding_add_tool(c, d->tools[t]);
+    rl_finding_merge_facts(c, d);
     if (!rl_finding_has_tool(d, "tsan"))
         return;
     if (!is_fd_race(d))

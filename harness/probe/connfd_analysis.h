@@ -5,7 +5,7 @@
 
 #include "engine/finding.h"
 #include "protocol/probe_shm.h"
-#include "lib/symbolize.h"
+#include "tools/symbolize.h"
 
 /*
  * Thresholds: a leak is a figure that grows with the clients, so one
@@ -40,7 +40,7 @@ void rl_connfd_findings(const struct rlp_shm *shm,
  * data-race the sanitizers and valgrind report on the same lines is that
  * race, seen from memory: it is folded into the connfd-race finding (its
  * tools, lines and evidence), and so is a tsan race on a descriptor
- * ("location is file descriptor N"), which two threads serving one
+ * (location_kind RL_LOCATION_FD), which two threads serving one
  * connection cause.  Without a connfd-race, nothing changes.
  */
 void rl_connfd_relabel(struct rl_findings *raw);

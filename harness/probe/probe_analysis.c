@@ -976,13 +976,28 @@ static void event_detail(const struct rlp_shm *shm,
                          const struct rl_symbolizer *sym,
                          const struct rlp_event *e, char *buf, size_t len)
 {
-    unsigned n;
     const char *fn = rl_symbolize_function(sym, e->site2.pc[0]);
     snprintf(buf, len, "%.*s", RLP_DETAIL, e->detail);
-    if (e->kind == RLP_E_THREAD_LEAK && fn &&
-        sscanf(e->detail, "thread %u", &n) == 1)
-        snprintf(buf, len, "thread %u (%s) was neither joined nor detached", n,
-                 fn);
+    if (e->kind == RLP_E_THREAD_LEAK && fn && e->number > 0)
+        snprintf(buf, len, "thread %d (%s) was neither joined nor detached",
+                 (int)e->number, fn);
+}
+
+/* The event's facts on its finding: the first event's thread or fd;
+ * at exit only while every event of it was recorded at exit. */
+static void event_facts(struct rl_finding *f, const struct rlp_event *e,
+                        int fresh)
+{
+    struct rl_finding one = {.thread = -1, .fd = -1};
+    if (e->flags & RLP_EV_AT_EXIT)
+        one.flags |= RL_FINDING_AT_EXIT;
+    if (e->kind == RLP_E_THREAD_LEAK)
+        one.thread = e->number;
+    else if (e->kind == RLP_E_FD_LEAK)
+        one.fd = e->number;
+    if (fresh)
+        f->flags = one.flags;
+    rl_finding_merge_facts(f, &one);
 }
 
 void rl_probe_event_findings(const struct rlp_shm *shm,
@@ -998,7 +1013,9 @@ void rl_probe_event_findings(const struct rlp_shm *shm,
             continue;
         struct rl_frame fr, fr2;
         int has = rl_symbolize_user_frame(sym, &e->site, &fr) == 0;
+        size_t before = out->n;
         struct rl_finding *f = event_finding(out, from, id, has ? &fr : NULL);
+        event_facts(f, e, out->n > before);
         if (e->kind != RLP_E_THREAD_LEAK &&
             rl_symbolize_user_frame(sym, &e->site2, &fr2) == 0)
             rl_finding_add_location(f, fr2.file, fr2.line, fr2.function);

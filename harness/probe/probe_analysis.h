@@ -8,7 +8,7 @@
 
 #include "engine/finding.h"
 #include "protocol/probe_shm.h"
-#include "lib/symbolize.h"
+#include "tools/symbolize.h"
 
 /* A thread as /proc shows it. */
 struct rl_task {

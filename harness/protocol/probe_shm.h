@@ -9,7 +9,10 @@
 #include <stdint.h>
 
 #define RLP_MAGIC 0x72616365u /* "race" */
-#define RLP_VERSION 1u
+/* Bumped with every change to these structures: the harness refuses a
+ * table of another version (an old racelab-probe.so) instead of
+ * misreading it.  2: rlp_event.number and .flags. */
+#define RLP_VERSION 2u
 #define RLP_ENV_FILE "RACELAB_PROBE_FILE"
 
 enum {
@@ -159,20 +162,29 @@ enum rlp_event_kind {
                               * pthread_create; detail: the two fds */
 };
 
+/* rlp_event.flags */
+enum {
+    RLP_EV_AT_EXIT = 1, /* recorded by an exit-time check */
+};
+
 struct rlp_event {
     int32_t kind;          /* enum rlp_event_kind */
     int32_t pid;           /* process that recorded it (fork children) */
+    int32_t number;        /* what the detail names: the thread (1: main,
+                            * then creation order) of THREAD_LEAK and
+                            * CONNFD_RACE, the fd of FD_LEAK; else -1 */
+    uint32_t flags;        /* RLP_EV_* */
     struct rlp_site site;  /* the user's code responsible */
     struct rlp_site site2; /* a second place (e.g. the handler), or 0s */
     char detail[RLP_DETAIL];
 };
 
 struct rlp_shm {
-    uint32_t magic, version;
-    int32_t pid;         /* the main process */
-    int32_t main_exited; /* set by the probe's exit hook */
-    uint64_t exe_base;   /* load base of the main executable */
-    uint64_t progress;   /* bumped on every acquisition/post/output */
+    uint32_t magic, version; /* the probe writes version, then magic */
+    int32_t pid;             /* the main process */
+    int32_t main_exited;     /* set by the probe's exit hook */
+    uint64_t exe_base;       /* load base of the main executable */
+    uint64_t progress;       /* bumped on every acquisition/post/output */
     uint32_t nthreads, nlocks, nedges, nevents;
     uint32_t overflow; /* 1 when some table was full */
     struct rlp_thread threads[RLP_MAX_THREADS];

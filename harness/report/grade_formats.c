@@ -5,9 +5,10 @@
 #include "report/grade_formats.h"
 
 const struct rl_grade_format rl_grade_formats[] = {
-    {"text", rl_grade_text},
-    {"json", rl_grade_json},
-    {NULL, NULL},
+    {"text", rl_grade_text, NULL, NULL},
+    {"json", rl_grade_json, "json",
+     "also write the grade as JSON (\"-\": standard output)"},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct rl_grade_format *rl_grade_format_find(const char *name)

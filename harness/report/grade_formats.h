@@ -15,6 +15,10 @@ typedef int rl_grade_emit_fn(const struct rl_grade_result *r, const char *path,
 struct rl_grade_format {
     const char *name; /* e.g. "json" */
     rl_grade_emit_fn *emit;
+    /* Its option of `racelab grade`: "--json FILE" writes this format to
+     * FILE; NULL for the report always printed on standard output. */
+    const char *option;
+    const char *help; /* the option's line in the usage text */
 };
 
 /* Every format, ended by a row of NULLs. */

@@ -39,10 +39,57 @@ static const char *mark(enum rl_grade_status s)
     return s == RL_GRADE_INFO ? "INFO" : s == RL_GRADE_PASS ? "PASS" : "FAIL";
 }
 
+/* Each finding's block is shown once, under the first check it fails;
+ * later checks refer back to it (one deadlock can fail every test). */
+struct shown {
+    const struct rl_finding *finding;
+    const char *check; /* where its block is */
+};
+
+struct shown_list {
+    struct shown *v;
+    size_t n;
+};
+
+static const char *shown_under(const struct shown_list *l,
+                               const struct rl_finding *f)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].finding == f)
+            return l->v[i].check;
+    return NULL;
+}
+
+static void print_findings(FILE *out, const struct rl_grade_result *r,
+                           const struct rl_grade_check_result *c,
+                           struct shown_list *seen)
+{
+    struct rl_report rep;
+    int blocks = 0;
+    rl_check_report(r->runs[c->run].check, "", &rep);
+    for (size_t i = 0; i < c->nfindings; i++) {
+        const struct rl_finding *f = c->findings[i];
+        const char *where = shown_under(seen, f);
+        if (where) {
+            fprintf(out, "        %s: see the finding under '%s' above\n",
+                    f->id, where);
+            continue;
+        }
+        fputc('\n', out);
+        rl_report_text_finding(out, &rep, f);
+        blocks = 1;
+        seen->v = xrealloc(seen->v, (seen->n + 1) * sizeof *seen->v);
+        seen->v[seen->n++] = (struct shown){f, c->name};
+    }
+    rl_check_report_free(&rep);
+    if (blocks)
+        fputc('\n', out);
+}
+
 /* The compiler's words once per run; later checks refer back to them. */
 static void print_check(FILE *out, const struct rl_grade_result *r,
                         const struct rl_grade_check_result *c,
-                        int *compiler_output_shown)
+                        int *compiler_output_shown, struct shown_list *seen)
 {
     fprintf(out, "%s  %2d/%-2d  %s\n", mark(c->status), c->points,
             c->max_points, c->name);
@@ -53,16 +100,8 @@ static void print_check(FILE *out, const struct rl_grade_result *r,
     else if (c->message)
         print_message(out, c->message);
     *compiler_output_shown |= compile_error;
-    if (c->nfindings) {
-        struct rl_report rep;
-        rl_check_report(r->runs[c->run].check, "", &rep);
-        for (size_t i = 0; i < c->nfindings; i++) {
-            fputc('\n', out);
-            rl_report_text_finding(out, &rep, c->findings[i]);
-        }
-        rl_check_report_free(&rep);
-        fputc('\n', out);
-    }
+    if (c->nfindings)
+        print_findings(out, r, c, seen);
 }
 
 /* What ran, for the curious and for a timing question: one line per run
@@ -104,8 +143,10 @@ int rl_grade_text(const struct rl_grade_result *r, const char *path, char *err,
         return -1;
     }
     int *shown = xcalloc(r->nruns + 1, sizeof *shown);
+    struct shown_list seen = {0};
     for (size_t i = 0; i < r->nchecks; i++)
-        print_check(out, r, &r->checks[i], &shown[r->checks[i].run]);
+        print_check(out, r, &r->checks[i], &shown[r->checks[i].run], &seen);
+    free(seen.v);
     free(shown);
     print_runs(out, r);
     fprintf(out, "\nscore: %d/%d\n", r->score, r->max_score);

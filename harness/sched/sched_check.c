@@ -17,21 +17,90 @@ struct sched_check {
     const struct rl_explore_params *p;
     struct rl_explore_outcome *out;
     struct rl_sources sources;
-    char *workdir, *exe, *program;
+    char *workdir, *exe;
     struct rl_explore x;
     struct rl_symbolizer *sym;
     size_t unexplained; /* failing seeds recorded with no cause shown */
 };
 
-/* "a.c b.c": the program's name in replay hints. */
-static char *joined(char *const *files, size_t n)
+/* Appends " word" to *s, quoted for a shell when it needs it. */
+static void append_word(char **s, const char *word)
 {
-    char *out = xstrdup("");
-    for (size_t i = 0; i < n; i++) {
-        char *next = xasprintf("%s%s%s", out, i ? " " : "", files[i]);
-        free(out);
-        out = next;
+    int plain =
+        word[0] != '\0' && strspn(word, "abcdefghijklmnopqrstuvwxyz"
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789/._-+=:,@") == strlen(word);
+    char *next;
+    if (plain) {
+        next = xasprintf("%s %s", *s, word);
+    } else {
+        next = xasprintf("%s '", *s);
+        for (const char *p = word; *p; p++) {
+            char *more = *p == '\'' ? xasprintf("%s'\\''", next)
+                                    : xasprintf("%s%c", next, *p);
+            free(next);
+            next = more;
+        }
+        char *closed = xasprintf("%s'", next);
+        free(next);
+        next = closed;
     }
+    free(*s);
+    *s = next;
+}
+
+/* A path that means the same from any folder. */
+static void append_path(char **s, const char *path)
+{
+    char *abs = realpath(path, NULL);
+    append_word(s, abs ? abs : path);
+    free(abs);
+}
+
+/* The command that replays seeds of this program exactly, runnable as
+ * printed from any folder: racelab by its own path, every file and header
+ * folder absolute, and the options the seeds depend on. */
+static char *replay_prefix(const struct rl_explore_params *p)
+{
+    char *cmd = xstrdup("");
+    char *racelab = xasprintf("%s/racelab", rl_harness_dir());
+    append_path(&cmd, racelab);
+    free(racelab);
+    append_word(&cmd, "check");
+    if (p->depth != RS_DEFAULT_DEPTH) {
+        char depth[32];
+        snprintf(depth, sizeof depth, "%d", p->depth);
+        append_word(&cmd, "--depth");
+        append_word(&cmd, depth);
+    }
+    if (!p->spurious)
+        append_word(&cmd, "--no-spurious");
+    for (char *const *d = p->include_dirs; d && *d; d++) {
+        append_word(&cmd, "-I");
+        append_path(&cmd, *d);
+    }
+    return cmd;
+}
+
+static char *replay_command(const struct sched_check *c, long long seed)
+{
+    const struct rl_explore_params *p = c->p;
+    char *cmd = replay_prefix(p);
+    char number[32];
+    snprintf(number, sizeof number, "%lld", seed);
+    append_word(&cmd, "--seed");
+    append_word(&cmd, number);
+    append_word(&cmd, "--trace");
+    for (size_t i = 0; i < p->sources->n; i++)
+        append_path(&cmd, p->sources->given[i]);
+    if (p->program_args && p->program_args[0]) {
+        append_word(&cmd, "--");
+        for (char *const *a = p->program_args; *a; a++)
+            append_word(&cmd, *a);
+    }
+    /* Without the leading blank of the first word. */
+    char *out = xstrdup(cmd + 1);
+    free(cmd);
     return out;
 }
 
@@ -69,10 +138,11 @@ static void seeds_line(const struct sched_check *c,
                   c->p->depth, list, n > 10 ? ", ..." : "");
     rl_finding_append_detail(f, line);
     free(line);
-    line = xasprintf("replay: racelab check --seed %lld --trace %s", r->seed,
-                     c->program);
+    char *cmd = replay_command(c, r->seed);
+    line = xasprintf("replay: %s", cmd);
     rl_finding_append_detail(f, line);
     free(line);
+    free(cmd);
 }
 
 /* --trace on a seed that passed: its interleaving, kept to be shown. */
@@ -224,7 +294,6 @@ void rl_sched_check(const struct rl_explore_params *p,
         out->error = xstrdup(err);
         return;
     }
-    c.program = joined(p->sources->given, p->sources->n);
     c.workdir = rl_workdir_create("racelab-sched", err, sizeof err);
     if (!c.workdir)
         out->error = xstrdup(err);
@@ -238,6 +307,5 @@ void rl_sched_check(const struct rl_explore_params *p,
         rl_workdir_remove(c.workdir);
     free(c.workdir);
     free(c.exe);
-    free(c.program);
     rl_sources_free(&c.sources);
 }

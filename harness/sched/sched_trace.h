@@ -6,7 +6,7 @@
 
 #include "engine/finding.h"
 #include "sched/sched_explore.h"
-#include "lib/symbolize.h"
+#include "tools/symbolize.h"
 
 /*
  * Turns the recorded run of a failing seed into a finding: deadlock (with

@@ -1,8 +1,7 @@
 /* server_driver.c: start-up and echo clients for `racelab check --server`. */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
+#include "lib/tcp_client.h"
 #include "server/server_driver.h"
 #include "server/server_rounds.h"
 #include "server/server_scenarios.h"
@@ -20,13 +21,6 @@ static const int ECHO_WAIT_MS = 2000;  /* for each echoed line */
 /* For the last of the clients connected at once, before reading them in
  * order instead (a server that serves one client at a time). */
 static const int TOGETHER_FIRST_MS = 500;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int port_is_free(int port)
 {
@@ -40,11 +34,22 @@ static int port_is_free(int port)
     return ok;
 }
 
+/* The runner's worker threads pick ports at once, so each call seeds its
+ * own generator: the clock, the pid and a shared atomic counter keep two
+ * calls (in two threads or two racelab processes) from drawing alike. */
+static unsigned port_seed(void)
+{
+    static atomic_uint calls;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned n = atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
+    return (unsigned)getpid() ^ (unsigned)ts.tv_nsec ^
+           (unsigned)ts.tv_sec * 2654435761u ^ n * 40503u;
+}
+
 int rl_server_pick_port(void)
 {
-    static unsigned seed;
-    if (!seed)
-        seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+    unsigned seed = port_seed();
     for (int tries = 0; tries < 100; tries++) {
         int port = 20000 + (int)(rand_r(&seed) % 40000);
         if (port_is_free(port))
@@ -58,10 +63,8 @@ static int connect_once(struct rl_sandbox *sb, int port)
     int fd = rl_sandbox_socket(sb, AF_INET, SOCK_STREAM);
     if (fd < 0)
         return -1;
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    /* Blocking: the server is known to listen, or is being waited for. */
+    if (rl_tcp_connect(fd, (unsigned)port, -1) != 0) {
         close(fd);
         return -1;
     }
@@ -71,40 +74,16 @@ static int connect_once(struct rl_sandbox *sb, int port)
 /* Polls until the server accepts connections (or LISTEN_WAIT passes). */
 static int wait_for_listen(struct rl_sandbox *sb, int port)
 {
-    double deadline = now() + LISTEN_WAIT;
-    while (now() < deadline) {
+    double deadline = rl_now() + LISTEN_WAIT;
+    while (rl_now() < deadline) {
         int fd = connect_once(sb, port);
         if (fd >= 0)
             return fd;
         if (rl_sandbox_program_pid(sb) <= 0)
             break; /* the server is gone */
-        usleep(20000);
+        rl_sleep_ms(20);
     }
     return -1;
-}
-
-/* Reads one line (up to len-1 bytes) within wait_ms: 0; -1 when the
- * time ran out; -2 at end of file or error (buf: what came first). */
-static int read_line(int fd, char *buf, size_t len, int wait_ms)
-{
-    size_t used = 0;
-    double deadline = now() + wait_ms / 1000.0;
-    buf[0] = '\0';
-    while (used + 1 < len) {
-        int left = (int)((deadline - now()) * 1000);
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, left) <= 0)
-            return -1;
-        ssize_t n = read(fd, buf + used, 1);
-        if (n <= 0) {
-            buf[used] = '\0';
-            return -2;
-        }
-        if (buf[used++] == '\n')
-            break;
-    }
-    buf[used] = '\0';
-    return 0;
 }
 
 /* Sends one line and expects it back: 0, or -1 with a note. */
@@ -113,12 +92,12 @@ static int echo_line(int fd, int client, const char *which, const char *line,
 {
     char answer[128];
     int n = (int)strlen(line);
-    if (write(fd, line, n) != n) {
+    if (rl_tcp_send_all(fd, line, (size_t)n, ECHO_WAIT_MS) != 0) {
         snprintf(note, notelen, "client %d could not send its %s line", client,
                  which);
         return -1;
     }
-    int got = read_line(fd, answer, sizeof answer, ECHO_WAIT_MS);
+    int got = rl_tcp_read_line(fd, answer, sizeof answer, ECHO_WAIT_MS);
     if (got == -2 && answer[0] == '\0') {
         snprintf(note, notelen,
                  "the server closed client %d's connection instead of "
@@ -159,7 +138,7 @@ static int together_echo(int fd, int i, int wait_ms)
 {
     char line[64], answer[128];
     snprintf(line, sizeof line, "together %d\n", i + 1);
-    return read_line(fd, answer, sizeof answer, wait_ms) == 0 &&
+    return rl_tcp_read_line(fd, answer, sizeof answer, wait_ms) == 0 &&
                    strcmp(answer, line) == 0
                ? 0
                : -1;
@@ -188,7 +167,7 @@ static int echo_together(struct rl_sandbox *sb, int port, char *note,
             break;
     for (int i = 0; i < n && status == 0; i++) {
         int len = snprintf(line, sizeof line, "together %d\n", i + 1);
-        if (write(fds[i], line, len) != len)
+        if (rl_tcp_send_all(fds[i], line, (size_t)len, ECHO_WAIT_MS) != 0)
             status = -1;
     }
     int i = n - 1;

@@ -1,7 +1,6 @@
 /* server_evidence.c: kernel evidence of where a server waits, from /proc. */
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +9,8 @@
 
 #include "server/server_evidence.h"
 #include "server/server_stack.h"
-#include "lib/symbolize.h"
+#include "lib/procfs.h"
+#include "tools/symbolize.h"
 #include "lib/xalloc.h"
 
 enum {
@@ -19,19 +19,6 @@ enum {
     OTHER_TASKS = 4,  /* other threads named in a report */
     SHOWN_FRAMES = 3, /* source lines of the blocked call */
 };
-
-static int read_text(const char *path, char *buf, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, len - 1);
-    close(fd);
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    return 0;
-}
 
 /* ---- sockets ---------------------------------------------------------- */
 
@@ -188,33 +175,21 @@ static pid_t inner_pid(pid_t pid)
 {
     char path[64], buf[4096];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    const char *p =
-        read_text(path, buf, sizeof buf) == 0 ? strstr(buf, "\nNSpid:") : NULL;
-    long last = pid;
-    char *end;
-    for (p = p ? p + 7 : NULL; p; p = end) {
-        long v = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        last = v;
-    }
-    return (pid_t)last;
+    long ns =
+        rl_proc_read(path, buf, sizeof buf) >= 0 ? rl_proc_ns_pid(buf) : -1;
+    return ns >= 0 ? (pid_t)ns : pid;
 }
 
 /* State and CPU ticks from .../stat; 0, or -1 when the task is gone. */
 static int read_stat(const char *dir, struct rl_task_state *t)
 {
-    char path[128], buf[1024];
+    char path[128];
+    struct rl_proc_stat st;
     snprintf(path, sizeof path, "%s/stat", dir);
-    if (read_text(path, buf, sizeof buf) != 0)
+    if (rl_proc_stat_read(path, &st) != 0)
         return -1;
-    const char *p = strrchr(buf, ')');
-    unsigned long long ut, st;
-    if (!p ||
-        sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-               &t->state, &ut, &st) != 3)
-        return -1;
-    t->cpu = ut + st;
+    t->state = st.state;
+    t->cpu = st.utime + st.stime;
     return 0;
 }
 
@@ -233,7 +208,7 @@ static void read_syscall(const char *dir, struct rl_task_state *t)
     char path[128], buf[512];
     t->nr = -1;
     snprintf(path, sizeof path, "%s/syscall", dir);
-    if (read_text(path, buf, sizeof buf) == 0)
+    if (rl_proc_read(path, buf, sizeof buf) >= 0)
         rl_task_parse_syscall(buf, t);
 }
 
@@ -271,22 +246,25 @@ static void add_task(struct rl_server_snap *s, pid_t pid, pid_t ns_pid,
 
 static void add_process(struct rl_server_snap *s, pid_t pid, int depth);
 
+struct generation {
+    struct rl_server_snap *s;
+    int depth; /* of the children */
+};
+
+static int add_child(pid_t child, void *arg)
+{
+    const struct generation *g = arg;
+    add_process(g->s, child, g->depth);
+    return 0;
+}
+
 /* The children of one thread (a thread's forks are listed under it). */
 static void add_children(struct rl_server_snap *s, pid_t pid, pid_t tid,
                          int depth)
 {
-    char path[96], buf[8192];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid,
-             (int)tid);
-    if (depth >= MAX_DEPTH || read_text(path, buf, sizeof buf) != 0)
-        return;
-    char *end;
-    for (char *p = buf;; p = end) {
-        long child = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        add_process(s, (pid_t)child, depth + 1);
-    }
+    struct generation g = {s, depth + 1};
+    if (depth < MAX_DEPTH)
+        rl_proc_thread_children(pid, tid, add_child, &g);
 }
 
 static void add_process(struct rl_server_snap *s, pid_t pid, int depth)

@@ -1,29 +1,28 @@
 /* server_rounds.c: rounds of clients, what grows with them, a clean stop. */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "protocol/probe_shm.h"
+#include "lib/clock.h"
 #include "server/server_driver.h"
 #include "server/server_rounds.h"
-#include "lib/symbolize.h"
+#include "lib/procfs.h"
+#include "lib/spawn.h"
+#include "tools/symbolize.h"
+#include "lib/tcp_client.h"
+#include "lib/user_wrapper.h"
 #include "lib/xalloc.h"
+#include "tools/tool_probe.h"
 
 extern char **environ;
 
@@ -49,105 +48,13 @@ static const double STOPPED_WAIT = 0.5;    /* SIGSTOP to take effect */
 static const double BURST_END_WAIT = 3.0;  /* children to end in the burst */
 static const double CLEAN_STOP_WAIT = 6.0; /* TSan sleeps 1 s at exit */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void pause_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* ---- /proc ------------------------------------------------------------ */
-
-static ssize_t read_text(const char *path, char *buf, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, len - 1);
-    close(fd);
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    return n;
-}
-
-/* The state letter of a process ('Z' for a zombie), or 0 when gone. */
-static char proc_state(pid_t pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (read_text(path, buf, sizeof buf) <= 0)
-        return 0;
-    const char *p = strrchr(buf, ')'); /* the name may hold spaces */
-    return p && p[1] == ' ' ? p[2] : 0;
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-static int count_fds(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-    return count_entries(path);
-}
-
-static int count_tasks(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    return count_entries(path);
-}
-
-/* Calls fn for each child of pid (outside pids: our /proc is the host's). */
-static void for_children(pid_t pid, void (*fn)(pid_t, void *), void *arg)
-{
-    char path[96], buf[16384];
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%.20s/children", (int)pid,
-                 e->d_name);
-        if (read_text(path, buf, sizeof buf) <= 0)
-            continue;
-        char *p = buf, *end;
-        for (long c; (c = strtol(p, &end, 10)), end != p; p = end)
-            fn((pid_t)c, arg);
-    }
-    closedir(d);
-}
 
 /* Is sig in the mask `field` ("SigCgt", "ShdPnd") of /proc/PID/status? */
 static int status_mask_has(pid_t pid, const char *field, int sig)
 {
-    char path[64], buf[4096], key[16];
     unsigned long long mask;
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    snprintf(key, sizeof key, "\n%s:", field);
-    const char *p =
-        read_text(path, buf, sizeof buf) > 0 ? strstr(buf, key) : NULL;
-    return p && sscanf(p + strlen(key), "%llx", &mask) == 1 &&
+    return rl_proc_status_mask(pid, field, &mask) == 0 &&
            (mask >> (sig - 1)) & 1;
 }
 
@@ -219,26 +126,6 @@ static int holds_socket(pid_t pid, const unsigned long *ino, int n)
 
 /* ---- the probe's table: threads ended, never joined nor detached -------- */
 
-static const struct rlp_shm *map_probe_table(const struct rl_run *run)
-{
-    static const char var[] = RLP_ENV_FILE "=";
-    for (size_t i = 0; i < run->env.n; i++) {
-        if (strncmp(run->env.v[i], var, sizeof var - 1) != 0)
-            continue;
-        int fd = open(run->env.v[i] + sizeof var - 1, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        void *m = MAP_FAILED;
-        if (fd >= 0 && fstat(fd, &st) == 0 &&
-            (size_t)st.st_size >= sizeof(struct rlp_shm))
-            m = mmap(NULL, sizeof(struct rlp_shm), PROT_READ, MAP_SHARED, fd,
-                     0);
-        if (fd >= 0)
-            close(fd);
-        return m == MAP_FAILED ? NULL : m;
-    }
-    return NULL;
-}
-
 static int is_leaked_thread(const struct rlp_thread *t)
 {
     return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == RLP_T_EXITED &&
@@ -247,7 +134,7 @@ static int is_leaked_thread(const struct rlp_thread *t)
 
 static int count_leaked_threads(const struct rlp_shm *t)
 {
-    if (!t || t->magic != RLP_MAGIC)
+    if (!t || t->magic != RLP_MAGIC || t->version != RLP_VERSION)
         return 0;
     int n = 0;
     for (uint32_t i = 1; i < t->nthreads && i < RLP_MAX_THREADS; i++)
@@ -266,22 +153,23 @@ struct sample {
     int pending;       /* a SIGCHLD waits for the server's handler */
 };
 
-static void count_child(pid_t child, void *arg)
+static int count_child(pid_t child, void *arg)
 {
     struct sample *s = arg;
-    char st = proc_state(child);
+    char st = rl_proc_state(child);
     if (st == 'Z')
         s->zombies++;
     else if (st)
         s->live++;
+    return 0;
 }
 
 static struct sample take_sample(pid_t pid, const struct rlp_shm *table)
 {
     struct sample s = {0};
-    for_children(pid, count_child, &s);
-    s.fds = count_fds(pid);
-    s.tasks = count_tasks(pid);
+    rl_proc_children(pid, count_child, &s);
+    s.fds = rl_proc_count_fds(pid);
+    s.tasks = rl_proc_count_tasks(pid);
     s.threads = count_leaked_threads(table);
     s.pending = sigchld_pending(pid);
     return s;
@@ -317,15 +205,15 @@ struct rounds {
  * have run it yet), at most SETTLE_MAX. */
 static struct sample settle(struct rounds *r)
 {
-    double start = now(), quiet = start;
+    double start = rl_now(), quiet = start;
     struct sample prev = take_sample(r->pid, r->table);
-    while (now() - start < SETTLE_MAX) {
-        pause_ms(25);
+    while (rl_now() - start < SETTLE_MAX) {
+        rl_sleep_ms(25);
         struct sample s = take_sample(r->pid, r->table);
         if (!same_sample(&s, &prev) || s.live > 0 || s.pending) {
             prev = s;
-            quiet = now();
-        } else if (now() - quiet >= SETTLE_QUIET) {
+            quiet = rl_now();
+        } else if (rl_now() - quiet >= SETTLE_QUIET) {
             break;
         }
     }
@@ -339,16 +227,16 @@ struct child_scan {
     int nino;
 };
 
-static void scan_child(pid_t child, void *arg)
+static int scan_child(pid_t child, void *arg)
 {
     struct child_scan *cs = arg;
     struct rounds *r = cs->r;
-    char st = proc_state(child);
+    char st = rl_proc_state(child);
     if (!st || st == 'Z')
-        return;
-    int fds = count_fds(child);
+        return 0;
+    int fds = rl_proc_count_fds(child);
     if (fds < 0)
-        return;
+        return 0;
     r->children_seen++;
     if (fds > r->child_fds[cs->round])
         r->child_fds[cs->round] = fds;
@@ -357,6 +245,7 @@ static void scan_child(pid_t child, void *arg)
         r->children_listening++;
         r->listen_fd = fd;
     }
+    return 0;
 }
 
 /* While every client of the round is connected and answered: the
@@ -365,7 +254,7 @@ static void measure_children(struct rounds *r, int round)
 {
     struct child_scan cs = {r, round, {0}, 0};
     cs.nino = listen_inodes(r->pid, cs.ino, MAX_LISTEN);
-    for_children(r->pid, scan_child, &cs);
+    rl_proc_children(r->pid, scan_child, &cs);
 }
 
 /* ---- clients ---------------------------------------------------------- */
@@ -381,69 +270,24 @@ static int client_open(struct rounds *r)
     int fd = rl_sandbox_socket(r->sb, AF_INET, SOCK_STREAM);
     if (fd < 0)
         return -1;
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons(r->port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    /* A server that stopped accepting lets its accept queue fill; then
-     * the kernel drops new SYNs and a blocking connect would wait for
-     * TCP's retries (about two minutes).  So connect without blocking. */
-    int flags = fcntl(fd, F_GETFL);
-    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-    if (rc != 0 && errno == EINPROGRESS) {
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        int err = 0;
-        socklen_t len = sizeof err;
-        if (poll(&p, 1, CONNECT_WAIT_MS) == 1 &&
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && !err)
-            rc = 0;
-        else
-            errno = err ? err : ETIMEDOUT;
-    }
-    if (rc != 0) {
-        int e = errno;
+    /* Without blocking: a server that stopped accepting fills its queue. */
+    if (rl_tcp_connect(fd, (unsigned)r->port, CONNECT_WAIT_MS) != 0) {
+        int e = errno; /* ECONNREFUSED: nobody listens any more */
         close(fd);
         errno = e;
         return -1;
     }
-    fcntl(fd, F_SETFL, flags);
     return fd;
 }
 
 /* Reads the client's line back: 0, or -1 when it did not come in time. */
 static int read_echo(const struct client *c, int wait_ms)
 {
-    char buf[sizeof c->line];
-    int used = 0;
-    double deadline = now() + wait_ms / 1000.0;
-    while (used < c->len) {
-        int left = (int)((deadline - now()) * 1000);
-        struct pollfd p = {.fd = c->fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, left) <= 0)
-            return -1;
-        ssize_t n = read(c->fd, buf + used, (size_t)(c->len - used));
-        if (n <= 0)
-            return -1;
-        used += (int)n;
-    }
-    return memcmp(buf, c->line, (size_t)c->len) == 0 ? 0 : -1;
-}
-
-/* Shuts the client's sending side; 1 when end-of-file then comes. */
-static int sees_eof(int fd)
-{
-    char buf[256];
-    double deadline = now() + EOF_WAIT_MS / 1000.0;
-    shutdown(fd, SHUT_WR);
-    for (;;) {
-        int left = (int)((deadline - now()) * 1000);
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, left) <= 0)
-            return 0;
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n <= 0)
-            return 1; /* end-of-file, or a reset: the server let go */
-    }
+    char got[sizeof c->line];
+    return rl_tcp_read_line(c->fd, got, sizeof got, wait_ms) == 0 &&
+                   strcmp(got, c->line) == 0
+               ? 0
+               : -1;
 }
 
 static void close_client(struct client *c)
@@ -463,15 +307,15 @@ static void disconnect(struct rounds *r, struct client *c)
     close_client(c);
     if (!r->measure || s0.live == 0)
         return;
-    double start = now();
+    double start = rl_now();
     struct sample s = s0;
-    while (s.live >= s0.live && now() - start < CHILD_END_WAIT) {
-        pause_ms(2);
+    while (s.live >= s0.live && rl_now() - start < CHILD_END_WAIT) {
+        rl_sleep_ms(2);
         s = take_sample(r->pid, NULL);
     }
-    start = now();
-    while (r->handles_sigchld && s.pending && now() - start < REAP_WAIT) {
-        pause_ms(2);
+    start = rl_now();
+    while (r->handles_sigchld && s.pending && rl_now() - start < REAP_WAIT) {
+        rl_sleep_ms(2);
         s = take_sample(r->pid, NULL);
     }
 }
@@ -531,17 +375,18 @@ static void burst(struct rounds *r, struct client *c, int n)
     if (r->measure && take_sample(r->pid, NULL).live > 0 &&
         kill(r->pid, SIGSTOP) == 0) {
         held = 1;
-        double start = now();
-        while (proc_state(r->pid) != 'T' && now() - start < STOPPED_WAIT)
-            pause_ms(2);
+        double start = rl_now();
+        while (rl_proc_state(r->pid) != 'T' && rl_now() - start < STOPPED_WAIT)
+            rl_sleep_ms(2);
     }
     for (int i = 0; i < n; i++)
         close_client(&c[i]);
     if (!held)
         return;
-    double start = now();
-    while (take_sample(r->pid, NULL).live > 0 && now() - start < BURST_END_WAIT)
-        pause_ms(5);
+    double start = rl_now();
+    while (take_sample(r->pid, NULL).live > 0 &&
+           rl_now() - start < BURST_END_WAIT)
+        rl_sleep_ms(5);
     kill(r->pid, SIGCONT);
 }
 
@@ -563,7 +408,7 @@ static int answer_all(struct rounds *r, int round, struct client *c, int n)
         burst(r, c, n);
         return RL_SERVER_ECHOED;
     }
-    if (round == 0 && r->measure && !sees_eof(c[0].fd))
+    if (round == 0 && r->measure && !rl_tcp_sees_eof(c[0].fd, EOF_WAIT_MS))
         r->no_eof = 1;
     for (int i = 0; i < n; i++)
         disconnect(r, &c[i]);
@@ -582,7 +427,8 @@ static int one_round(struct rounds *r, int round)
         if ((c[i].fd = client_open(r)) < 0)
             status = round_failed(r, round, i, "could not connect",
                                   errno == ECONNREFUSED);
-        else if (write(c[i].fd, c[i].line, (size_t)c[i].len) != c[i].len)
+        else if (rl_tcp_send_all(c[i].fd, c[i].line, (size_t)c[i].len,
+                                 ECHO_WAIT_MS) != 0)
             status = round_failed(r, round, i, "could not send its line", 0);
     }
     if (status == RL_SERVER_ECHOED)
@@ -593,37 +439,6 @@ static int one_round(struct rounds *r, int round)
 }
 
 /* ---- where: the user's lines ------------------------------------------ */
-
-/* Runs argv; returns its standard output, or NULL. */
-static char *capture(char *const argv[])
-{
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    size_t len = 0, cap = 65536;
-    char *out = xmalloc(cap);
-    ssize_t n;
-    while (rc == 0 && (n = read(fds[0], out + len, cap - len - 1)) > 0)
-        if ((len += (size_t)n) + 1 >= cap)
-            out = xrealloc(out, cap *= 2);
-    out[len] = '\0';
-    close(fds[0]);
-    int st = 0;
-    if (rc != 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
-        WEXITSTATUS(st) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
 
 /* A call instruction of the executable: at `at`, in `caller`. */
 struct call {
@@ -654,7 +469,8 @@ static int callee_name(const char *ins, char *name, size_t len)
 static void load_calls(const char *exe, struct calls *c)
 {
     char *argv[] = {"objdump", "-d", "--no-show-raw-insn", (char *)exe, NULL};
-    char *text = capture(argv), *save = NULL, func[64] = "";
+    char *text = NULL, *save = NULL, func[64] = "";
+    rl_spawn_capture(argv, &text);
     size_t cap = 0;
     for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l;
          l = strtok_r(NULL, "\n", &save)) {
@@ -699,8 +515,7 @@ static void call_sites(const struct calls *c, const char *name, int depth,
         if (strcmp(c->v[i].callee, name) != 0)
             continue;
         size_t before = s->n;
-        if (depth < 2 && strcasecmp(c->v[i].caller, name) == 0 &&
-            strcmp(c->v[i].caller, name) != 0)
+        if (depth < 2 && rl_wraps_call(c->v[i].caller, name))
             call_sites(c, c->v[i].caller, depth + 1, s);
         if (s->n == before)
             s->at[s->n++] = c->v[i].at;
@@ -845,6 +660,7 @@ static void child_fd_finding(const struct rounds *r, const struct places *p,
     add_calls(f, p, &p->fork);
     char line[256];
     if (r->children_listening > 0) {
+        f->fd = r->listen_fd;
         snprintf(line, sizeof line,
                  "%d of the %d children seen serving a client kept the "
                  "listening socket open (fd %d)",
@@ -884,12 +700,15 @@ static void thread_finding(const struct rounds *r, const struct places *p,
 static void add_findings(const struct rounds *r, struct rl_findings *out)
 {
     struct places p;
+    size_t from = out->n;
     places_load(&p, r);
     zombie_finding(r, &p, out);
     server_fd_finding(r, &p, out);
     child_fd_finding(r, &p, out);
     thread_finding(r, &p, out);
     places_free(&p);
+    for (size_t i = from; i < out->n; i++)
+        rl_finding_set_scenario(&out->v[i], "rounds of clients");
 }
 
 int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
@@ -911,7 +730,7 @@ int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
      * a SIGCHLD can wait while the server sits in accept, and zombies
      * would be counted. */
     r.measure = run->tool->native_speed;
-    r.table = r.measure ? map_probe_table(run) : NULL;
+    r.table = r.measure ? rl_probe_table(run) : NULL; /* the run owns it */
     r.handles_sigchld = catches(r.pid, SIGCHLD);
     if (r.measure)
         r.before = settle(&r);
@@ -931,46 +750,21 @@ int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
         add_findings(&r, out);
     else if (status == RL_SERVER_ECHOED)
         settle(&r); /* the last clients' threads end before the stop */
-    if (r.table)
-        munmap((void *)r.table, sizeof *r.table);
     return status;
 }
 
 /* ---- the clean stop --------------------------------------------------- */
 
-/* The stop hook's thread in the program (outside view), or 0. */
-static pid_t stop_thread(pid_t pid)
-{
-    char path[320], comm[32];
-    pid_t tid = 0;
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(path);
-    if (!d)
-        return 0;
-    struct dirent *e;
-    while (!tid && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%s/comm", (int)pid,
-                 e->d_name);
-        if (read_text(path, comm, sizeof comm) > 0 &&
-            strcmp(comm, RL_STOP_THREAD "\n") == 0)
-            tid = atoi(e->d_name);
-    }
-    closedir(d);
-    return tid;
-}
-
 void rl_server_stop(struct rl_sandbox *sb, struct rl_run *run)
 {
     pid_t pid = rl_sandbox_program_pid(sb);
-    pid_t tid = pid > 0 ? stop_thread(pid) : 0;
+    pid_t tid = pid > 0 ? rl_proc_find_thread(pid, RL_STOP_THREAD) : 0;
     if (tid > 0 && syscall(SYS_tgkill, pid, tid, RL_STOP_SIGNAL) == 0) {
         /* The hook's exit(0) runs the finalizers: their reports are
          * written before the program is gone. */
-        double deadline = now() + CLEAN_STOP_WAIT;
-        while (rl_sandbox_program_pid(sb) > 0 && now() < deadline)
-            pause_ms(10);
+        double deadline = rl_now() + CLEAN_STOP_WAIT;
+        while (rl_sandbox_program_pid(sb) > 0 && rl_now() < deadline)
+            rl_sleep_ms(10);
     } else if (pid > 0 && run->tool->before_stop) {
         struct rl_watch_info info = {0, pid, 0, 0};
         run->tool->before_stop(run, &info);

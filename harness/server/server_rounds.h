@@ -18,10 +18,8 @@
  */
 enum { RL_SERVER_STOPPED_SERVING = 16 };
 
-/* The clean stop's signal, hook thread and switch (runtime/hooks/stop_hook.c). */
-#define RL_STOP_SIGNAL (SIGRTMIN + 8)
-#define RL_STOP_THREAD "racelab-stop"
-#define RL_STOP_ENV "RACELAB_STOP_HOOK"
+/* The clean stop's signal, hook thread and switch (RL_STOP_*). */
+#include "protocol/hooks.h"
 
 /*
  * Rounds of 1, 10 and 50 clients (run->program_args[0] is the port):

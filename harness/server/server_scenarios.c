@@ -1,5 +1,4 @@
 /* server_scenarios.c: clients that show whether a server waits for one. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -9,9 +8,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
+#include "lib/tcp_client.h"
 #include "server/server_evidence.h"
 #include "server/server_scenarios.h"
 #include "lib/xalloc.h"
@@ -39,6 +39,7 @@ static const double MANY_CONNECT_WAIT = 10.0;
 static const double MANY_STALL = 2.5;
 static const double PUMP_WAIT = 6.0;
 static const double PACE_WAIT = 0.1;
+static const int SEND_WAIT_MS = 1000; /* a line, or half of one */
 enum {
     PUMP_MAX = 64 << 20, /* bytes client 1 sends without reading */
     PUMP_FROZEN = 5,     /* looks PUMP_LOOK_US apart with nothing moving */
@@ -67,13 +68,6 @@ struct drive {
     size_t notelen;
 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A client socket in the sandbox's network; not yet connected.  A
  * client that never reads gets small buffers and a small segment size:
  * its tiny receive window keeps the server's congestion window, and so
@@ -92,15 +86,6 @@ static int client_socket(struct drive *d, int never_reads)
     return fd;
 }
 
-static unsigned local_port(int fd)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    if (getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-        return 0;
-    return ntohs(a.sin_port);
-}
-
 /* Starts a non-blocking connect; 0 done or in progress, -1 failed. */
 static int start_connect(struct drive *d, struct client *c, int never_reads)
 {
@@ -108,30 +93,13 @@ static int start_connect(struct drive *d, struct client *c, int never_reads)
     c->fd = client_socket(d, never_reads);
     if (c->fd < 0)
         return -1;
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons(d->port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0 &&
-        errno != EINPROGRESS) {
+    if (rl_tcp_connect_start(c->fd, d->port) != 0) {
         close(c->fd);
         c->fd = -1;
         return -1;
     }
-    c->port = local_port(c->fd);
+    c->port = rl_tcp_local_port(c->fd);
     return 0;
-}
-
-/* 1 once the connect has completed, 0 still going, -1 failed. */
-static int connect_done(int fd, int wait_ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLOUT};
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (poll(&p, 1, wait_ms) <= 0)
-        return 0;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
-        return -1;
-    return 1;
 }
 
 static int open_client(struct drive *d, struct client *c, int never_reads)
@@ -139,9 +107,9 @@ static int open_client(struct drive *d, struct client *c, int never_reads)
     if (start_connect(d, c, never_reads) != 0)
         return -1;
     int rc = 0;
-    double end = now() + MANY_CONNECT_WAIT;
-    while (rc == 0 && now() < end)
-        rc = connect_done(c->fd, 50);
+    double end = rl_now() + MANY_CONNECT_WAIT;
+    while (rc == 0 && rl_now() < end)
+        rc = rl_tcp_connect_done(c->fd, 50);
     if (rc != 1) {
         close(c->fd);
         c->fd = -1;
@@ -157,30 +125,12 @@ static void close_clients(struct client *cs, size_t n)
             close(cs[i].fd);
 }
 
-static int send_all(int fd, const char *buf, size_t len)
-{
-    double end = now() + 1.0;
-    while (len > 0 && now() < end) {
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-        if (n > 0) {
-            buf += n;
-            len -= (size_t)n;
-        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-            return -1;
-        } else {
-            struct pollfd p = {.fd = fd, .events = POLLOUT};
-            poll(&p, 1, 10);
-        }
-    }
-    return len == 0 ? 0 : -1;
-}
-
 /* Sends the client's line (expecting it back). */
 static int send_line(struct client *c, const char *fmt, int number)
 {
     c->sent_len = (size_t)snprintf(c->sent, sizeof c->sent, fmt, number);
     c->expect = 1;
-    return send_all(c->fd, c->sent, c->sent_len);
+    return rl_tcp_send_all(c->fd, c->sent, c->sent_len, SEND_WAIT_MS);
 }
 
 /* Reads what has arrived for c; marks it done at its newline. */
@@ -212,7 +162,7 @@ static size_t poll_echoes(struct client *cs, size_t n, double until)
                 p[left] = (struct pollfd){.fd = cs[i].fd, .events = POLLIN};
                 who[left++] = i;
             }
-        int ms = (int)((until - now()) * 1000);
+        int ms = (int)((until - rl_now()) * 1000);
         if (left == 0 || ms <= 0 || poll(p, left, ms) <= 0)
             break;
         for (size_t k = 0; k < left; k++)
@@ -274,7 +224,7 @@ static int await_echoes(struct drive *d, struct client *cs,
     int have_a = 0, verdict = 0;
     poll_echoes(cs, n, t0 + FIRST_LOOK);
     while (first_waiting(cs, n) < n && !bad_answer(d, cs, n, info, during)) {
-        if (now() - t0 > give_up) {
+        if (rl_now() - t0 > give_up) {
             snprintf(d->note, d->notelen,
                      "%s: client %d got no echo within %.0f s, yet the "
                      "server was not seen waiting on another client",
@@ -289,11 +239,12 @@ static int await_echoes(struct drive *d, struct client *cs,
         }
         size_t w = first_waiting(cs, n);
         struct rl_blocking_case c = {d->port, info,           n,
-                                     w,       cs[w].sent_len, now() - t0};
+                                     w,       cs[w].sent_len, rl_now() - t0};
         int judged =
             have_a ? rl_server_judge_blocking(&a, &b, &c, d->run, d->found) : 0;
         if (judged == 1) {
-            d->stats->blocking_latency = now() - t0;
+            rl_finding_set_scenario(&d->found->v[d->found->n - 1], during);
+            d->stats->blocking_latency = rl_now() - t0;
             verdict = 1;
             break;
         }
@@ -310,7 +261,7 @@ static int await_echoes(struct drive *d, struct client *cs,
         a = b;
         memset(&b, 0, sizeof b);
         have_a = 1;
-        poll_echoes(cs, n, now() + SAMPLE_GAP);
+        poll_echoes(cs, n, rl_now() + SAMPLE_GAP);
     }
     rl_server_snap_free(&a);
     rl_server_snap_free(&b);
@@ -323,8 +274,8 @@ static int await_echoes(struct drive *d, struct client *cs,
  * it sent; a server that does not is judged on what follows anyway. */
 static void settle(struct drive *d, const struct client *c, int drained)
 {
-    double end = now() + SETTLE_WAIT;
-    while (now() < end) {
+    double end = rl_now() + SETTLE_WAIT;
+    while (rl_now() < end) {
         pid_t pid = rl_sandbox_program_pid(d->sb);
         struct rl_tcp_table t;
         if (pid <= 0 || rl_tcp_table_read(pid, &t) != 0)
@@ -334,7 +285,7 @@ static void settle(struct drive *d, const struct client *c, int drained)
         rl_tcp_table_free(&t);
         if (ok)
             return;
-        usleep(5000);
+        rl_sleep_ms(5);
     }
 }
 
@@ -377,8 +328,8 @@ static size_t pump(struct drive *d, struct client *c)
     size_t sent = 0;
     int frozen = 0;
     struct flow last = {0}, f;
-    double end = now() + PUMP_WAIT;
-    while (now() < end && sent < PUMP_MAX && frozen < PUMP_FROZEN) {
+    double end = rl_now() + PUMP_WAIT;
+    while (rl_now() < end && sent < PUMP_MAX && frozen < PUMP_FROZEN) {
         size_t off = sent % CHUNK;
         ssize_t n = send(c->fd, chunk + off, CHUNK - off, MSG_NOSIGNAL);
         if (n > 0) {
@@ -424,7 +375,7 @@ static int hold_scenario(struct drive *d, enum holding how)
         settle(d, &cs[0], 0);
     } else if (how == HALF_LINE) {
         static const char half[] = "half a line, no newline";
-        send_all(cs[0].fd, half, sizeof half - 1);
+        rl_tcp_send_all(cs[0].fd, half, sizeof half - 1, SEND_WAIT_MS);
         snprintf(did, sizeof did,
                  "connected and sent half a line (%zu bytes, no newline), "
                  "then stopped",
@@ -447,7 +398,7 @@ static int hold_scenario(struct drive *d, enum holding how)
     } else {
         struct rl_client_info info[2] = {{1, cs[0].port, did},
                                          {2, cs[1].port, NULL}};
-        verdict = await_echoes(d, cs, info, 2, now(), GIVE_UP, during);
+        verdict = await_echoes(d, cs, info, 2, rl_now(), GIVE_UP, during);
     }
     close_clients(cs, 2);
     return verdict;
@@ -481,7 +432,7 @@ static size_t poll_connects(struct client *cs, char *state, size_t n)
     for (size_t j = 0; j < k; j++) {
         if (!p[j].revents)
             continue;
-        state[who[j]] = connect_done(p[j].fd, 0) == 1 ? 2 : 3;
+        state[who[j]] = rl_tcp_connect_done(p[j].fd, 0) == 1 ? 2 : 3;
         left--;
     }
     return left;
@@ -513,10 +464,10 @@ static size_t pace(struct drive *d, size_t flying, double *stuck_since)
     long queued = accept_queue(d);
     size_t busy = flying + (queued > 0 ? (size_t)queued : 0);
     if (busy < CONNECTING) {
-        *stuck_since = now();
+        *stuck_since = rl_now();
         return CONNECTING - busy;
     }
-    return now() - *stuck_since > PACE_WAIT && flying < CONNECTING
+    return rl_now() - *stuck_since > PACE_WAIT && flying < CONNECTING
                ? CONNECTING - flying
                : 0;
 }
@@ -526,11 +477,11 @@ static size_t connect_many(struct drive *d, struct client *cs, size_t n)
 {
     char *state = xcalloc(n, 1); /* 0 not started, 1 in flight, 2 ok */
     size_t next = 0, flying = 0, connected = 0;
-    double end = now() + MANY_CONNECT_WAIT, stuck_since = now();
-    double progress = now();
+    double end = rl_now() + MANY_CONNECT_WAIT, stuck_since = rl_now();
+    double progress = rl_now();
     for (size_t i = 0; i < n; i++)
         cs[i].fd = -1;
-    while (now() < end && now() - progress < MANY_STALL) {
+    while (rl_now() < end && rl_now() - progress < MANY_STALL) {
         size_t room = next < n ? pace(d, flying, &stuck_since) : 0;
         for (; next < n && room > 0; next++, flying++, room--) {
             if (start_connect(d, &cs[next], 0) != 0)
@@ -540,7 +491,7 @@ static size_t connect_many(struct drive *d, struct client *cs, size_t n)
         size_t before = flying;
         flying = poll_connects(cs, state, n);
         if (flying < before)
-            progress = now();
+            progress = rl_now();
         if (next == n && flying == 0)
             break;
     }
@@ -577,7 +528,7 @@ static int many_scenario(struct drive *d)
             goto done;
         }
     }
-    verdict = await_echoes(d, cs, info, n, now(), MANY_GIVE_UP, during);
+    verdict = await_echoes(d, cs, info, n, rl_now(), MANY_GIVE_UP, during);
     for (size_t i = 0; i < n; i++)
         d->stats->many_echoed += cs[i].done == 1;
 done:

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "tools/sanitizer_report.h"
+#include "lib/user_wrapper.h"
 #include "lib/xalloc.h"
 
 /* A log beyond this is cut: a teaching program's reports are far smaller,
@@ -419,23 +419,6 @@ const struct rl_san_section *rl_san_find_section(const struct rl_san_report *r,
     return NULL;
 }
 
-/* The program's own wrapper of a library call, CS:APP style: P, V,
- * Pthread_mutex_lock, Sem_wait, Malloc, Free. */
-static int is_wrapper(const char *fn)
-{
-    static const char *const exact[] = {"malloc", "calloc", "realloc", "free",
-                                        NULL};
-    if (!fn)
-        return 0;
-    if (strcmp(fn, "P") == 0 || strcmp(fn, "V") == 0 ||
-        strncasecmp(fn, "pthread_", 8) == 0 || strncasecmp(fn, "sem_", 4) == 0)
-        return 1;
-    for (int i = 0; exact[i]; i++)
-        if (strcasecmp(fn, exact[i]) == 0)
-            return 1;
-    return 0;
-}
-
 const struct rl_san_frame *rl_san_user_frame(const struct rl_san_section *s,
                                              const struct rl_sources *src,
                                              const char **file)
@@ -447,7 +430,7 @@ const struct rl_san_frame *rl_san_user_frame(const struct rl_san_section *s,
         const char *mine = f->file ? rl_sources_match(src, f->file) : NULL;
         if (!mine)
             continue;
-        if (found && !is_wrapper(found->function))
+        if (found && !rl_is_user_wrapper(found->function, RL_WRAPS_ALL))
             break;
         found = f;
         name = mine;

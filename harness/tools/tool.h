@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "engine/finding.h"
 #include "lib/sandbox.h"
+#include "lib/strv.h"
 #include "engine/sources.h"
 
 #include "engine/diagnostics.h"
@@ -13,16 +14,6 @@
 /* Bounds the registry: tool_selected[] in a check request is indexed by
  * a tool's place in rl_tools. */
 enum { RL_MAX_SELECTED_TOOLS = 16 };
-
-/* A growing NULL-terminated list of strings (argv or environment). */
-struct rl_strv {
-    char **v;
-    size_t n, cap;
-};
-void rl_strv_push(struct rl_strv *s, const char *str);
-void rl_strv_pushf(struct rl_strv *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void rl_strv_free(struct rl_strv *s);
 
 /* One run of the user's program under one tool. */
 struct rl_run {
@@ -33,6 +24,10 @@ struct rl_run {
     const char *workdir;       /* a scratch folder of this run alone */
     const char *harness_dir;   /* folder of bin/racelab (probe.so beside) */
     double timeout;
+    int server; /* driven as a TCP server (--server) */
+    char *note; /* the run's note (may be NULL): parse may
+                 * fill it while it is still "" */
+    size_t notelen;
     struct rl_strv argv;             /* prepare fills: tool prefix, exe, args */
     struct rl_strv env;              /* prepare fills: "NAME=value" to add */
     struct rl_sandbox_opts sandbox;  /* prepare may adjust */

@@ -1,6 +1,5 @@
 /* tool_asan.c: AddressSanitizer with LeakSanitizer and UBSan: freed memory
  * used, memory leaked. */
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "protocol/hooks.h"
 #include "tools/sanitizer_report.h"
 #include "tools/tool.h"
+#include "lib/procfs.h"
 #include "lib/xalloc.h"
 
 /*
@@ -34,15 +35,12 @@ static const char ubsan_rest[] =
 
 /*
  * A program that never exits never reaches LeakSanitizer's exit-time
- * check.  build.c compiles harness/runtime/hooks/asan_leak_hook.c (installed as
- * bin/racelab-asan-hook.c) into the ASan variant: its thread, named
- * LEAK_THREAD, waits for LEAK_SIGNAL, runs LSan's recoverable leak check
- * (same log_path) and then writes its pid into the file named by
- * LEAK_MARKER_ENV.  The three names must match the hook's.
+ * check.  build.c compiles harness/runtime/hooks/asan_leak_hook.c
+ * (installed as bin/racelab-asan-hook.c) into the ASan variant: its
+ * thread, named RL_LEAK_THREAD, waits for RL_LEAK_SIGNAL, runs LSan's
+ * recoverable leak check (same log_path) and then writes its pid into the
+ * file named by RL_LEAK_MARKER_ENV (protocol/hooks.h).
  */
-#define LEAK_SIGNAL (SIGRTMIN + 7)
-#define LEAK_THREAD "racelab-lsan"
-#define LEAK_MARKER_ENV "RACELAB_LSAN_MARKER"
 #define LEAK_MARKER "lsan-live.pid"
 static const double LEAK_CHECK_WAIT = 2.0; /* seconds; takes ~10 ms */
 
@@ -70,7 +68,7 @@ static int asan_prepare(struct rl_run *run, char *err, size_t errlen)
     }
     char *marker = marker_path(run);
     unlink(marker); /* only this run's check counts */
-    rl_strv_pushf(&run->env, "%s=%s", LEAK_MARKER_ENV, marker);
+    rl_strv_pushf(&run->env, "%s=%s", RL_LEAK_MARKER_ENV, marker);
     free(marker);
     rl_strv_push(&run->argv, run->exe);
     for (size_t i = 0; run->program_args && run->program_args[i]; i++)
@@ -78,32 +76,6 @@ static int asan_prepare(struct rl_run *run, char *err, size_t errlen)
     /* ASan reserves terabytes of shadow address space too. */
     run->sandbox.address_limit_ok = 0;
     return 0;
-}
-
-/* The hook's thread in the program (outside view), or 0 without one. */
-static pid_t hook_thread(pid_t pid)
-{
-    char path[320], comm[32]; /* a d_name has up to 255 bytes */
-    pid_t tid = 0;
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(path);
-    if (!d)
-        return 0;
-    struct dirent *e;
-    while (!tid && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%s/comm", (int)pid,
-                 e->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        if (fgets(comm, sizeof comm, f) && strcmp(comm, LEAK_THREAD "\n") == 0)
-            tid = atoi(e->d_name);
-        fclose(f);
-    }
-    closedir(d);
-    return tid;
 }
 
 /*
@@ -115,8 +87,9 @@ static pid_t hook_thread(pid_t pid)
 static void asan_before_stop(struct rl_run *run,
                              const struct rl_watch_info *info)
 {
-    pid_t tid = hook_thread(info->program_pid);
-    if (!tid || syscall(SYS_tgkill, info->program_pid, tid, LEAK_SIGNAL) != 0)
+    pid_t tid = rl_proc_find_thread(info->program_pid, RL_LEAK_THREAD);
+    if (!tid ||
+        syscall(SYS_tgkill, info->program_pid, tid, RL_LEAK_SIGNAL) != 0)
         return;
     char *marker = marker_path(run);
     struct timespec step = {0, 10 * 1000 * 1000};

@@ -49,6 +49,8 @@ static void map_leak(const struct rl_vg_error *e, const struct rl_run *run,
     size_t before = out->n;
     struct rl_finding *f = rl_vg_add_finding(out, "memory-leak", "memcheck",
                                              run->sources, &alloc, 1, e->what);
+    if (f)
+        f->flags |= RL_FINDING_AT_EXIT; /* memcheck's leak check at exit */
     if (f && out->n > before)
         add_alloc_detail(f, alloc, run->sources);
 }
@@ -108,8 +110,13 @@ static void map_open_fds(const struct rl_vg_report *r,
         char detail[512];
         snprintf(detail, sizeof detail, "still open at exit: %s",
                  fds->v[i].desc);
-        rl_vg_add_finding(out, "fd-leak", "memcheck", run->sources, &st, 1,
-                          detail);
+        struct rl_finding *f = rl_vg_add_finding(out, "fd-leak", "memcheck",
+                                                 run->sources, &st, 1, detail);
+        if (f) {
+            f->flags |= RL_FINDING_AT_EXIT; /* listed as the run ended */
+            if (f->fd < 0)
+                f->fd = fds->v[i].fd;
+        }
     }
 }
 

@@ -7,13 +7,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe/connfd_analysis.h"
 #include "probe/probe_analysis.h"
-#include "lib/symbolize.h"
+#include "lib/clock.h"
+#include "lib/procfs.h"
+#include "tools/symbolize.h"
 #include "tools/tool.h"
+#include "tools/tool_probe.h"
 #include "lib/xalloc.h"
 
 /* How often the watcher looks: often enough to stop a deadlock soon after
@@ -55,59 +57,20 @@ static const struct rlp_shm *map_table(struct probe_state *st)
     return st->table;
 }
 
-static int read_file(const char *path, char *buf, size_t len)
+/* A table the probe has set up, but for another layout than this
+ * harness's: an old racelab-probe.so beside a new racelab. */
+static int wrong_version(const struct rlp_shm *m)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, len - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    return 0;
+    return __atomic_load_n(&m->magic, __ATOMIC_ACQUIRE) == RLP_MAGIC &&
+           m->version != RLP_VERSION;
 }
 
-/* The fields after "(comm)" of a /proc stat line: state first. */
-static const char *after_comm(const char *stat)
+const struct rlp_shm *rl_probe_table(const struct rl_run *run)
 {
-    const char *p = strrchr(stat, ')');
-    return p && p[1] ? p + 2 : NULL;
-}
-
-/* utime + stime (fields 14 and 15) of /proc/PID/stat, in seconds. */
-static double process_cpu(pid_t pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    const char *p =
-        read_file(path, buf, sizeof buf) == 0 ? after_comm(buf) : NULL;
-    unsigned long long ut, st;
-    if (!p || sscanf(p,
-                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
-                     "%llu",
-                     &ut, &st) != 2)
-        return 0;
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* The thread's id in the innermost PID namespace: the last NSpid field. */
-static int32_t ns_tid(const char *status)
-{
-    const char *p = strstr(status, "\nNSpid:");
-    if (!p)
-        return -1;
-    p += 7;
-    long last = -1;
-    char *end;
-    for (;;) {
-        long v = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        last = v;
-        p = end;
-    }
-    return (int32_t)last;
+    if (run->tool != &rl_tool_probe || !run->state)
+        return NULL;
+    const struct rlp_shm *m = map_table(run->state);
+    return m && !wrong_version(m) ? m : NULL;
 }
 
 static void read_task(pid_t pid, const char *tid, struct rl_probe_sample *s)
@@ -115,13 +78,15 @@ static void read_task(pid_t pid, const char *tid, struct rl_probe_sample *s)
     char path[128], buf[4096];
     struct rl_task *t = &s->tasks[s->ntasks];
     snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, tid);
-    const char *p =
-        read_file(path, buf, sizeof buf) == 0 ? after_comm(buf) : NULL;
+    const char *p = rl_proc_read(path, buf, sizeof buf) > 0
+                        ? rl_proc_stat_fields(buf)
+                        : NULL;
     if (!p)
         return; /* ended meanwhile */
     t->state = *p;
     snprintf(path, sizeof path, "/proc/%d/task/%s/status", (int)pid, tid);
-    if (read_file(path, buf, sizeof buf) != 0 || (t->ns_tid = ns_tid(buf)) < 0)
+    if (rl_proc_read(path, buf, sizeof buf) <= 0 ||
+        (t->ns_tid = (int32_t)rl_proc_ns_pid(buf)) < 0)
         return;
     s->ntasks++;
 }
@@ -144,69 +109,42 @@ static void read_tasks(pid_t pid, struct rl_probe_sample *s)
 /* Caught signals other than glibc's own (32: cancellation, 33: setxid). */
 static int has_handlers(pid_t pid)
 {
-    char path[64], buf[4096];
     unsigned long long mask;
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    const char *p =
-        read_file(path, buf, sizeof buf) == 0 ? strstr(buf, "\nSigCgt:") : NULL;
-    if (!p || sscanf(p + 8, "%llx", &mask) != 1)
+    if (rl_proc_status_mask(pid, "SigCgt", &mask) != 0)
         return 0;
     mask &= ~(3ull << 31); /* bits 31, 32: signals 32 and 33 */
     return mask != 0;
 }
 
+/* 1 for a child process that is not a zombie: stops the walk. */
+static int is_live(pid_t child, void *arg)
+{
+    char st = rl_proc_state(child);
+    return st && st != 'Z' && st != 'X';
+}
+
 /* 1 when the program has a child process that is not a zombie. */
 static int has_live_children(pid_t pid)
 {
-    char path[96], buf[4096], stat[1024];
-    DIR *d;
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    if (!(d = opendir(path)))
-        return 0;
-    struct dirent *e;
-    int live = 0;
-    while (!live && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%.20s/children", (int)pid,
-                 e->d_name);
-        if (read_file(path, buf, sizeof buf) != 0)
-            continue;
-        char *save = NULL;
-        for (char *c = strtok_r(buf, " \n", &save); c && !live;
-             c = strtok_r(NULL, " \n", &save)) {
-            snprintf(path, sizeof path, "/proc/%.20s/stat", c);
-            const char *st = read_file(path, stat, sizeof stat) == 0
-                                 ? after_comm(stat)
-                                 : NULL;
-            live = st && *st != 'Z' && *st != 'X';
-        }
-    }
-    closedir(d);
-    return live;
-}
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return rl_proc_children(pid, is_live, NULL) > 0;
 }
 
 /* The sandbox's watch callback: sample, and stop on a verdict. */
 static int probe_watch(void *arg, const struct rl_watch_info *info)
 {
     struct probe_state *st = arg;
-    if (!info->program_pid || !map_table(st))
+    if (!info->program_pid || !map_table(st) || wrong_version(st->table))
         return 0;
     struct rl_probe_sample *s = xcalloc(1, sizeof *s);
     s->elapsed = info->elapsed;
     s->final = info->final;
-    s->mono_ns = monotonic_ns();
+    s->mono_ns = rl_now_ns();
     s->outside_wakers =
         has_handlers(info->program_pid) || has_live_children(info->program_pid);
     read_tasks(info->program_pid, s);
-    s->cpu = process_cpu(info->program_pid);
+    /* 0 once gone, as for a program that has not run yet. */
+    double cpu = rl_proc_cpu_seconds(info->program_pid, 0);
+    s->cpu = cpu < 0 ? 0 : cpu;
     memcpy(&s->shm, st->table, sizeof s->shm);
     return rl_hang_watch_feed(&st->watch, s);
 }
@@ -237,22 +175,53 @@ static void probe_cleanup(struct rl_run *run)
     run->state = NULL;
 }
 
-/* The table as the program left it (a copy), or NULL when it never ran. */
-static struct rlp_shm *final_table(struct probe_state *st)
+/* The table as the program left it (a copy in *out), or NULL when it
+ * never ran.  -1 when a probe of another version wrote it (err says so). */
+static int final_table(struct probe_state *st, struct rlp_shm **out, char *err,
+                       size_t errlen)
 {
     const struct rlp_shm *m = map_table(st);
+    *out = NULL;
     if (!m || m->magic != RLP_MAGIC)
-        return NULL;
-    struct rlp_shm *copy = xmalloc(sizeof *copy);
-    memcpy(copy, m, sizeof *copy);
-    return copy;
+        return 0;
+    if (m->version != RLP_VERSION) {
+        snprintf(err, errlen,
+                 "racelab-probe.so wrote a version %u table, this racelab "
+                 "reads version %u: rebuild both (make)",
+                 m->version, RLP_VERSION);
+        return -1;
+    }
+    *out = xmalloc(sizeof **out);
+    memcpy(*out, m, sizeof **out);
+    return 0;
+}
+
+/*
+ * A full table dropped what came after: findings may be missing.  Not for
+ * --server runs: their last scenario connects RL_MANY_CLIENTS (200)
+ * clients at once, so a thread-per-connection server always fills the
+ * thread table, and the connection-thread checks are calibrated on the
+ * threads that fit; the note would stand on every threaded server.
+ */
+static void note_overflow(const struct rlp_shm *table, struct rl_run *run)
+{
+    if (table->overflow && !run->server && run->note && !run->note[0])
+        snprintf(run->note, run->notelen,
+                 "the probe's tables filled up (over %d threads, %d locks "
+                 "or %d events): some findings may be missing",
+                 RLP_MAX_THREADS, RLP_MAX_LOCKS, RLP_MAX_EVENTS);
 }
 
 static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
                        size_t errlen)
 {
     struct probe_state *st = run->state;
-    struct rlp_shm *table = final_table(st);
+    struct rlp_shm *table;
+    if (final_table(st, &table, err, errlen) != 0) {
+        state_free(st); /* nothing in it can be read: no findings */
+        run->state = NULL;
+        return -1;
+    }
     const struct rl_hang_verdict *v = &st->watch.verdict;
     struct rl_symbolizer *sym = rl_symbolizer_new(run->exe, run->sources);
     char serr[256];
@@ -273,6 +242,7 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
     if (table) {
         rl_probe_event_findings(table, sym, out);
         rl_connfd_findings(table, sym, out);
+        note_overflow(table, run);
     }
     rl_symbolizer_free(sym);
     free(table);

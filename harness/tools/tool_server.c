@@ -14,7 +14,7 @@ static char **server_prepare(struct rl_run *run)
     args[0] = xasprintf("%d", rl_server_pick_port());
     /* A server that never reaps keeps a zombie per client, and the server
      * checks make a few hundred: it must fail the checks, not fork. */
-    run->sandbox.max_procs = 1024;
+    run->sandbox.max_procs = RL_SANDBOX_SERVER_PROCS;
     return args;
 }
 

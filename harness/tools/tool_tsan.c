@@ -28,6 +28,15 @@ static const char tsan_rest[] =
     "detect_deadlocks=1:report_thread_leaks=1:history_size=7:exitcode=66:"
     "atexit_sleep_ms=1000:die_after_fork=0";
 
+/*
+ * For --server runs, appended (the later setting wins): a forking
+ * server's children each exit after their client, and TSan's exit sleep
+ * would cost a second per client; a server that waits for each child (the
+ * bug of one lab variant) would take a minute.  The children's exit is no
+ * place for the races that sleep is for.
+ */
+static const char tsan_server_rest[] = ":atexit_sleep_ms=0";
+
 static int tsan_prepare(struct rl_run *run, char *err, size_t errlen)
 {
     struct utsname u;
@@ -46,7 +55,8 @@ static int tsan_prepare(struct rl_run *run, char *err, size_t errlen)
     rl_strv_push(&run->argv, run->exe);
     for (size_t i = 0; run->program_args && run->program_args[i]; i++)
         rl_strv_push(&run->argv, run->program_args[i]);
-    rl_strv_pushf(&run->env, "TSAN_OPTIONS=%s", opts);
+    rl_strv_pushf(&run->env, "TSAN_OPTIONS=%s%s", opts,
+                  run->server ? tsan_server_rest : "");
     free(opts);
     /* TSan maps terabytes of shadow: any RLIMIT_AS makes it abort. */
     run->sandbox.address_limit_ok = 0;
@@ -88,6 +98,26 @@ current_access(const struct rl_san_report *r)
     return NULL;
 }
 
+/* What TSan's "Location is ..." names (h: the text after it), as a fact
+ * of f: "global 'x' ...", "heap block ...", "stack of thread T1.",
+ * "TLS of main thread.", "file descriptor 5 created by ... at:". */
+static void location_facts(struct rl_finding *f, const char *h)
+{
+    int fd;
+    if (strncmp(h, "global ", 7) == 0)
+        f->location_kind = RL_LOCATION_GLOBAL;
+    else if (strncmp(h, "heap block", 10) == 0)
+        f->location_kind = RL_LOCATION_HEAP;
+    else if (strncmp(h, "stack of ", 9) == 0)
+        f->location_kind = RL_LOCATION_STACK;
+    else if (strncmp(h, "TLS of ", 7) == 0)
+        f->location_kind = RL_LOCATION_TLS;
+    else if (sscanf(h, "file descriptor %d", &fd) == 1) {
+        f->location_kind = RL_LOCATION_FD;
+        f->fd = fd;
+    }
+}
+
 /* What raced: "Location is global 'counter' of size 8 at ..." */
 static void detail_location(struct rl_finding *f, const struct rl_san_report *r,
                             const struct rl_run *run)
@@ -97,6 +127,7 @@ static void detail_location(struct rl_finding *f, const struct rl_san_report *r,
     if (!loc)
         return;
     const char *h = loc->heading + strlen("Location is ");
+    location_facts(f, h);
     const char *q = strchr(h, '\'');
     const char *q2 = q ? strchr(q + 1, '\'') : NULL;
     struct rl_san_side alloc;
@@ -209,6 +240,7 @@ static void map_thread_leak(const struct rl_san_report *r,
         rl_san_place(place, sizeof place, s.file, s.frame);
         snprintf(key, sizeof key, "thread-leak|%s", place);
         struct rl_finding *f = rl_san_collect(c, key, "thread-leak", &fresh);
+        f->flags |= RL_FINDING_AT_EXIT; /* TSan checks for them at exit */
         rl_san_side_add(f, &s);
         if (fresh)
             detail_heading(f, &s);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "tools/valgrind_xml.h"
+#include "lib/user_wrapper.h"
 #include "lib/xalloc.h"
 
 enum { MAX_DEPTH = 32, NAME_LEN = 32 };
@@ -420,19 +421,28 @@ const char *rl_vg_frame_source(const struct rl_vg_frame *f,
     return given;
 }
 
+/* The innermost frame in the user's sources, or the one that called the
+ * program's own wrapper (Pthread_mutex_lock, Malloc) when there is one:
+ * the same rule as the sanitizers' (rl_san_user_frame), so that every
+ * tool places one bug on one line. */
 const struct rl_vg_frame *rl_vg_user_frame(const struct rl_vg_stack *st,
                                            const struct rl_sources *src,
                                            const char **given)
 {
+    const struct rl_vg_frame *found = NULL;
+    const char *name = NULL;
     for (size_t i = 0; st && i < st->n; i++) {
         const char *g = rl_vg_frame_source(&st->v[i], src);
-        if (g && st->v[i].line > 0) {
-            if (given)
-                *given = g;
-            return &st->v[i];
-        }
+        if (!g || st->v[i].line <= 0)
+            continue;
+        if (found && !rl_is_user_wrapper(found->fn, RL_WRAPS_ALL))
+            break;
+        found = &st->v[i];
+        name = g;
     }
-    return NULL;
+    if (found && given)
+        *given = name;
+    return found;
 }
 
 /* A finding already listing this id, tool and first location, or NULL. */

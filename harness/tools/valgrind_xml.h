@@ -89,8 +89,9 @@ void rl_vg_fd_list_free(struct rl_vg_fd_list *l);
 const char *rl_vg_frame_source(const struct rl_vg_frame *f,
                                const struct rl_sources *src);
 
-/* The innermost frame of st in one of the user's files, or NULL; *given
- * receives the user's name of that file. */
+/* The innermost frame of st in one of the user's files, past the
+ * program's own wrappers (lib/user_wrapper.h), or NULL; *given receives
+ * the user's name of that file. */
 const struct rl_vg_frame *rl_vg_user_frame(const struct rl_vg_stack *st,
                                            const struct rl_sources *src,
                                            const char **given);

@@ -25,10 +25,14 @@ static void *clerk(void *arg)
     return NULL;
 }
 
-/* Waits until some thread holds account a's lock. */
+/* Waits until some thread holds account a's lock, or half a second: a
+ * solution may make the clerk wait elsewhere first (a gate lock held by
+ * the other clerk), and then the account stays free. */
 static void wait_until_busy(int a)
 {
-    while (pthread_mutex_trylock(&bank.acct[a].lock) == 0) {
+    for (int waited_ms = 0; waited_ms < 500; waited_ms++) {
+        if (pthread_mutex_trylock(&bank.acct[a].lock) != 0)
+            return; /* someone holds it */
         Pthread_mutex_unlock(&bank.acct[a].lock);
         usleep(1000);
     }

@@ -5,34 +5,34 @@
  * Each C file in DIR names its verdict in its header comment:
  *     // EXPECT: data-race, thread-leak      (or: // EXPECT: none)
  *     // RACELAB: --timeout 4                (optional extra options)
- * One Check loop test per program runs
+ * Before the Check suite starts, every program is checked with
  *     racelab check --json TMP/out.json [options] DIR/NAME.c
- * and requires exactly the expected failure-mode IDs, each finding pointing
- * at a line of the program itself.  For "none" it also requires exit status
- * 0 and no run that timed out.
+ * a few at a time (tests/common/test_jobs.c); then one Check loop test per
+ * program requires exactly the expected failure-mode IDs of what that run
+ * left, each finding pointing at a line of the program itself.  For
+ * "none" it also requires exit status 0 and no run that timed out.
  *
  * racelab is found next to this runner (dirname of /proc/self/exe); the
  * environment variable RACELAB_BIN overrides that path, and
  * RACELAB_CORPUS_FILTER=substring keeps only the programs whose file name
- * contains the substring.
+ * contains the substring.  RACELAB_TEST_JOBS is how many checks run at
+ * once (default: the number of cores; 1 is the old one-at-a-time run),
+ * and RACELAB_TEST_PROGRESS=1 prints a line as each check ends.
  */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "engine/failure_modes.h"
+#include "test_jobs.h"
 
 #define MAX_IDS 16
 #define MAX_OPTS 16
@@ -48,6 +48,11 @@ struct corpus_case {
     char *opts[MAX_OPTS]; /* words of the RACELAB: line */
     int nopts;
     char header_error[512]; /* non-empty: the header is malformed */
+    /* What its racelab check left (run_checks, before the suite): */
+    char tmp[32]; /* folder of out.json and racelab.log */
+    char json[64], log[64];
+    int status; /* exit status, 128+signal, -1: did not finish */
+    double seconds;
 };
 
 /* Filled once in main before the suite runs; forked tests inherit it. */
@@ -209,76 +214,77 @@ static double test_timeout(void)
     return CASE_TIMEOUT * (k > 0 ? k : 1);
 }
 
-static double now_seconds(void)
+/* The argv of racelab check for c, JSON and log into c's own folder. */
+static char **check_argv(const struct corpus_case *c)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Waits for pid until the deadline; then stops its whole process group
- * (TERM, then KILL), since Check's own timeout would kill only the test
- * process and leave racelab and its tools running. */
-static int wait_bounded(pid_t pid, double deadline, int *status)
-{
-    struct timespec tick = {0, 50 * 1000 * 1000};
-    double killed_at = 0;
-    pid_t r;
-
-    while ((r = waitpid(pid, status, WNOHANG)) == 0) {
-        double t = now_seconds();
-
-        if (killed_at == 0 && t >= deadline) {
-            kill(-pid, SIGTERM);
-            killed_at = t;
-        } else if (killed_at != 0 && t >= killed_at + 3) {
-            kill(-pid, SIGKILL);
-        }
-        nanosleep(&tick, NULL);
-    }
-    return r == pid && killed_at == 0 ? 0 : -1;
-}
-
-/* Runs racelab check on c, output in json; returns its exit status,
- * 128+signal, or -1 if it could not run or did not finish in time. */
-static int run_racelab(const struct corpus_case *c, const char *json,
-                       const char *log)
-{
-    char *argv[MAX_OPTS + 8];
-    int argc = 0, status, fd;
-    double deadline = now_seconds() + test_timeout() - 5;
-    pid_t pid;
+    char **argv = calloc(MAX_OPTS + 8, sizeof *argv);
+    int argc = 0;
 
     argv[argc++] = racelab_path;
     argv[argc++] = "check";
     argv[argc++] = "--json";
-    argv[argc++] = (char *)json;
+    argv[argc++] = (char *)c->json;
     for (int i = 0; i < c->nopts; i++)
         argv[argc++] = c->opts[i];
     argv[argc++] = (char *)c->path;
     argv[argc] = NULL;
-    pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        setpgid(0, 0); /* one group: racelab and all it starts */
-        fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            close(fd);
+    return argv;
+}
+
+struct batch {
+    struct test_job *jobs;
+    int *case_of; /* jobs[k] checks cases[case_of[k]] */
+    int ended, total;
+};
+
+static void job_ended(struct test_job *job, void *arg)
+{
+    struct batch *b = arg;
+    struct corpus_case *c = &cases[b->case_of[job - b->jobs]];
+    const char *show = getenv("RACELAB_TEST_PROGRESS");
+
+    c->status = job->timed_out ? -1 : job->status;
+    c->seconds = job->seconds;
+    b->ended++;
+    if (show != NULL && show[0] == '1')
+        fprintf(stderr, "check-corpus: [%d/%d] %s: exit %d, %.1f s\n", b->ended,
+                b->total, c->name, c->status, c->seconds);
+}
+
+/* Runs racelab check on every well-formed case, a few at a time, before
+ * the suite: the Check tests then only judge what each run left. */
+static void run_checks(void)
+{
+    struct batch b = {calloc(ncases + 1, sizeof *b.jobs),
+                      calloc(ncases + 1, sizeof *b.case_of), 0, 0};
+    int parallel = test_jobs_parallel();
+    double t0 = test_jobs_now();
+
+    for (int i = 0; i < ncases; i++) {
+        struct corpus_case *c = &cases[i];
+
+        c->status = -1;
+        if (c->header_error[0] != '\0')
+            continue;
+        snprintf(c->tmp, sizeof c->tmp, "/tmp/racelab-corpus-XXXXXX");
+        if (mkdtemp(c->tmp) == NULL) {
+            c->tmp[0] = '\0';
+            continue;
         }
-        execv(argv[0], argv);
-        fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
-        _exit(127);
+        snprintf(c->json, sizeof c->json, "%s/out.json", c->tmp);
+        snprintf(c->log, sizeof c->log, "%s/racelab.log", c->tmp);
+        b.jobs[b.total] = (struct test_job){.argv = check_argv(c),
+                                            .log = c->log,
+                                            .timeout = test_timeout() - 5};
+        b.case_of[b.total++] = i;
     }
-    setpgid(pid, pid); /* also here: no race with the child's own call */
-    if (wait_bounded(pid, deadline, &status) < 0)
-        return -1;
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
+    test_jobs_run(b.jobs, b.total, parallel, job_ended, &b);
+    fprintf(stderr, "check-corpus: %d checks, %d at a time: %.0f s\n", b.total,
+            parallel, test_jobs_now() - t0);
+    for (int k = 0; k < b.total; k++)
+        free(b.jobs[k].argv);
+    free(b.jobs);
+    free(b.case_of);
 }
 
 static const char *base_name(const char *path)
@@ -406,32 +412,28 @@ static void remove_tmp(const char *dir, const char *json, const char *log)
 START_TEST(test_case_verdict)
 {
     const struct corpus_case *c = &cases[_i];
-    char dir[] = "/tmp/racelab-corpus-XXXXXX";
-    char json[PATH_MAX], log[PATH_MAX], why[4096] = "";
+    char why[4096] = "";
     json_error_t jerr;
     json_t *root;
-    int status;
+    int status = c->status;
 
     ck_assert_msg(c->header_error[0] == '\0', "%s: %s", c->name,
                   c->header_error);
-    ck_assert_msg(mkdtemp(dir) != NULL, "cannot create '%s'", dir);
-    snprintf(json, sizeof json, "%s/out.json", dir);
-    snprintf(log, sizeof log, "%s/racelab.log", dir);
-    status = run_racelab(c, json, log);
-    root = json_load_file(json, 0, &jerr);
+    ck_assert_msg(c->tmp[0] != '\0', "cannot create a folder in /tmp");
+    root = json_load_file(c->json, 0, &jerr);
     if (status < 0)
         appendf(why, sizeof why, " racelab did not run or finish in %.0f s;",
                 test_timeout() - 5);
     else if (status > 1)
         appendf(why, sizeof why, " racelab exit status %d;", status);
     else if (root == NULL)
-        appendf(why, sizeof why, " cannot read '%s': %s;", json, jerr.text);
+        appendf(why, sizeof why, " cannot read '%s': %s;", c->json, jerr.text);
     else
         compare_findings(c, root, status, why, sizeof why);
     if (why[0] != '\0')
-        append_log_tail(log, why, sizeof why);
+        append_log_tail(c->log, why, sizeof why);
     json_decref(root);
-    remove_tmp(dir, json, log);
+    remove_tmp(c->tmp, c->json, c->log);
     ck_assert_msg(why[0] == '\0', "%s:%s", c->name, why);
 }
 END_TEST
@@ -473,6 +475,7 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 2;
     }
+    run_checks();
     sr = srunner_create(make_corpus_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

@@ -23,6 +23,11 @@
  * every run must agree; default 1; `make soak` uses 5).
  * One more test grades two submissions at once and requires the same
  * verdicts as one at a time.
+ *
+ * Every grading runs before the Check suite starts, RACELAB_TEST_JOBS at
+ * a time (default: the number of cores; 1 grades one at a time), each
+ * stopped after CASE_TIMEOUT seconds; the Check tests then judge what
+ * each one left.  RACELAB_TEST_PROGRESS=1 prints a line as each ends.
  */
 #include <check.h>
 #include <dirent.h>
@@ -32,8 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "test_jobs.h"
 
 enum { MAX_ITEMS = 16, CASE_TIMEOUT = 300 };
 
@@ -45,12 +51,22 @@ struct expectation {
     int full_marks; /* the solution: every point */
 };
 
+/* What one grading showed. */
+struct outcome {
+    int status;
+    long score, max;
+    char ids[512];   /* sorted, ", "-joined */
+    char fails[512]; /* the same for check names */
+    char text[256];  /* why the outcome could not be read */
+};
+
 struct lab_case {
     char lab[NAME_MAX + 1];
     char label[2 * NAME_MAX + 2]; /* "04-threads/starter" */
     char dir[2 * PATH_MAX];       /* what racelab grade gets as DIR */
     struct expectation want;
-    char error[512]; /* a malformed expectation */
+    char error[512];        /* a malformed expectation */
+    struct outcome *graded; /* LABS_RUNS of them (grade_all) */
 };
 
 static struct lab_case *cases;
@@ -196,15 +212,6 @@ static void load_cases(void)
         free(names);
 }
 
-/* What one grading showed. */
-struct outcome {
-    int status;
-    long score, max;
-    char ids[512];   /* sorted, ", "-joined */
-    char fails[512]; /* the same for check names */
-    char text[256];  /* why the outcome could not be read */
-};
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -249,45 +256,106 @@ static void read_outcome(json_t *doc, struct outcome *o)
     join_set(fails, nfails, o->fails, sizeof o->fails);
 }
 
-/* Starts racelab grade on c with its JSON into json; returns the pid. */
-static pid_t start_grade(const struct lab_case *c, const char *json)
+static int runs_per_case(void)
 {
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (!freopen("/dev/null", "w", stdout) ||
-            !freopen("/dev/null", "w", stderr))
-            _exit(127);
-        execl(racelab, racelab, "grade", c->lab, c->dir, "--json", json,
-              (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    const char *env = getenv("LABS_RUNS");
+    return env && atoi(env) > 0 ? atoi(env) : 1;
 }
 
-static void finish_grade(pid_t pid, const char *json, struct outcome *o)
+/* One grading of c for the pool, its JSON into json (a mkstemp name). */
+static struct test_job grade_job(const struct lab_case *c, char *json)
 {
-    int status;
+    char **argv = calloc(8, sizeof *argv);
+    int fd = mkstemp(json);
+    if (fd >= 0)
+        close(fd);
+    argv[0] = (char *)racelab;
+    argv[1] = "grade";
+    argv[2] = (char *)c->lab;
+    argv[3] = (char *)c->dir;
+    argv[4] = "--json";
+    argv[5] = json;
+    return (struct test_job){
+        .argv = argv, .log = "/dev/null", .timeout = CASE_TIMEOUT};
+}
+
+/* What the ended job left in json, which goes. */
+static void read_grade(const struct test_job *job, const char *json,
+                       struct outcome *o)
+{
     memset(o, 0, sizeof *o);
-    waitpid(pid, &status, 0);
-    o->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    o->status = job->status;
     json_error_t e;
-    json_t *doc = json_load_file(json, 0, &e);
-    if (!doc)
+    json_t *doc = job->timed_out ? NULL : json_load_file(json, 0, &e);
+    if (job->timed_out)
+        snprintf(o->text, sizeof o->text, "did not finish in %d s",
+                 CASE_TIMEOUT);
+    else if (!doc)
         snprintf(o->text, sizeof o->text, "no JSON grade (exit status %d)",
                  o->status);
     else
         read_outcome(doc, o);
     json_decref(doc);
     unlink(json);
+    free(job->argv);
 }
 
-static void grade_once(const struct lab_case *c, struct outcome *o)
+/* Every grading of every case, before the suite: LABS_RUNS per case, a
+ * few at a time; each case keeps its outcomes. */
+struct batch {
+    struct test_job *jobs;
+    char (*json)[32];
+    int *case_of; /* jobs[k] grades cases[case_of[k]] */
+    int *run_of;  /* as its run number run_of[k] (from 0) */
+    int ended, total;
+};
+
+static void job_ended(struct test_job *job, void *arg)
 {
-    char json[] = "/tmp/racelab-labs-XXXXXX";
-    int fd = mkstemp(json);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    finish_grade(start_grade(c, json), json, o);
+    struct batch *b = arg;
+    int k = (int)(job - b->jobs);
+    struct lab_case *c = &cases[b->case_of[k]];
+    struct outcome *o = &c->graded[b->run_of[k]];
+    const char *show = getenv("RACELAB_TEST_PROGRESS");
+    read_grade(job, b->json[k], o);
+    b->ended++;
+    if (show && show[0] == '1')
+        fprintf(stderr, "check-labs: [%d/%d] %s: %ld/%ld, %.1f s\n", b->ended,
+                b->total, c->label, o->score, o->max, job->seconds);
+}
+
+static void grade_all(void)
+{
+    int runs = runs_per_case(), n = ncases * runs + 1;
+    struct batch b = {calloc(n, sizeof *b.jobs),
+                      calloc(n, sizeof *b.json),
+                      calloc(n, sizeof *b.case_of),
+                      calloc(n, sizeof *b.run_of),
+                      0,
+                      0};
+    int parallel = test_jobs_parallel();
+    double t0 = test_jobs_now();
+    /* Run after run, so that one case's runs are not all at once. */
+    for (int run = 0; run < runs; run++) {
+        for (int i = 0; i < ncases; i++) {
+            if (run == 0)
+                cases[i].graded = calloc(runs, sizeof *cases[i].graded);
+            if (cases[i].error[0])
+                continue;
+            snprintf(b.json[b.total], sizeof b.json[0],
+                     "/tmp/racelab-labs-XXXXXX");
+            b.jobs[b.total] = grade_job(&cases[i], b.json[b.total]);
+            b.case_of[b.total] = i;
+            b.run_of[b.total++] = run;
+        }
+    }
+    test_jobs_run(b.jobs, b.total, parallel, job_ended, &b);
+    fprintf(stderr, "check-labs: %d gradings, %d at a time: %.0f s\n", b.total,
+            parallel, test_jobs_now() - t0);
+    free(b.jobs);
+    free(b.json);
+    free(b.case_of);
+    free(b.run_of);
 }
 
 static void want_sets(const struct lab_case *c, char *ids, char *fails,
@@ -327,13 +395,8 @@ START_TEST(test_lab_case)
 {
     const struct lab_case *c = &cases[_i];
     ck_assert_msg(!c->error[0], "%s: %s", c->label, c->error);
-    const char *env = getenv("LABS_RUNS");
-    int runs = env && atoi(env) > 0 ? atoi(env) : 1;
-    for (int run = 1; run <= runs; run++) {
-        struct outcome o;
-        grade_once(c, &o);
-        assert_outcome(c, &o, run);
-    }
+    for (int run = 1; run <= runs_per_case(); run++)
+        assert_outcome(c, &c->graded[run - 1], run);
 }
 END_TEST
 
@@ -354,12 +417,11 @@ START_TEST(test_two_at_once)
         b = a;
     ck_assert_ptr_nonnull(a);
     char ja[] = "/tmp/racelab-labs-XXXXXX", jb[] = "/tmp/racelab-labs-XXXXXX";
-    close(mkstemp(ja));
-    close(mkstemp(jb));
-    pid_t pa = start_grade(a, ja), pb = start_grade(b, jb);
+    struct test_job jobs[2] = {grade_job(a, ja), grade_job(b, jb)};
+    test_jobs_run(jobs, 2, 2, NULL, NULL);
     struct outcome oa, ob;
-    finish_grade(pa, ja, &oa);
-    finish_grade(pb, jb, &ob);
+    read_grade(&jobs[0], ja, &oa);
+    read_grade(&jobs[1], jb, &ob);
     assert_outcome(a, &oa, 1);
     assert_outcome(b, &ob, 1);
 }
@@ -382,6 +444,7 @@ int main(void)
         fprintf(stderr, "check-labs: no lab case matches\n");
         return 1;
     }
+    grade_all();
     Suite *s = suite_create("labs");
     TCase *tc = tcase_create("grade");
     tcase_set_timeout(tc, CASE_TIMEOUT * (getenv("LABS_RUNS")

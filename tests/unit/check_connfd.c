@@ -304,6 +304,33 @@ START_TEST(test_command_starter_and_solution)
 }
 END_TEST
 
+/* TSan's race on a descriptor joins the connfd-race by its location
+ * kind, whatever its detail says and though it shares no line with it. */
+START_TEST(test_relabel_fd_race_by_location_kind)
+{
+    struct rl_findings raw = {0};
+    struct rl_finding *c = rl_findings_add(&raw, "connfd-race", "probe");
+    rl_finding_add_location(c, "echo.c", 20, "main");
+    struct rl_finding *d = rl_findings_add(&raw, "data-race", "tsan");
+    rl_finding_add_location(d, "csapp.c", 700, "rio_readlineb");
+    rl_finding_set_detail(d, "on a descriptor, in other words");
+    d->location_kind = RL_LOCATION_FD;
+    d->fd = 4;
+    d = rl_findings_add(&raw, "data-race", "tsan"); /* another race */
+    rl_finding_add_location(d, "echo.c", 50, "count");
+    rl_finding_set_detail(d, "location is file descriptor 4 (words only)");
+    rl_connfd_relabel(&raw);
+    ck_assert_uint_eq(raw.n, 2);
+    ck_assert_str_eq(raw.v[0].id, "connfd-race");
+    ck_assert(rl_finding_has_tool(&raw.v[0], "tsan"));
+    ck_assert_int_eq(raw.v[0].fd, 4);
+    /* a race on a descriptor lies in the I/O helpers: lines not taken */
+    ck_assert_uint_eq(raw.v[0].nlocs, 1);
+    ck_assert_str_eq(raw.v[1].id, "data-race");
+    rl_findings_free(&raw);
+}
+END_TEST
+
 Suite *make_connfd_suite(void)
 {
     Suite *s = suite_create("connfd");
@@ -321,6 +348,9 @@ Suite *make_connfd_suite(void)
     tcase_add_test(tc, test_never_detached_is_a_thread_leak);
     tcase_add_test(tc, test_thread_keeps_fd_is_an_fd_leak);
     tcase_add_test(tc, test_fd_by_value_is_not_held);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("Relabel");
+    tcase_add_test(tc, test_relabel_fd_race_by_location_kind);
     suite_add_tcase(s, tc);
     tc = tcase_create("Command");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -183,6 +183,16 @@ START_TEST(test_scheduler_findings_pass_the_policy)
     ck_assert(c.verdict.v[0].has_seed);
     ck_assert_int_gt(c.verdict.v[0].nlocs, 0);
     ck_assert_str_eq(c.verdict.v[0].locs[0].file, files[0]);
+    /* The replay command it prints runs as printed, from another folder,
+     * and fails the same way. */
+    const char *replay = strstr(c.verdict.v[0].detail, "replay: ");
+    ck_assert_ptr_nonnull(replay);
+    char *cmd = strndup(replay + 8, strcspn(replay + 8, "\n"));
+    char *shell = xasprintf("cd / && %s >/dev/null 2>&1", cmd);
+    int rc = system(shell);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "%s: %d", cmd, rc);
+    free(shell);
+    free(cmd);
     rl_check_free(&c);
 }
 END_TEST
@@ -209,6 +219,7 @@ Suite *make_engine_suite(void)
 {
     Suite *s = suite_create("engine");
     TCase *reg = tcase_create("Registry");
+    tcase_set_tags(reg, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(reg, test_registry_declares_capabilities);
     tcase_add_test(reg, test_every_tool_is_an_authority_somewhere);
     suite_add_tcase(s, reg);

@@ -249,6 +249,7 @@ Suite *make_failure_modes_suite(void)
 {
     Suite *s = suite_create("failure_modes");
     TCase *table = tcase_create("Table");
+    tcase_set_tags(table, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(table, every_id_has_a_complete_entry);
     tcase_add_test(table, every_id_has_known_authoritative_tools);
     tcase_add_test(table, unreliable_tools_only_confirm);
@@ -259,6 +260,7 @@ Suite *make_failure_modes_suite(void)
     suite_add_tcase(s, table);
 
     TCase *docs = tcase_create("Docs");
+    tcase_set_tags(docs, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(docs, docs_have_a_section_per_id_in_table_order);
     tcase_add_test(docs, docs_name_the_tables_authoritative_tools);
     suite_add_tcase(s, docs);

@@ -101,6 +101,47 @@ START_TEST(test_text_shows_the_compiler_once_per_run)
 }
 END_TEST
 
+static size_t count(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+/* One deadlock failing three checks: one block, then references to it. */
+START_TEST(test_text_shows_each_finding_once)
+{
+    struct rl_check check;
+    memset(&check, 0, sizeof check);
+    rl_findings_add(&check.verdict, "deadlock", "probe");
+    const struct rl_finding *f = &check.verdict.v[0];
+    struct rl_grade_run_result run = {
+        .name = "tests", .check = &check, .sched_note = ""};
+    struct rl_grade_check_result checks[3];
+    static const char *const names[] = {"opposite", "self", "no deadlock"};
+    for (int i = 0; i < 3; i++)
+        checks[i] = (struct rl_grade_check_result){.name = names[i],
+                                                   .status = RL_GRADE_FAIL,
+                                                   .max_points = 1,
+                                                   .findings = &f,
+                                                   .nfindings = 1};
+    struct rl_grade_result r = {.lab = "08-deadlock",
+                                .max_score = 3,
+                                .checks = checks,
+                                .nchecks = 3,
+                                .runs = &run,
+                                .nruns = 1};
+    char *text = emit_to_string("text", &r);
+    ck_assert_int_eq(count(text, "What it means:"), 1);
+    ck_assert_int_eq(count(text, "deadlock: see the finding under "
+                                 "'opposite' above"),
+                     2);
+    free(text);
+    rl_findings_free(&check.verdict);
+}
+END_TEST
+
 START_TEST(test_every_format_is_in_the_table)
 {
     ck_assert_ptr_nonnull(rl_grade_format_find("text"));
@@ -113,9 +154,11 @@ Suite *make_grade_formats_suite(void)
 {
     Suite *s = suite_create("grade_formats");
     TCase *t = tcase_create("emitters");
+    tcase_set_tags(t, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(t, test_json_keeps_a_latin1_message_as_a_string);
     tcase_add_test(t, test_text_shows_the_compiler_once_per_run);
     tcase_add_test(t, test_every_format_is_in_the_table);
+    tcase_add_test(t, test_text_shows_each_finding_once);
     suite_add_tcase(s, t);
     return s;
 }

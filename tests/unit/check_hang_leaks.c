@@ -327,6 +327,7 @@ Suite *make_hang_leaks_suite(void)
 {
     Suite *s = suite_create("hang_leaks");
     TCase *parse = tcase("Parser", 10);
+    tcase_set_tags(parse, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(parse, test_live_check_counts);
     tcase_add_test(parse, test_no_marker_ignored);
     tcase_add_test(parse, test_marker_of_other_pid_ignored);

@@ -100,11 +100,13 @@ Suite *make_options_suite(void)
 {
     Suite *s = suite_create("options");
     TCase *core = tcase_create("Core");
+    tcase_set_tags(core, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(core, test_defaults);
     tcase_add_test(core, test_options_files_and_program_args);
     tcase_add_test(core, test_tools_list_selects_only_those);
     suite_add_tcase(s, core);
     TCase *errors = tcase_create("Errors");
+    tcase_set_tags(errors, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(errors, test_usage_errors);
     tcase_add_test(errors, test_help);
     suite_add_tcase(s, errors);

@@ -121,20 +121,67 @@ START_TEST(test_authoritative_detail_wins)
 }
 END_TEST
 
+/* The server's rule reads the flag, not the wording students are shown. */
+START_TEST(test_exit_time_fd_report_dropped_by_flag)
+{
+    struct rl_findings raw = {0};
+    struct rl_finding *f = add(&raw, "fd-leak", "probe", "echo.c", 30);
+    rl_finding_set_detail(f, "fd 3 (socket) was left behind when it ended");
+    f->flags |= RL_FINDING_AT_EXIT;
+    f = add(&raw, "fd-leak", "memcheck", "echo.c", 31);
+    rl_finding_set_detail(f, "still open at exit: socket");
+    f = add(&raw, "fd-leak", "server", "echo.c", 32); /* growth, no flag */
+    rl_finding_set_detail(f, "descriptors open in the server ... at exit");
+    rl_policy_drop_exit_fd_reports(&raw);
+    ck_assert_uint_eq(raw.n, 2);
+    ck_assert(rl_finding_has_tool(&raw.v[0], "memcheck"));
+    ck_assert(rl_finding_has_tool(&raw.v[1], "server"));
+    rl_findings_free(&raw);
+}
+END_TEST
+
+/* A merged finding is an exit-time report only when all its parts were. */
+START_TEST(test_merge_keeps_at_exit_only_when_all_had_it)
+{
+    struct rl_findings raw = {0}, verdict = {0};
+    struct rl_finding *f = add(&raw, "fd-leak", "probe", "d.c", 7);
+    f->flags |= RL_FINDING_AT_EXIT;
+    f->fd = 5;
+    f = add(&raw, "fd-leak", "server", "d.c", 7);
+    f->thread = 2;
+    add(&raw, "thread-leak", "probe", "d.c", 9)->flags |= RL_FINDING_AT_EXIT;
+    add(&raw, "thread-leak", "tsan", "d.c", 9)->flags |= RL_FINDING_AT_EXIT;
+    rl_policy_apply(&raw, &verdict);
+    ck_assert_uint_eq(verdict.n, 2);
+    ck_assert_str_eq(verdict.v[0].id, "thread-leak");
+    ck_assert_uint_eq(verdict.v[0].flags & RL_FINDING_AT_EXIT,
+                      RL_FINDING_AT_EXIT);
+    ck_assert_str_eq(verdict.v[1].id, "fd-leak");
+    ck_assert_uint_eq(verdict.v[1].flags & RL_FINDING_AT_EXIT, 0);
+    ck_assert_int_eq(verdict.v[1].fd, 5);
+    ck_assert_int_eq(verdict.v[1].thread, 2);
+    rl_findings_free(&verdict);
+}
+END_TEST
+
 Suite *make_policy_suite(void)
 {
     Suite *s = suite_create("policy");
     TCase *merge = tcase_create("Merge");
+    tcase_set_tags(merge, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(merge, test_same_line_merges_tools);
     tcase_add_test(merge, test_merge_is_transitive);
     tcase_add_test(merge, test_different_lines_stay_apart);
     tcase_add_test(merge, test_authoritative_detail_wins);
+    tcase_add_test(merge, test_merge_keeps_at_exit_only_when_all_had_it);
     suite_add_tcase(s, merge);
     TCase *trust = tcase_create("Trust");
+    tcase_set_tags(trust, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(trust, test_unreliable_tool_alone_is_dropped);
     tcase_add_test(trust, test_gate_lock_inversion_by_tsan_alone_is_dropped);
     tcase_add_test(trust, test_deadlock_hides_inversion);
     tcase_add_test(trust, test_finding_without_user_line_is_dropped);
+    tcase_add_test(trust, test_exit_time_fd_report_dropped_by_flag);
     suite_add_tcase(s, trust);
     return s;
 }

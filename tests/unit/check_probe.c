@@ -9,8 +9,7 @@
 #include "probe/probe_analysis.h"
 #include "engine/sources.h"
 #include "tools/tool.h"
-
-extern const struct rl_tool rl_tool_probe;
+#include "tools/tool_probe.h"
 
 /* ---- hand-built tables ---- */
 
@@ -321,16 +320,31 @@ START_TEST(test_events_become_findings)
     struct rl_findings out = {0};
     struct rlp_event *e = &s->shm.events[0];
     e->kind = RLP_E_THREAD_LEAK;
+    e->number = 2;
+    e->flags = RLP_EV_AT_EXIT;
     strcpy(e->detail, "thread 2 was neither joined nor detached");
     s->shm.events[1] = *e;
     s->shm.events[1].kind = RLP_E_FD_LEAK;
+    s->shm.events[1].number = 5;
     strcpy(s->shm.events[1].detail, "fd 5 (socket) still open");
-    s->shm.nevents = 2;
+    s->shm.events[2] = s->shm.events[1];
+    s->shm.events[2].kind = RLP_E_ZOMBIE; /* seen at a fork, not at exit */
+    s->shm.events[2].number = -1;
+    s->shm.events[2].flags = 0;
+    strcpy(s->shm.events[2].detail, "child 9 exited but was not reaped");
+    s->shm.nevents = 3;
     rl_probe_event_findings(&s->shm, NULL, &out);
-    ck_assert_uint_eq(out.n, 2);
+    ck_assert_uint_eq(out.n, 3);
     ck_assert_str_eq(out.v[0].id, "thread-leak");
     ck_assert_str_eq(out.v[1].id, "fd-leak");
     ck_assert_ptr_nonnull(strstr(out.v[1].detail, "fd 5"));
+    /* the facts travel as fields, not in the text */
+    ck_assert_int_eq(out.v[0].thread, 2);
+    ck_assert_int_eq(out.v[0].fd, -1);
+    ck_assert_int_eq(out.v[1].fd, 5);
+    ck_assert_int_eq(out.v[1].thread, -1);
+    ck_assert_uint_eq(out.v[1].flags & RL_FINDING_AT_EXIT, RL_FINDING_AT_EXIT);
+    ck_assert_uint_eq(out.v[2].flags & RL_FINDING_AT_EXIT, 0);
     ck_assert_str_eq(rl_probe_event_id(RLP_E_SIGNAL_UNSAFE),
                      "signal-unsafe-call");
     ck_assert_str_eq(rl_probe_event_id(RLP_E_ERRNO_CLOBBER), "errno-clobber");
@@ -569,8 +583,40 @@ START_TEST(test_real_thread_leak)
     const int lines[] = {23};
     assert_lines(f, "tests/fixtures/probe/thread_leak.c", lines, 1);
     ck_assert_ptr_nonnull(strstr(f->detail, "thread 2 (worker)"));
+    ck_assert_int_eq(f->thread, 2);
+    ck_assert_uint_eq(f->flags & RL_FINDING_AT_EXIT, RL_FINDING_AT_EXIT);
     ck_assert(o.exited && o.exit_status == 0 && o.printed_done);
     rl_findings_free(&o.found);
+}
+END_TEST
+
+/* A table another version of the probe wrote is refused, not misread. */
+START_TEST(test_other_version_is_an_error)
+{
+    char err[256] = "", path[PATH_MAX + 16];
+    struct rl_run run = {0};
+    run.tool = &rl_tool_probe;
+    run.exe = "/nonexistent";
+    run.workdir = tmpdir;
+    run.harness_dir = "bin";
+    ck_assert_int_eq(rl_tool_probe.prepare(&run, err, sizeof err), 0);
+    struct rlp_shm *m = calloc(1, sizeof *m);
+    ck_assert_ptr_nonnull(m);
+    m->magic = RLP_MAGIC;
+    m->version = RLP_VERSION - 1;
+    snprintf(path, sizeof path, "%s/probe.shm", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(m, sizeof *m, 1, f), 1);
+    fclose(f);
+    free(m);
+    ck_assert_ptr_null(rl_probe_table(&run));
+    struct rl_findings out = {0};
+    ck_assert_int_eq(rl_tool_probe.parse(&run, &out, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "version"), "error: %s", err);
+    ck_assert_uint_eq(out.n, 0);
+    rl_strv_free(&run.argv);
+    rl_strv_free(&run.env);
 }
 END_TEST
 
@@ -632,6 +678,7 @@ Suite *make_probe_suite(void)
 {
     Suite *s = suite_create("probe");
     TCase *tc = tcase_create("Analysis");
+    tcase_set_tags(tc, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(tc, test_cycle_found);
     tcase_add_test(tc, test_deadlock_needs_quiet);
     tcase_add_test(tc, test_gate_suppresses_inversion);
@@ -659,6 +706,7 @@ Suite *make_probe_suite(void)
     tcase_add_loop_test(tc, test_real_starvation, 0, 3);
     tcase_add_loop_test(tc, test_real_thread_leak, 0, 3);
     tcase_add_loop_test(tc, test_real_correct, 0, 3);
+    tcase_add_test(tc, test_other_version_is_an_error);
     tcase_add_loop_test(tc, test_real_busy_is_not_livelock, 0, 3);
     tcase_add_loop_test(tc, test_real_trylock_spin_is_not_livelock, 0, 3);
     tcase_add_loop_test(tc, test_real_outside_wakeups_are_not_deadlock, 0, 3);

@@ -465,6 +465,7 @@ Suite *make_report_suite(void)
 {
     Suite *s = suite_create("report");
     TCase *text = tcase_create("Text");
+    tcase_set_tags(text, "fast"); /* no tool runs: make test-fast */
     tcase_add_checked_fixture(text, setup, teardown);
     tcase_add_test(text, text_shows_id_place_code_tools_and_advice);
     tcase_add_test(text, text_locations_use_the_given_file_name);
@@ -476,6 +477,7 @@ Suite *make_report_suite(void)
     suite_add_tcase(s, text);
 
     TCase *json = tcase_create("Json");
+    tcase_set_tags(json, "fast"); /* no tool runs: make test-fast */
     tcase_add_checked_fixture(json, setup, teardown);
     tcase_add_test(json, json_round_trips_with_the_contract_fields);
     tcase_add_test(json, json_without_findings_has_empty_arrays);

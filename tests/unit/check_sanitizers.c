@@ -397,6 +397,8 @@ START_TEST(test_map_race)
     assert_location(f, 0, TSRC("race"), 13, "work");
     ck_assert_ptr_nonnull(strstr(f->detail, "global variable counter"));
     ck_assert_ptr_nonnull(strstr(f->detail, "previous write of size 8"));
+    ck_assert_int_eq(f->location_kind, RL_LOCATION_GLOBAL);
+    ck_assert_int_eq(f->fd, -1);
     rl_findings_free(&l);
 }
 END_TEST
@@ -414,6 +416,7 @@ START_TEST(test_map_race_two_sides)
     ck_assert(rl_finding_has_location(f, TSRC("race_heap"), 0));
     ck_assert_ptr_nonnull(strstr(
         f->detail, "heap block allocated at " TSRC("race_heap") ":39 (main)"));
+    ck_assert_int_eq(f->location_kind, RL_LOCATION_HEAP);
     rl_findings_free(&l);
 }
 END_TEST
@@ -923,6 +926,7 @@ Suite *make_sanitizer_suite(void)
 {
     Suite *s = suite_create("sanitizers");
     TCase *parser = tcase("Parser", 10);
+    tcase_set_tags(parser, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(parser, test_parse_tsan_race);
     tcase_add_test(parser, test_parse_tsan_runtime_frames);
     tcase_add_test(parser, test_parse_tsan_other_kinds);
@@ -934,6 +938,7 @@ Suite *make_sanitizer_suite(void)
     suite_add_tcase(s, parser);
 
     TCase *map = tcase("Mapping", 10);
+    tcase_set_tags(map, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(map, test_map_race);
     tcase_add_test(map, test_map_race_two_sides);
     tcase_add_test(map, test_map_lock_order);

@@ -401,6 +401,7 @@ Suite *make_schedule_suite(void)
     tcase_add_test(silent, test_unexplained_failure_silent);
     suite_add_tcase(s, silent);
     TCase *opts = tcase_create("Options");
+    tcase_set_tags(opts, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(opts, test_options);
     suite_add_tcase(s, opts);
     TCase *replay = tcase_create("Replay");

@@ -485,6 +485,7 @@ Suite *make_server_suite(void)
     tcase_add_test(blocking, test_only_probe_run_decides);
     suite_add_tcase(s, blocking);
     TCase *parsers = tcase_create("Parsers");
+    tcase_set_tags(parsers, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(parsers, test_tcp_table_iterative_capture);
     tcase_add_test(parsers, test_tcp_table_ipv6_capture);
     tcase_add_test(parsers, test_syscall_capture);

@@ -117,6 +117,7 @@ Suite *make_sources_suite(void)
 {
     Suite *s = suite_create("sources");
     TCase *core = tcase_create("Core");
+    tcase_set_tags(core, "fast"); /* no tool runs: make test-fast */
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, test_absolute_and_given_paths_match);
     tcase_add_test(core, test_foreign_files_do_not_match);

@@ -333,6 +333,7 @@ Suite *make_starvation_suite(void)
 {
     Suite *s = suite_create("starvation");
     TCase *rule = tcase_create("cond_rule");
+    tcase_set_tags(rule, "fast"); /* no tool runs: make test-fast */
     tcase_add_test(rule, test_starved_writer_found);
     tcase_add_test(rule, test_each_condition_needed);
     tcase_add_test(rule, test_fresh_acquisitions_threshold);

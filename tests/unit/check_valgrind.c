@@ -772,6 +772,7 @@ Suite *make_valgrind_suite(void)
 {
     Suite *s = suite_create("valgrind");
     TCase *parser = tcase_create("Parser");
+    tcase_set_tags(parser, "fast"); /* no tool runs: make test-fast */
     tcase_add_checked_fixture(parser, setup, teardown);
     tcase_add_test(parser, test_parse_race_report);
     tcase_add_test(parser, test_user_frame_skips_libc_and_valgrind);
@@ -784,6 +785,7 @@ Suite *make_valgrind_suite(void)
     suite_add_tcase(s, parser);
 
     TCase *mapping = tcase_create("Mapping");
+    tcase_set_tags(mapping, "fast"); /* no tool runs: make test-fast */
     tcase_add_checked_fixture(mapping, setup, teardown);
     tcase_add_test(mapping, test_helgrind_race_has_both_sides);
     tcase_add_test(mapping, test_helgrind_lock_order);

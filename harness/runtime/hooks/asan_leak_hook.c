@@ -17,17 +17,11 @@
 
 #include <sanitizer/lsan_interface.h>
 
-/*
- * The request is SIGRTMIN+7, sent by racelab to this hook's thread only
- * (tgkill).  A real-time signal is never raised by the kernel or libc on
- * their own; glibc keeps the two below SIGRTMIN for itself; programs that
- * use real-time signals (timers, lab exercises) take SIGRTMIN or the
- * first one or two after it, and SIGUSR1/2 are the labs' own.  The names
- * below must match tool_asan.c.
- */
-#define RL_LEAK_SIGNAL (SIGRTMIN + 7)
-#define RL_LEAK_THREAD "racelab-lsan"
-#define RL_LEAK_MARKER_ENV "RACELAB_LSAN_MARKER"
+/* The request's signal, this hook's thread name and the marker's
+ * variable, shared with tools/tool_asan.c (why this signal: see there).
+ * Relative, so that this file compiles without -I; make inlines it into
+ * bin/racelab-asan-hook.c. */
+#include "../../protocol/hooks.h"
 
 static char marker[4096];
 

@@ -6,7 +6,6 @@
  * calls exit(0), so atexit handlers and the sanitizers' finalizers run as
  * at a normal end.  Compiled with the user's sources by clang (build.c),
  * so it defines no global name and needs nothing beyond libc and pthreads.
- * The names below must match server_rounds.c.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -14,11 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SIGRTMIN+7 is the LSan hook's (asan_leak_hook.c); see there why a
- * real-time signal this far above SIGRTMIN is nobody else's. */
-#define RL_STOP_SIGNAL (SIGRTMIN + 8)
-#define RL_STOP_THREAD "racelab-stop"
-#define RL_STOP_ENV "RACELAB_STOP_HOOK"
+/* The signal, this hook's thread name and the switch, shared with
+ * server/server_rounds.c.  Relative, so that this file compiles without
+ * -I; make inlines it into bin/racelab-stop-hook.c. */
+#include "../../protocol/hooks.h"
 
 static void *stop_waiter(void *arg)
 {

@@ -241,7 +241,8 @@ static void record_race(int slot, const struct conn *k, int newfd,
              "thread %d was handed fd %d; before it read it, a later "
              "accept stored fd %d there",
              slot + 1, k->fd, newfd);
-    rlp_event_add(RLP_E_CONNFD_RACE, accept_site, &t->create_site, detail);
+    rlp_event_add(RLP_E_CONNFD_RACE, accept_site, &t->create_site, slot + 1, 0,
+                  detail);
 }
 
 void rlp_conn_start(int slot)

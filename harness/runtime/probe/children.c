@@ -176,7 +176,8 @@ static void report_zombie(struct child *c, int more, int long_lived)
         rlp_detail_cat(detail, " exited but were never reaped (zombies)");
     else
         rlp_detail_cat(detail, " exited but was never reaped (zombie)");
-    rlp_event_add(RLP_E_ZOMBIE, &c->site, NULL, detail);
+    rlp_event_add(RLP_E_ZOMBIE, &c->site, NULL, -1,
+                  long_lived ? 0 : RLP_EV_AT_EXIT, detail);
 }
 
 /*

@@ -483,7 +483,8 @@ static void report_leaks(int fd, const char *const kinds[MAX_FDS],
     } else {
         rlp_detail_cat(detail, " opened here is still open at exit");
     }
-    rlp_event_add(RLP_E_FD_LEAK, &fds[fd].site, NULL, detail);
+    rlp_event_add(RLP_E_FD_LEAK, &fds[fd].site, NULL, fd, RLP_EV_AT_EXIT,
+                  detail);
 }
 
 void rlp_fds_exit_check(void)

@@ -77,7 +77,8 @@ void rlp_capture_site(struct rlp_site *site, int skip)
 }
 
 void rlp_event_add(int kind, const struct rlp_site *site,
-                   const struct rlp_site *site2, const char *detail)
+                   const struct rlp_site *site2, int number, unsigned flags,
+                   const char *detail)
 {
     if (!rlp)
         return;
@@ -90,6 +91,8 @@ void rlp_event_add(int kind, const struct rlp_site *site,
     }
     struct rlp_event *e = &rlp->events[slot];
     e->pid = getpid();
+    e->number = number;
+    e->flags = flags;
     if (site)
         e->site = *site;
     if (site2)
@@ -153,8 +156,9 @@ __attribute__((constructor(101))) static void rlp_core_init(void)
     unsetenv("LD_PRELOAD");
     if (!rlp)
         return;
-    rlp->magic = RLP_MAGIC;
+    /* The harness trusts the version once it sees the magic. */
     rlp->version = RLP_VERSION;
+    __atomic_store_n(&rlp->magic, RLP_MAGIC, __ATOMIC_RELEASE);
     rlp->pid = getpid();
     rlp->exe_base = exe_base;
 }

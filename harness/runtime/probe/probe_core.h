@@ -18,9 +18,11 @@ void rlp_unlock_tables(void);
  * the probe's constructor ran. */
 void rlp_capture_site(struct rlp_site *site, int skip);
 
-/* Records an event (thread- and signal-safe; drops it when full). */
+/* Records an event (thread- and signal-safe; drops it when full).
+ * number and flags: see struct rlp_event. */
 void rlp_event_add(int kind, const struct rlp_site *site,
-                   const struct rlp_site *site2, const char *detail);
+                   const struct rlp_site *site2, int number, unsigned flags,
+                   const char *detail);
 
 /* Monotonic clock in nanoseconds. */
 unsigned long long rlp_now_ns(void);

@@ -233,7 +233,7 @@ static void record_unsafe(struct level *lv, const char *name)
     rlp_detail_cat(detail, name);
     rlp_detail_cat(detail, " called in a handler for ");
     cat_signal(detail, lv->sig);
-    rlp_event_add(RLP_E_SIGNAL_UNSAFE, &lv->call_site, &handler, detail);
+    rlp_event_add(RLP_E_SIGNAL_UNSAFE, &lv->call_site, &handler, -1, 0, detail);
 }
 
 int rlp_hcall_begin(const char *unsafe_name)
@@ -345,7 +345,7 @@ static void report_clobber(const struct level *lv, int before, int after)
     cat_errno(detail, after);
     rlp_detail_cat(detail, " in handler for ");
     cat_signal(detail, lv->sig);
-    rlp_event_add(RLP_E_ERRNO_CLOBBER, &site, &handler, detail);
+    rlp_event_add(RLP_E_ERRNO_CLOBBER, &site, &handler, -1, 0, detail);
 }
 
 static uintptr_t interrupted_sp(void *uc)

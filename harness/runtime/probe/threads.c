@@ -230,7 +230,8 @@ __attribute__((destructor)) static void threads_fini(void)
         char detail[RLP_DETAIL];
         snprintf(detail, sizeof detail,
                  "thread %u was neither joined nor detached", i + 1);
-        rlp_event_add(RLP_E_THREAD_LEAK, &t->create_site, &routine, detail);
+        rlp_event_add(RLP_E_THREAD_LEAK, &t->create_site, &routine, (int)i + 1,
+                      RLP_EV_AT_EXIT, detail);
     }
     __atomic_store_n(&rlp->threads[0].state, RLP_T_EXITED, __ATOMIC_RELEASE);
     rlp->main_exited = 1;

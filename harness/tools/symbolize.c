@@ -1,13 +1,12 @@
 /* symbolize.c: probe sites (executable offsets) to the user's source lines. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/symbolize.h"
+#include "tools/symbolize.h"
+#include "lib/spawn.h"
+#include "lib/user_wrapper.h"
 #include "lib/xalloc.h"
 
 /* One frame as addr2line printed it; file is NULL unless it is the user's. */
@@ -109,41 +108,11 @@ void rl_symbolizer_add_table(struct rl_symbolizer *s, const struct rlp_shm *shm)
 /* Runs argv, returns its whole standard output (NUL-terminated). */
 static int run_capture(char *const argv[], char **out, char *err, size_t errlen)
 {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        snprintf(err, errlen, "cannot run '%s'", argv[0]);
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 2);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    size_t len = 0, cap = 4096;
-    char *buf = xmalloc(cap);
-    ssize_t n;
-    while (pid > 0 && (n = read(fds[0], buf + len, cap - len - 1)) > 0) {
-        len += (size_t)n;
-        if (cap - len < 2)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    close(fds[0]);
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-        snprintf(err, errlen, "cannot run '%s' on '%s'", argv[0],
-                 argv[1] ? argv[1] : "");
-        free(buf);
-        return -1;
-    }
-    *out = buf;
-    return 0;
+    if (rl_spawn_capture(argv, out) == 0)
+        return 0;
+    snprintf(err, errlen, "cannot run '%s' on '%s'", argv[0],
+             argv[1] ? argv[1] : "");
+    return -1;
 }
 
 static struct resolved *find_pc(const struct rl_symbolizer *s, uint64_t pc)
@@ -247,16 +216,6 @@ int rl_symbolizer_run(struct rl_symbolizer *s, char *err, size_t errlen)
     return 0;
 }
 
-/* The program's own wrapper of a pthread/semaphore call (CS:APP style). */
-static int is_wrapper(const char *fn)
-{
-    if (!fn)
-        return 0;
-    return strcmp(fn, "P") == 0 || strcmp(fn, "V") == 0 ||
-           strncasecmp(fn, "pthread_", 8) == 0 ||
-           strncasecmp(fn, "sem_", 4) == 0;
-}
-
 size_t rl_symbolize_site(const struct rl_symbolizer *s,
                          const struct rlp_site *site, struct rl_frame *out,
                          size_t max)
@@ -268,7 +227,7 @@ size_t rl_symbolize_site(const struct rl_symbolizer *s,
             const struct raw_frame *f = &r->frames[j];
             if (!f->file)
                 continue;
-            if (n == 1 && is_wrapper(out[0].function))
+            if (n == 1 && rl_is_user_wrapper(out[0].function, RL_WRAPS_SYNC))
                 n = 0; /* an outer frame exists: forget the wrapper */
             out[n++] = (struct rl_frame){f->function, f->file, f->line};
         }

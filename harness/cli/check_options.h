@@ -19,7 +19,7 @@ struct rl_check_options {
     char **files;                             /* FILE.c... */
     size_t nfiles;
     char **program_args; /* after --, NULL-terminated */
-    /* The seeded scheduler (cmd_check_sched.c): on when schedules > 0 or
+    /* The seeded scheduler (tools/tool_sched.c): on when schedules > 0 or
      * seed_set; seeds seed..seed+schedules-1 are explored. */
     int schedules;   /* --schedules N (0: off) */
     int depth;       /* --depth D, PCT's bug depth (default 3) */

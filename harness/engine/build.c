@@ -56,6 +56,26 @@ const char *rl_build_command(enum rl_variant v)
     return text[v];
 }
 
+void rl_build_include_flags(struct rl_strv *argv, const struct rl_sources *src,
+                            char *const *include_dirs)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        char *dir = xstrdup(src->absolute[i]);
+        rl_strv_pushf(argv, "-I%s", dirname(dir));
+        free(dir);
+    }
+    for (char *const *d = include_dirs; d && *d; d++)
+        rl_strv_pushf(argv, "-I%s", *d);
+}
+
+void rl_build_sandbox_opts(struct rl_sandbox_opts *opts)
+{
+    rl_sandbox_opts_default(opts);
+    opts->timeout = 120;
+    opts->output_cap = 64 * 1024;
+    opts->address_limit_ok = 0;
+}
+
 /* Sources are compiled by absolute path, so that every tool's debug
  * information names files that sources.c can map back to the user's. */
 static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
@@ -65,13 +85,7 @@ static void compiler_argv(struct rl_strv *argv, const struct rl_sources *src,
     rl_strv_push(argv, recipes[v].compiler);
     for (int i = 0; recipes[v].flags[i]; i++)
         rl_strv_push(argv, recipes[v].flags[i]);
-    for (size_t i = 0; i < src->n; i++) {
-        char *dir = xstrdup(src->absolute[i]);
-        rl_strv_pushf(argv, "-I%s", dirname(dir));
-        free(dir);
-    }
-    for (char *const *d = extras->include_dirs; d && *d; d++)
-        rl_strv_pushf(argv, "-I%s", *d);
+    rl_build_include_flags(argv, src, extras->include_dirs);
     rl_strv_push(argv, "-o");
     rl_strv_push(argv, exe);
     for (size_t i = 0; i < src->n; i++)
@@ -115,10 +129,7 @@ int rl_build_all_with(const struct rl_sources *src, const int wanted[],
     struct rl_strv *argv = b->command;
     memset(b, 0, sizeof *b);
     struct rl_sandbox_opts opts;
-    rl_sandbox_opts_default(&opts);
-    opts.timeout = 120;
-    opts.output_cap = 64 * 1024;
-    opts.address_limit_ok = 0;
+    rl_build_sandbox_opts(&opts);
     int status = 0;
     for (int v = 0; v < RL_VARIANT_COUNT; v++) {
         if (!wanted[v])

@@ -4,6 +4,7 @@
 
 #include "engine/sources.h"
 #include "engine/variant.h"
+#include "lib/sandbox.h"
 #include "lib/strv.h"
 
 struct rl_build {
@@ -39,5 +40,13 @@ int rl_build_all_with(const struct rl_sources *src, const int wanted[],
                       const struct rl_build_extras *extras, const char *outdir,
                       struct rl_build *b, char *err, size_t errlen);
 void rl_build_free(struct rl_build *b);
+
+/* What every compilation of the user's code shares, whoever builds it
+ * (build.c's variants, the scheduler's build in sched/): -I the folder of
+ * each source, then the extra folders; and the sandbox it runs in (120 s,
+ * 64 KiB of the compiler's words). */
+void rl_build_include_flags(struct rl_strv *argv, const struct rl_sources *src,
+                            char *const *include_dirs);
+void rl_build_sandbox_opts(struct rl_sandbox_opts *opts);
 
 #endif

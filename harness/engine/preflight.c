@@ -183,8 +183,11 @@ static int run(struct rl_preflight *p, char *const argv[], double timeout,
     o.timeout = timeout;
     o.output_cap = 64 * 1024;
     int rc = rl_sandbox_run(argv, &o, r, err, errlen);
-    if (rc == 0)
+    if (rc == 0) {
         snprintf(p->isolation, sizeof p->isolation, "%s", r->isolation);
+        p->namespaces_ok = r->pid_net_namespaces;
+        p->cgroup_ok = r->cgroups;
+    }
     return rc;
 }
 
@@ -312,9 +315,6 @@ static void check_all(struct rl_preflight *p)
         rmdir(dir);
     }
     check_valgrind(p);
-    p->namespaces_ok = strstr(p->isolation, "pid+net namespaces") != NULL;
-    p->cgroup_ok =
-        strstr(p->isolation, "cgroup") && !strstr(p->isolation, "no cgroup");
 }
 
 int rl_preflight_run_cached(struct rl_preflight *p, int use_cache)

@@ -1258,6 +1258,8 @@ static void fill_result(struct rl_sandbox *sb, struct rl_sandbox_result *r)
     take_capture(&sb->out, &r->out, &r->out_len, &r->out_truncated);
     take_capture(&sb->err, &r->err, &r->err_len, &r->err_truncated);
     snprintf(r->isolation, sizeof r->isolation, "%s", sb->isolation);
+    r->pid_net_namespaces = (sb->ns & NS_PID) && (sb->ns & NS_NET);
+    r->cgroups = sb->cgroups != 0;
 }
 
 int rl_sandbox_wait(struct rl_sandbox *sb, struct rl_sandbox_result *r)

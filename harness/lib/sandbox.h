@@ -50,6 +50,9 @@ struct rl_sandbox_result {
     size_t out_len, err_len;
     int out_truncated, err_truncated;
     char isolation[128]; /* e.g. "pid+net namespaces, memory cgroup" */
+    /* The same as facts: own pid and network namespaces; memory or pids
+     * cgroups. */
+    int pid_net_namespaces, cgroups;
 };
 
 struct rl_sandbox; /* a running program */

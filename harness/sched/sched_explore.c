@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "lib/sandbox.h"
+#include "engine/build.h"
 #include "sched/sched_explore.h"
 #include "tools/tool.h"
 #include "lib/workdir.h"
@@ -59,15 +60,13 @@ static const char *const wrapped[] = {
     NULL,
 };
 
-static int run_tool(char *const argv[], double timeout, char **output, int *ok,
-                    char *err, size_t errlen)
+/* A compiler or linker, in the sandbox every build of user code gets. */
+static int run_tool(char *const argv[], char **output, int *ok, char *err,
+                    size_t errlen)
 {
     struct rl_sandbox_opts opts;
     struct rl_sandbox_result r;
-    rl_sandbox_opts_default(&opts);
-    opts.timeout = timeout;
-    opts.output_cap = 64 * 1024;
-    opts.address_limit_ok = 0;
+    rl_build_sandbox_opts(&opts);
     if (rl_sandbox_run(argv, &opts, &r, err, errlen) != 0)
         return -1;
     *ok = r.exited && r.exit_status == 0;
@@ -92,18 +91,12 @@ static int compile_one(const struct rl_sources *src, char *const *includes,
     rl_strv_push(&argv, "-g");
     rl_strv_push(&argv, "-O1");
     rl_strv_push(&argv, "-pthread");
-    for (size_t j = 0; j < src->n; j++) {
-        char *dir = xstrdup(src->absolute[j]);
-        rl_strv_pushf(&argv, "-I%s", dirname(dir));
-        free(dir);
-    }
-    for (char *const *d = includes; d && *d; d++)
-        rl_strv_pushf(&argv, "-I%s", *d);
+    rl_build_include_flags(&argv, src, includes);
     rl_strv_push(&argv, "-c");
     rl_strv_push(&argv, "-o");
     rl_strv_push(&argv, obj);
     rl_strv_push(&argv, src->absolute[i]);
-    int rc = run_tool(argv.v, 120, output, ok, err, errlen);
+    int rc = run_tool(argv.v, output, ok, err, errlen);
     rl_strv_free(&argv);
     return rc;
 }
@@ -156,7 +149,7 @@ int rl_sched_build_with(const struct rl_sources *src, char *const *includes,
             rl_strv_pushf(&link, "-Wl,--wrap=%s", wrapped[i]);
         rl_strv_push(&link, "-pthread");
         rl_strv_push(&link, "-lm");
-        status = run_tool(link.v, 120, output, &ok, err, errlen);
+        status = run_tool(link.v, output, &ok, err, errlen);
     }
     rl_strv_free(&link);
     free(runtime);

@@ -10,6 +10,7 @@
 #include "engine/failure_modes.h"
 #include "engine/policy.h"
 #include "tools/tool.h"
+#include "test_files.h"
 
 static const struct rl_failure_mode *const modes = rl_failure_modes;
 
@@ -153,22 +154,6 @@ END_TEST
 
 /* ---- Docs ---- */
 
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, mem);
-    fclose(mem);
-    fclose(f);
-    return buf;
-}
-
 /* docs/failure-modes.md, found from this file's own path so the runner
  * works from the repository root or from an absolute build. */
 static char *docs_text(void)
@@ -178,7 +163,7 @@ static char *docs_text(void)
     ck_assert_str_eq(me + root, suffix);
     char path[1024];
     snprintf(path, sizeof path, "%.*sdocs/failure-modes.md", (int)root, me);
-    char *text = read_all(path);
+    char *text = test_read_all(path);
     ck_assert_msg(text != NULL, "cannot read '%s'", path);
     return text;
 }

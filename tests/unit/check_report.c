@@ -12,6 +12,7 @@
 #include "engine/finding.h"
 #include "report/report.h"
 #include "engine/sources.h"
+#include "test_files.h"
 
 /* A user program whose lines the report must quote. */
 static const char counter_c[] = "#include <pthread.h>\n"
@@ -73,22 +74,6 @@ static int count_entries(void)
         n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(d);
     return n;
-}
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, mem);
-    fclose(mem);
-    fclose(f);
-    return buf;
 }
 
 /* The text report of the current findings, as one string (caller frees).
@@ -443,7 +428,7 @@ START_TEST(json_unknown_id_fails_cleanly)
 
     ck_assert_int_eq(rl_report_json(path, &r, err, sizeof err), -1);
     ck_assert_str_eq(err, "unknown failure mode 'bogus-id'");
-    char *text = read_all(path);
+    char *text = test_read_all(path);
     ck_assert_str_eq(text, "{\"old\": true}\n");
     free(text);
     ck_assert_int_eq(count_entries(), 2); /* no temporary file left */

@@ -86,20 +86,43 @@ static void print_findings(FILE *out, const struct rl_grade_result *r,
         fputc('\n', out);
 }
 
-/* The compiler's words once per run; later checks refer back to them. */
+/* What a run's checks have shown already: a problem of the whole run (it
+ * did not compile, a file was refused) is said once, then referred to. */
+struct run_shown {
+    int compiler_output;
+    const char *problem; /* the message of the run's problem, once shown */
+};
+
+/* "as above: <its first line>", cut to the report's width. */
+static void print_as_above(FILE *out, const char *message)
+{
+    int len = (int)strcspn(message, "\n");
+    const int room = 76 - 8 - 10;
+    if (len > room)
+        fprintf(out, "        as above: %.*s...\n", room - 3, message);
+    else
+        fprintf(out, "        as above: %.*s\n", len, message);
+}
+
 static void print_check(FILE *out, const struct rl_grade_result *r,
                         const struct rl_grade_check_result *c,
-                        int *compiler_output_shown, struct shown_list *seen)
+                        struct run_shown *run, struct shown_list *seen)
 {
     fprintf(out, "%s  %2d/%-2d  %s\n", mark(c->status), c->points,
             c->max_points, c->name);
     int compile_error = c->problem == RL_GRADE_PROBLEM_COMPILE_ERROR;
-    if (compile_error && *compiler_output_shown)
+    int run_problem = c->problem != RL_GRADE_PROBLEM_NONE && c->message;
+    if (compile_error && run->compiler_output)
         print_message(out, "the program does not compile (the compiler's "
                            "messages are above)");
+    else if (run_problem && !compile_error && run->problem &&
+             strcmp(run->problem, c->message) == 0)
+        print_as_above(out, c->message);
     else if (c->message)
         print_message(out, c->message);
-    *compiler_output_shown |= compile_error;
+    run->compiler_output |= compile_error;
+    if (run_problem && !run->problem)
+        run->problem = c->message;
     if (c->nfindings)
         print_findings(out, r, c, seen);
 }
@@ -142,7 +165,7 @@ int rl_grade_text(const struct rl_grade_result *r, const char *path, char *err,
         snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return -1;
     }
-    int *shown = xcalloc(r->nruns + 1, sizeof *shown);
+    struct run_shown *shown = xcalloc(r->nruns + 1, sizeof *shown);
     struct shown_list seen = {0};
     for (size_t i = 0; i < r->nchecks; i++)
         print_check(out, r, &r->checks[i], &shown[r->checks[i].run], &seen);

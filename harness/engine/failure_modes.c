@@ -191,6 +191,26 @@ const struct rl_failure_mode rl_failure_modes[] = {
         .hang = 1,
     },
     {
+        "did-not-finish",
+        "the program did not finish in time",
+        "The program was still running when the time limit came, and it "
+        "was not deadlocked, livelocked or starving as racelab can tell: "
+        "some thread waited for something that never came (a read on a "
+        "pipe or socket nobody writes to, a condition variable nobody "
+        "signals, a flag nobody sets) or kept working. The detail lines "
+        "show where each thread was when it was stopped.",
+        "Look at where each thread was stopped: whatever it waits for must "
+        "happen on every path (write to the pipe or close its write end, "
+        "signal the condition after changing what it tests, set the flag); "
+        "if the program is only slow, make it do less or give it more time "
+        "with --timeout.",
+        /* Only the probe's run is watched against the clock with the
+         * table in hand; a correct program that ends in time never shows
+         * it (ok_slow_but_finishes.c).  Not a hang class: it says the
+         * program did not finish, not why. */
+        .authorities = {"probe"},
+    },
+    {
         "signal-unsafe-call",
         "a signal handler calls a function that is not signal-safe",
         "A signal can arrive at any instruction, even while the main "

@@ -30,6 +30,27 @@ static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
     job->summary.note = job->note[0] ? job->note : NULL;
 }
 
+/* How far the run got.  A --server run is always stopped by the harness:
+ * what counts is whether the driver played all of its part. */
+static void record_reach(struct rl_job *job, const struct rl_sandbox_result *r,
+                         int driven)
+{
+    if (driven)
+        job->reach = job->server_outcome == RL_DRIVE_OK ? RL_REACH_END
+                                                        : RL_REACH_DRIVE_ENDED;
+    else if (r->exited)
+        job->reach = RL_REACH_END;
+    else if (r->timed_out)
+        job->reach = RL_REACH_TIMED_OUT;
+    else if (r->stopped_by_watch)
+        job->reach = RL_REACH_STOPPED;
+    else if (r->signal) {
+        job->reach = RL_REACH_CRASHED;
+        job->reach_signal = r->signal;
+    } else
+        job->reach = RL_REACH_END;
+}
+
 /*
  * Once the probe has seen the program hang for good (a deadlock), the
  * other tools only need to reach the same point: a run whose CPU time
@@ -152,6 +173,7 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
         goto done;
     }
     summarize(job, &run.result);
+    record_reach(job, &run.result, run.driver != NULL);
     if (job->tool->parse(&run, &job->found, job->error, sizeof job->error) !=
             0 &&
         !job->error[0])

@@ -25,6 +25,20 @@ struct rl_run_setup {
     char *const *program_env; /* "NAME=value" for the program, or NULL */
 };
 
+/* How far a run got: whether what it was to show was all played out.
+ * A check that forbids an ID proves nothing about a run that stopped
+ * before the part that would show it (grade/grade_judge.c). */
+enum rl_run_reach {
+    RL_REACH_NOT_RUN = 0, /* it never ran (the tool or sandbox failed) */
+    RL_REACH_END,         /* it exited by itself; a --server run: the
+                             driver played every scenario and round */
+    RL_REACH_CRASHED,     /* a signal ended it (reach_signal) */
+    RL_REACH_TIMED_OUT,   /* the timeout came first */
+    RL_REACH_STOPPED,     /* a watch stopped it: a hang was seen */
+    RL_REACH_DRIVE_ENDED, /* --server: the driver's play stopped early
+                             (server_outcome says how, note in words) */
+};
+
 /* One run and what came of it. */
 struct rl_job {
     const struct rl_tool *tool;
@@ -42,6 +56,8 @@ struct rl_job {
     int exited, stopped_by_watch, timed_out;
     int server_outcome; /* enum rl_drive_outcome: never listened, or did
                            not echo */
+    enum rl_run_reach reach;
+    int reach_signal; /* RL_REACH_CRASHED: the signal */
 };
 
 /* Prepares, runs and parses one job; fills job->found and summary. */

@@ -145,6 +145,104 @@ static void judge_tests(const struct rl_rubric_check *c,
         attach(v, &g->check.verdict, explains_a_hang, NULL);
 }
 
+/* "SIGSEGV", or "signal 40" when the C library has no name for it. */
+static char *signal_name(int sig)
+{
+    const char *abbrev = sigabbrev_np(sig);
+    return abbrev ? xasprintf("SIG%s", abbrev) : xasprintf("signal %d", sig);
+}
+
+/* Why the run did not play out all it was to show (in words, for "not
+ * measured: ..."), or NULL when it did: the Check tests all ran, the
+ * server's driver played every scenario and round, or the program ended
+ * by itself.  A run of the scheduler alone (no tool run) is taken as
+ * measured: its seeds that fail with no finding (an assertion on a wrong
+ * total) are a verdict of their own. */
+static char *unmeasured_because(const struct rl_grade_run *g)
+{
+    const struct rl_job *job = rl_check_reference_job(&g->check);
+    if (job && job->reach == RL_REACH_CRASHED) {
+        char *name = signal_name(job->reach_signal);
+        char *why = xasprintf("it crashed with %s%s", name,
+                              g->spec->check_tests && !g->results.complete
+                                  ? " before the tests ended"
+                                  : "");
+        free(name);
+        if (!g->spec->check_tests || !g->results.complete)
+            return why;
+        free(why);
+    }
+    if (g->spec->check_tests) {
+        if (!g->have_results)
+            return xstrdup(g->results_error[0] ? g->results_error
+                                               : "the tests wrote no results");
+        if (g->results.n == 0)
+            return xstrdup("no test ran");
+        if (!g->results.complete)
+            return xstrdup("the tests stopped before the end");
+        return NULL;
+    }
+    if (!job)
+        return NULL;
+    switch (job->reach) {
+    case RL_REACH_END:
+        return NULL;
+    case RL_REACH_NOT_RUN:
+        return xstrdup("the program did not run");
+    case RL_REACH_TIMED_OUT:
+        return xasprintf("the program did not finish within %.0f s",
+                         job->timeout);
+    case RL_REACH_STOPPED:
+        return xstrdup("the program was stopped once it was seen hanging");
+    case RL_REACH_DRIVE_ENDED:
+        return job->note[0] ? xasprintf("the clients stopped before the "
+                                        "last round (%s)",
+                                        job->note)
+                            : xstrdup("the clients stopped before "
+                                      "the last round");
+    case RL_REACH_CRASHED:
+        break; /* said above */
+    }
+    return NULL;
+}
+
+/* "a, b" of the check's IDs. */
+static char *joined_ids(char *const *ids)
+{
+    char *out = xstrdup("");
+    for (size_t i = 0; ids && ids[i]; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? ", " : "", ids[i]);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+/* A forbid check passes only when its ID is absent from a run that
+ * played out all it was to show; an ID seen fails it either way. */
+static void judge_forbid(const struct rl_rubric_check *c,
+                         const struct rl_grade_run *g, struct verdict *v)
+{
+    attach(v, &g->check.verdict, in_list, c->ids);
+    v->passed = v->nfindings == 0;
+    if (!v->passed)
+        return;
+    /* A hang the probe classified stopped the run: that is the verdict,
+     * and the other checks stand on what ran before it. */
+    for (size_t i = 0; i < g->check.verdict.n; i++)
+        if (explains_a_hang(NULL, g->check.verdict.v[i].id))
+            return;
+    char *why = unmeasured_because(g);
+    if (!why)
+        return;
+    char *ids = joined_ids(c->ids);
+    v->passed = 0;
+    v->problem = RL_GRADE_PROBLEM_NOT_MEASURED;
+    add_message(v, "not measured: %s, so %s could not be measured", why, ids);
+    free(ids);
+    free(why);
+}
+
 static void judge(const struct rl_rubric_check *c, const struct rl_grade_run *g,
                   struct verdict *v)
 {
@@ -176,8 +274,7 @@ static void judge(const struct rl_rubric_check *c, const struct rl_grade_run *g,
         judge_tests(c, g, v);
         break;
     case RL_EXPECT_FORBID:
-        attach(v, &g->check.verdict, in_list, c->ids);
-        v->passed = v->nfindings == 0;
+        judge_forbid(c, g, v);
         break;
     default:
         break;

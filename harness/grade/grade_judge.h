@@ -28,6 +28,8 @@ enum rl_grade_problem {
     RL_GRADE_PROBLEM_INTERNAL_ERROR,    /* racelab could not run it */
     RL_GRADE_PROBLEM_SCHED_DID_NOT_RUN, /* the scheduler could not run it */
     RL_GRADE_PROBLEM_NEVER_LISTENED,    /* a server lab's server never did */
+    RL_GRADE_PROBLEM_NOT_MEASURED,      /* a forbid check whose run stopped
+                                           before the end: it proves nothing */
 };
 
 struct rl_grade_check_result {

@@ -1025,3 +1025,104 @@ void rl_probe_event_findings(const struct rlp_shm *shm,
             rl_finding_append_detail(f, detail);
     }
 }
+
+/* ---- did-not-finish: where each thread stood at the timeout ---- */
+
+/* The name of a system call a thread may wait in, or NULL. */
+static const char *syscall_name(int nr)
+{
+#ifdef __x86_64__
+    static const struct {
+        int nr;
+        const char *name;
+    } names[] = {
+        {0, "read"},
+        {1, "write"},
+        {7, "poll"},
+        {17, "pread64"},
+        {23, "select"},
+        {34, "pause"},
+        {35, "nanosleep"},
+        {43, "accept"},
+        {45, "recvfrom"},
+        {47, "recvmsg"},
+        {61, "wait4"},
+        {202, "futex"},
+        {230, "clock_nanosleep"},
+        {232, "epoll_wait"},
+        {247, "waitid"},
+        {270, "pselect6"},
+        {271, "ppoll"},
+        {281, "epoll_pwait"},
+        {288, "accept4"},
+        {44, "sendto"},
+        {130, "rt_sigsuspend"},
+        {128, "rt_sigtimedwait"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].nr == nr)
+            return names[i].name;
+#else
+    (void)nr;
+#endif
+    return NULL;
+}
+
+static const struct rl_task *task_of(const struct rl_probe_sample *s,
+                                     int32_t tid)
+{
+    for (size_t i = 0; i < s->ntasks; i++)
+        if (s->tasks[i].ns_tid == tid)
+            return &s->tasks[i];
+    return NULL;
+}
+
+/* "thread 2 (reader) is blocked in read() at pipe.c:19" for a thread the
+ * table shows as running: /proc says where. */
+static void unplaced_line(const struct rlp_shm *shm,
+                          const struct rl_symbolizer *sym, int i,
+                          const struct rl_task *task, struct rl_finding *f)
+{
+    char who[160], where[128], tmp[160], call[64], line[600];
+    thread_name(shm, sym, i, who, sizeof who);
+    if (!task || task->syscall < 0) {
+        snprintf(line, sizeof line, "%s was running (busy, not waiting)", who);
+        rl_finding_append_detail(f, line);
+        return;
+    }
+    const char *name = syscall_name(task->syscall);
+    if (name)
+        snprintf(call, sizeof call, "%s()", name);
+    else
+        snprintf(call, sizeof call, "system call %d", task->syscall);
+    at(tmp, sizeof tmp, place(sym, &task->stack, f, where, sizeof where));
+    snprintf(line, sizeof line, "%s is blocked in %s%s", who, call, tmp);
+    rl_finding_append_detail(f, line);
+}
+
+void rl_probe_unfinished_findings(const struct rl_probe_sample *last,
+                                  double timeout,
+                                  const struct rl_symbolizer *sym,
+                                  struct rl_findings *out)
+{
+    struct rl_finding *f = rl_findings_add(out, "did-not-finish", "probe");
+    char line[256];
+    snprintf(line, sizeof line,
+             "the program did not finish in %.0f s and was stopped; it was "
+             "not seen deadlocked, livelocked or starving",
+             timeout);
+    rl_finding_append_detail(f, line);
+    if (!last)
+        return;
+    const struct rlp_shm *shm = &last->shm;
+    rl_finding_append_detail(f, "where each thread was when it was stopped:");
+    for (uint32_t i = 0; i < nthreads(shm); i++) {
+        const struct rlp_thread *t = &shm->threads[i];
+        if (!live(t))
+            continue;
+        if (waiting(t))
+            wait_line(shm, sym, (int)i, f);
+        else
+            unplaced_line(shm, sym, (int)i, task_of(last, t->tid), f);
+    }
+}

@@ -14,6 +14,9 @@
 struct rl_task {
     int32_t ns_tid; /* its id inside the program's PID namespace */
     char state;     /* R, S, D, Z, ... */
+    /* Read at the final look only (tools/probe_stacks.h): */
+    int32_t syscall;       /* the system call it is blocked in, or -1 */
+    struct rlp_site stack; /* the user's frames on its stack, or zeros */
 };
 
 /* One look at the running program. */
@@ -114,6 +117,18 @@ void rl_probe_hang_findings(const struct rl_hang_verdict *v,
 void rl_probe_inversion_findings(const struct rlp_shm *shm,
                                  const struct rl_symbolizer *sym,
                                  struct rl_findings *out);
+/*
+ * A program that ran out of time with no hang class decided: one
+ * `did-not-finish` finding (tool "probe") that says for how long it ran
+ * and where each thread waits, from the last sample: the object named
+ * from the table (a lock, semaphore, condition, join), else the system
+ * call and the user's line on its stack.  last may be NULL (no table).
+ */
+void rl_probe_unfinished_findings(const struct rl_probe_sample *last,
+                                  double timeout,
+                                  const struct rl_symbolizer *sym,
+                                  struct rl_findings *out);
+
 /* Every recorded event: kind -> ID, site (and site2) -> locations. */
 void rl_probe_event_findings(const struct rlp_shm *shm,
                              const struct rl_symbolizer *sym,

@@ -13,6 +13,7 @@
 #include "probe/probe_analysis.h"
 #include "lib/clock.h"
 #include "lib/procfs.h"
+#include "tools/probe_stacks.h"
 #include "tools/symbolize.h"
 #include "tools/tool.h"
 #include "tools/tool_probe.h"
@@ -73,7 +74,10 @@ const struct rlp_shm *rl_probe_table(const struct rl_run *run)
     return m && !wrong_version(m) ? m : NULL;
 }
 
-static void read_task(pid_t pid, const char *tid, struct rl_probe_sample *s)
+/* At the final look, also where each thread waits (probe_stacks.h): a
+ * program about to be stopped unfinished is told where it stood. */
+static void read_task(pid_t pid, const char *tid, struct rl_probe_sample *s,
+                      const struct rl_exe_code *code)
 {
     char path[128], buf[4096];
     struct rl_task *t = &s->tasks[s->ntasks];
@@ -88,6 +92,9 @@ static void read_task(pid_t pid, const char *tid, struct rl_probe_sample *s)
     if (rl_proc_read(path, buf, sizeof buf) <= 0 ||
         (t->ns_tid = (int32_t)rl_proc_ns_pid(buf)) < 0)
         return;
+    t->syscall = -1;
+    if (code)
+        rl_task_read_wait(pid, tid, code, s->shm.exe_base, t);
     s->ntasks++;
 }
 
@@ -99,10 +106,12 @@ static void read_tasks(pid_t pid, struct rl_probe_sample *s)
     if (!d)
         return;
     struct dirent *e;
+    struct rl_exe_code code;
+    int stacks = s->final && rl_exe_code_read(pid, &code) == 0;
     s->have_tasks = 1;
     while ((e = readdir(d)) && s->ntasks < RLP_MAX_THREADS)
         if (e->d_name[0] != '.')
-            read_task(pid, e->d_name, s);
+            read_task(pid, e->d_name, s, stacks ? &code : NULL);
     closedir(d);
 }
 
@@ -141,11 +150,11 @@ static int probe_watch(void *arg, const struct rl_watch_info *info)
     s->mono_ns = rl_now_ns();
     s->outside_wakers =
         has_handlers(info->program_pid) || has_live_children(info->program_pid);
+    memcpy(&s->shm, st->table, sizeof s->shm);
     read_tasks(info->program_pid, s);
     /* 0 once gone, as for a program that has not run yet. */
     double cpu = rl_proc_cpu_seconds(info->program_pid, 0);
     s->cpu = cpu < 0 ? 0 : cpu;
-    memcpy(&s->shm, st->table, sizeof s->shm);
     return rl_hang_watch_feed(&st->watch, s);
 }
 
@@ -212,6 +221,18 @@ static void note_overflow(const struct rlp_shm *table, struct rl_run *run)
                  RLP_MAX_THREADS, RLP_MAX_LOCKS, RLP_MAX_EVENTS);
 }
 
+/* The last look at a program the timeout stopped unfinished, with no hang
+ * class decided (a --server run is always stopped, on purpose), or NULL
+ * when none (then the finding says less). */
+static const struct rl_probe_sample *unfinished(const struct rl_run *run,
+                                                const struct probe_state *st)
+{
+    if (!run->result.timed_out || run->server ||
+        st->watch.verdict.kind != RL_HANG_NONE || !st->watch.nring)
+        return NULL;
+    return st->watch.ring[st->watch.nring - 1];
+}
+
 static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
                        size_t errlen)
 {
@@ -223,6 +244,7 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
         return -1;
     }
     const struct rl_hang_verdict *v = &st->watch.verdict;
+    const struct rl_probe_sample *last = unfinished(run, st);
     struct rl_symbolizer *sym = rl_symbolizer_new(run->exe, run->sources);
     char serr[256];
     if (table) {
@@ -233,10 +255,17 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
         rl_symbolizer_add_table(sym, &v->before->shm);
         rl_symbolizer_add_table(sym, &v->now->shm);
     }
+    if (last) {
+        rl_symbolizer_add_table(sym, &last->shm);
+        for (size_t i = 0; i < last->ntasks; i++)
+            rl_symbolizer_add_site(sym, &last->tasks[i].stack);
+    }
     /* Without line numbers the findings still stand, only unplaced. */
     if (rl_symbolizer_run(sym, serr, sizeof serr) != 0)
         rl_diag_add(run->diag, RL_DIAG_WARNING, "probe", "%s", serr);
     rl_probe_hang_findings(v, sym, out);
+    if (run->result.timed_out && !run->server && v->kind == RL_HANG_NONE)
+        rl_probe_unfinished_findings(last, run->timeout, sym, out);
     if (table && v->kind != RL_HANG_DEADLOCK)
         rl_probe_inversion_findings(table, sym, out);
     if (table) {

@@ -13,6 +13,8 @@
  * An expectation file has the lines
  *     ids: data-race, thread-leak     (or: ids: none)
  *     fails: echoes                   (optional)
+ *     max_score: 2                    (optional: the score must not
+ *                                      exceed it, e.g. the starter's)
  * `ids` is the set of failure-mode IDs of the findings under the failed
  * checks; `fails` the names of failed checks that carry no finding (a
  * wrong answer, a program that does not echo).  Checks marked report_only
@@ -49,6 +51,7 @@ struct expectation {
     char *fails[MAX_ITEMS];
     int nfails;
     int full_marks; /* the solution: every point */
+    long max_score; /* the most it may score (max_score:), or -1 */
 };
 
 /* What one grading showed. */
@@ -102,6 +105,7 @@ static void read_expectation(struct lab_case *c, const char *path)
     FILE *f = fopen(path, "r");
     char line[1024];
     int have_ids = 0;
+    c->want.max_score = -1;
     if (!f) {
         snprintf(c->error, sizeof c->error, "cannot open '%s'", path);
         return;
@@ -115,6 +119,12 @@ static void read_expectation(struct lab_case *c, const char *path)
         } else if (strncmp(p, "fails:", 6) == 0) {
             if (split_list(p + 6, c->want.fails, &c->want.nfails))
                 snprintf(c->error, sizeof c->error, "%s: bad fails line", path);
+        } else if (strncmp(p, "max_score:", 10) == 0) {
+            char *end;
+            c->want.max_score = strtol(p + 10, &end, 10);
+            if (end == p + 10 || *trim(end))
+                snprintf(c->error, sizeof c->error, "%s: bad max_score line",
+                         path);
         } else if (*p && *p != '#') {
             snprintf(c->error, sizeof c->error, "%s: unknown line '%s'", path,
                      p);
@@ -188,8 +198,10 @@ static void load_lab(const char *lab)
         read_expectation(c, path);
     }
     snprintf(path, sizeof path, "solutions/%s", lab);
-    if ((c = add_case(lab, "solution", path)))
+    if ((c = add_case(lab, "solution", path))) {
         c->want.full_marks = 1;
+        c->want.max_score = -1;
+    }
     load_variants(lab);
 }
 
@@ -389,6 +401,9 @@ static void assert_outcome(const struct lab_case *c, const struct outcome *o,
                   c->label, run, o->ids, o->fails, ids, fails);
     if (!c->want.nids && !c->want.nfails)
         ck_assert_int_eq(o->score, o->max);
+    ck_assert_msg(c->want.max_score < 0 || o->score <= c->want.max_score,
+                  "%s (run %d): %ld/%ld, more than the %ld it may score",
+                  c->label, run, o->score, o->max, c->want.max_score);
 }
 
 START_TEST(test_lab_case)

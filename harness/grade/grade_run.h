@@ -13,7 +13,7 @@ struct rl_grade_run {
     enum rl_check_status status; /* rl_check_execute's (REFUSED if missing) */
     struct rl_check check; /* findings, sources, builds: see check_engine.h */
     int echoed;            /* server: the probe's run echoed every line */
-    char server_note[160]; /* server: why not, or "" */
+    char server_note[640]; /* server: why not, or "" */
     int have_results;      /* check_tests: a Check log was read */
     struct rl_ck_results results;
     char results_error[256]; /* check_tests: why there are no results */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "lib/escape.h"
 #include "lib/tcp_client.h"
 #include "server/server_driver.h"
 #include "server/server_rounds.h"
@@ -97,25 +98,31 @@ static int echo_line(int fd, int client, const char *which, const char *line,
                  which);
         return -1;
     }
-    int got = rl_tcp_read_line(fd, answer, sizeof answer, ECHO_WAIT_MS);
-    if (got == -2 && answer[0] == '\0') {
+    size_t got_len = 0;
+    int got =
+        rl_tcp_read_line_n(fd, answer, sizeof answer, ECHO_WAIT_MS, &got_len);
+    if (got == -2 && got_len == 0) {
         snprintf(note, notelen,
                  "the server closed client %d's connection instead of "
                  "echoing its %s line",
                  client, which);
         return -1;
     }
-    if (got == -1) {
+    if (got == -1 && got_len == 0) {
         snprintf(note, notelen,
                  "client %d got no echo of its %s line within %d ms", client,
                  which, ECHO_WAIT_MS);
         return -1;
     }
-    if (got != 0 || strcmp(answer, line) != 0) {
-        snprintf(note, notelen,
-                 "client %d sent \"%.*s\" but got back "
-                 "\"%.60s\"",
-                 client, n - 1, line, answer);
+    if (got != 0 || got_len != (size_t)n || memcmp(answer, line, got_len)) {
+        char sent[96], back[128];
+        rl_escape_bytes(line, (size_t)n, sent, sizeof sent);
+        rl_escape_bytes(answer, got_len, back, sizeof back);
+        snprintf(note, notelen, "client %d sent \"%s\" but got back \"%s\"%s",
+                 client, sent, back,
+                 got == -1   ? " (then nothing more, no newline)"
+                 : got == -2 ? " (then the server closed the connection)"
+                             : "");
         return -1;
     }
     return 0;
@@ -205,6 +212,12 @@ static int basic_clients(struct rl_sandbox *sb, int port, char *note,
                          size_t notelen)
 {
     int fd = wait_for_listen(sb, port);
+    if (fd < 0 && rl_sandbox_program_pid(sb) <= 0) {
+        snprintf(note, notelen,
+                 "the server ended before it accepted a connection on port %d",
+                 port);
+        return RL_SERVER_NO_LISTEN;
+    }
     if (fd < 0) {
         snprintf(note, notelen,
                  "the server never accepted a connection on port %d "

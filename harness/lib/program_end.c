@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/escape.h"
+#include "lib/escape_bytes.h"
 #include "lib/program_end.h"
 
 /* "SIGSEGV", or "signal N" for one without a name here. */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
-#include "lib/escape.h"
+#include "lib/escape_bytes.h"
 #include "lib/tcp_client.h"
 #include "server/server_evidence.h"
 #include "server/server_scenarios.h"

@@ -1,8 +1,8 @@
-/* escape.h: bytes as C-style text, so that a NUL, a CR or any other
+/* escape_bytes.h: bytes as C-style text, so that a NUL, a CR or any other
  * non-printing byte a program wrote shows in a message instead of
  * hiding in it. */
-#ifndef RACELAB_ESCAPE_H
-#define RACELAB_ESCAPE_H
+#ifndef RACELAB_ESCAPE_BYTES_H
+#define RACELAB_ESCAPE_BYTES_H
 
 #include <stddef.h>
 

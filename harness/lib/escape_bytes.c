@@ -1,8 +1,8 @@
-/* escape.c: bytes as C-style text (escape.h). */
+/* escape_bytes.c: bytes as C-style text (escape_bytes.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/escape.h"
+#include "lib/escape_bytes.h"
 
 /* One byte's text: itself, or its escape. */
 static size_t escape_one(unsigned char c, char buf[5])

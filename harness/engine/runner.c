@@ -7,6 +7,7 @@
 
 #include "engine/runner.h"
 #include "lib/procfs.h"
+#include "lib/program_end.h"
 #include "lib/xalloc.h"
 
 static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
@@ -124,7 +125,13 @@ static int execute(struct rl_run *run, struct rl_job *job)
         return -1;
     job->server_outcome =
         run->driver->drive(sb, run, &job->found, job->note, sizeof job->note);
-    return rl_sandbox_wait(sb, &run->result);
+    int rc = rl_sandbox_wait(sb, &run->result);
+    if (rc == 0 && run->server_ended) {
+        job->server_ended = 1;
+        rl_program_end_note(&run->result, "the server", job->note,
+                            sizeof job->note);
+    }
+    return rc;
 }
 
 void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)

@@ -50,7 +50,7 @@ struct rl_job {
     struct rl_findings found; /* the tool's raw findings */
     struct rl_strv argv, env; /* the command run, kept for the report */
     struct rl_run_summary summary;
-    char note[160];             /* why the run was cut short, or "" */
+    char note[640];             /* why the run was cut short, or "" */
     char error[256];            /* an internal error, or "" */
     struct rl_diagnostics diag; /* the tool's warnings (run->diag) */
     int exited, stopped_by_watch, timed_out;
@@ -58,6 +58,8 @@ struct rl_job {
                            not echo */
     enum rl_run_reach reach;
     int reach_signal; /* RL_REACH_CRASHED: the signal */
+    int server_ended;   /* the server died or exited by itself (the note
+                           says how, with its last lines of stderr) */
 };
 
 /* Prepares, runs and parses one job; fills job->found and summary. */

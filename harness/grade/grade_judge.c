@@ -65,6 +65,16 @@ static void add_message(struct verdict *v, const char *fmt, const char *a,
 
 /* Why a run gives nothing to judge (*message in words), or NONE when it
  * ran. */
+/* The first run whose server died or exited by itself, or NULL: its
+ * note says how, and what it wrote to stderr last. */
+static const struct rl_job *server_that_ended(const struct rl_check *c)
+{
+    for (size_t i = 0; i < c->njobs; i++)
+        if (c->jobs[i].server_ended && c->jobs[i].note[0])
+            return &c->jobs[i];
+    return NULL;
+}
+
 static enum rl_grade_problem run_problem(const struct rl_grade_run *g,
                                          char **message)
 {
@@ -97,6 +107,11 @@ static enum rl_grade_problem run_problem(const struct rl_grade_run *g,
             xasprintf("racelab's scheduler could not run the program: %s",
                       g->check.sched_note);
         return RL_GRADE_PROBLEM_SCHED_DID_NOT_RUN;
+    }
+    const struct rl_job *ended = server_that_ended(&g->check);
+    if (g->check.never_listened && ended) {
+        *message = xasprintf("the server never listened: %s", ended->note);
+        return RL_GRADE_PROBLEM_NEVER_LISTENED;
     }
     if (g->check.never_listened) {
         *message = xstrdup("the server never listened: it must listen on the "

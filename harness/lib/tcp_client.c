@@ -92,6 +92,12 @@ int rl_tcp_send_all(int fd, const void *buf, size_t len, int wait_ms)
 
 int rl_tcp_read_line(int fd, char *buf, size_t len, int wait_ms)
 {
+    size_t got;
+    return rl_tcp_read_line_n(fd, buf, len, wait_ms, &got);
+}
+
+int rl_tcp_read_line_n(int fd, char *buf, size_t len, int wait_ms, size_t *got)
+{
     size_t used = 0;
     double deadline = rl_now() + wait_ms / 1000.0;
     buf[0] = '\0';
@@ -100,18 +106,21 @@ int rl_tcp_read_line(int fd, char *buf, size_t len, int wait_ms)
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, left) <= 0) {
             buf[used] = '\0';
+            *got = used;
             return -1;
         }
         /* A byte at a time: what follows the newline stays unread. */
         ssize_t n = read(fd, buf + used, 1);
         if (n <= 0) {
             buf[used] = '\0';
+            *got = used;
             return -2;
         }
         if (buf[used++] == '\n')
             break;
     }
     buf[used] = '\0';
+    *got = used;
     return 0;
 }
 

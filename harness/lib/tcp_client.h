@@ -28,6 +28,9 @@ int rl_tcp_send_all(int fd, const void *buf, size_t len, int wait_ms);
  * never past its newline: 0; -1 when the time ran out; -2 at end of file
  * or on an error.  buf always holds what came, which is consumed. */
 int rl_tcp_read_line(int fd, char *buf, size_t len, int wait_ms);
+/* The same, with the bytes read in *got: a NUL the server sent is one
+ * of them, not the end of the text. */
+int rl_tcp_read_line_n(int fd, char *buf, size_t len, int wait_ms, size_t *got);
 
 /* Shuts fd's sending side: 1 when end-of-file (or a reset) then comes
  * within wait_ms, whatever data comes first; else 0. */

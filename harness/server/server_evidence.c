@@ -513,6 +513,21 @@ static void add_locations(const struct rl_task_state *t,
     rl_symbolizer_free(sym);
 }
 
+/* A thread of the server's own process asleep waiting for a child: the
+ * accept loop (or a SIGCHLD handler that interrupted it) blocked in
+ * waitpid while a child still serves a client.  Its line, not the
+ * child's read, is what the student must change. */
+static const struct rl_task_state *
+waits_for_child(const struct rl_server_snap *s)
+{
+    for (size_t i = 0; i < s->ntasks; i++) {
+        const struct rl_task_state *t = &s->tasks[i];
+        if (!t->child && (t->nr == SYS_wait4 || t->nr == SYS_waitid))
+            return t;
+    }
+    return NULL;
+}
+
 int rl_server_judge_blocking(const struct rl_server_snap *a,
                              const struct rl_server_snap *b,
                              const struct rl_blocking_case *c,
@@ -545,6 +560,11 @@ int rl_server_judge_blocking(const struct rl_server_snap *a,
                  b->ntasks - OTHER_TASKS - 1);
         rl_finding_append_detail(f, line);
     }
+    /* The line that waits for a child comes first: that is what to
+     * change; then where the child is held up. */
+    const struct rl_task_state *reaper = waits_for_child(b);
+    if (reaper)
+        add_locations(reaper, run, f);
     add_locations(t, run, f);
     return 1;
 }

@@ -15,6 +15,7 @@
 #include "protocol/probe_shm.h"
 #include "lib/clock.h"
 #include "server/server_driver.h"
+#include "server/server_errpaths.h"
 #include "server/server_rounds.h"
 #include "lib/procfs.h"
 #include "lib/spawn.h"
@@ -196,6 +197,7 @@ struct rounds {
     int child_fds[NROUNDS]; /* most descriptors in one serving child */
     int children_seen, children_listening, listen_fd;
     int no_eof; /* the first round's client saw no end-of-file */
+    struct rl_errpath_leak gone; /* kept open after its client had gone */
     char *note;
     size_t notelen;
 };
@@ -677,6 +679,36 @@ static void child_fd_finding(const struct rounds *r, const struct places *p,
     }
 }
 
+/* A connection still open after its client had gone (server_errpaths.h):
+ * a leak on an error path, however few.  Joins the fd-leak finding of
+ * the same process when there is one. */
+static void gone_fd_finding(const struct rounds *r, const struct places *p,
+                            struct rl_findings *out, size_t from)
+{
+    const struct rl_errpath_leak *g = &r->gone;
+    if (!g->found)
+        return;
+    struct rl_finding *f = NULL;
+    for (size_t i = from; i < out->n && !f; i++)
+        if (strcmp(out->v[i].id, "fd-leak") == 0)
+            f = &out->v[i];
+    if (!f) {
+        f = rl_findings_add(out, "fd-leak", "server");
+        add_calls(f, p, &p->accept);
+        f->fd = g->fd;
+    }
+    char line[400];
+    snprintf(line, sizeof line,
+             "a client %s; %.1f s later %s still held that connection open "
+             "(descriptor %d): close the connection on every way out of "
+             "serving it (end of file, a read or write that fails), not "
+             "only at end of file",
+             g->did, g->waited,
+             g->child ? "a child process of the server" : "the server",
+             g->fd);
+    rl_finding_append_detail(f, line);
+}
+
 static void thread_finding(const struct rounds *r, const struct places *p,
                            struct rl_findings *out)
 {
@@ -705,6 +737,7 @@ static void add_findings(const struct rounds *r, struct rl_findings *out)
     zombie_finding(r, &p, out);
     server_fd_finding(r, &p, out);
     child_fd_finding(r, &p, out);
+    gone_fd_finding(r, &p, out, from);
     thread_finding(r, &p, out);
     places_free(&p);
     for (size_t i = from; i < out->n; i++)
@@ -746,8 +779,10 @@ int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
         if (r.serial && !r.measure)
             break;
     }
-    if (status == RL_SERVER_ECHOED && r.measure)
+    if (status == RL_SERVER_ECHOED && r.measure) {
+        rl_server_error_clients(sb, (unsigned)r.port, r.pid, &r.gone);
         add_findings(&r, out);
+    }
     else if (status == RL_SERVER_ECHOED)
         settle(&r); /* the last clients' threads end before the stop */
     return status;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "lib/escape_bytes.h"
 #include "lib/tcp_client.h"
 #include "server/server_evidence.h"
 #include "server/server_scenarios.h"
@@ -147,7 +148,10 @@ static void take_echo(struct client *c)
     c->got_len += (size_t)n;
     c->got[c->got_len] = '\0';
     if (memchr(c->got, '\n', c->got_len) || c->got_len == sizeof c->got - 1)
-        c->done = strcmp(c->got, c->sent) == 0 ? 1 : -1;
+        c->done = c->got_len == c->sent_len &&
+                          memcmp(c->got, c->sent, c->got_len) == 0
+                      ? 1
+                      : -1;
 }
 
 /* Polls the clients still awaited until `until`; returns how many are. */
@@ -193,11 +197,14 @@ static int bad_answer(struct drive *d, const struct client *cs, size_t n,
             snprintf(d->note, d->notelen,
                      "%s: client %d's connection was closed without an echo",
                      during, info[i].number);
-        else
+        else {
+            char sent[96], back[128];
+            rl_escape_bytes(cs[i].sent, cs[i].sent_len, sent, sizeof sent);
+            rl_escape_bytes(cs[i].got, cs[i].got_len, back, sizeof back);
             snprintf(d->note, d->notelen,
-                     "%s: client %d sent \"%.*s\" but got back \"%.40s\"",
-                     during, info[i].number, (int)cs[i].sent_len - 1,
-                     cs[i].sent, cs[i].got);
+                     "%s: client %d sent \"%s\" but got back \"%s\"", during,
+                     info[i].number, sent, back);
+        }
         return 1;
     }
     return 0;
@@ -404,6 +411,82 @@ static int hold_scenario(struct drive *d, enum holding how)
     return verdict;
 }
 
+/* Waits (at most SETTLE_WAIT) until the server has closed its end of
+ * client c's connection: a server with a process per connection has
+ * then seen that child end, and its SIGCHLD is on its way. */
+static void await_server_close(struct drive *d, const struct client *c)
+{
+    double end = rl_now() + SETTLE_WAIT;
+    while (rl_now() < end) {
+        pid_t pid = rl_sandbox_program_pid(d->sb);
+        struct rl_tcp_table t;
+        if (pid <= 0 || rl_tcp_table_read(pid, &t) != 0)
+            return;
+        const struct rl_tcp_sock *s = rl_tcp_find(&t, d->port, c->port);
+        int gone = !s || s->inode == 0;
+        rl_tcp_table_free(&t);
+        if (gone)
+            return;
+        rl_sleep_ms(5);
+    }
+}
+
+/*
+ * Client 1 stays connected; client 2 connects, is echoed and leaves; then
+ * client 3 must be echoed.  A server with a process per connection gets
+ * a SIGCHLD for client 2's child while client 1's still lives: a
+ * handler that waits for children without WNOHANG blocks in waitpid
+ * until client 1 leaves, and the accept loop it interrupted with it.
+ */
+static int reaped_scenario(struct drive *d)
+{
+    static const char during[] =
+        "while client 1 stayed connected after client 2 had left";
+    struct client cs[3];
+    int verdict = -1;
+    for (size_t i = 0; i < 3; i++)
+        cs[i].fd = -1;
+    if (open_client(d, &cs[0], 0) != 0) {
+        snprintf(d->note, d->notelen, "%s: client 1 could not connect", during);
+        return -1;
+    }
+    settle(d, &cs[0], 0);
+    if (open_client(d, &cs[1], 0) != 0 ||
+        send_line(&cs[1], "client %d, come and gone\n", 2) != 0) {
+        snprintf(d->note, d->notelen, "%s: client 2 could not connect", during);
+        goto done;
+    }
+    struct rl_client_info info[3] = {
+        {1, cs[0].port,
+         "connected and stays idle, while client 2 connected, got its echo "
+         "and left (a child of a process-per-connection server ends then, "
+         "and its SIGCHLD arrives)"},
+        {2, cs[1].port, "connected, sent a line"},
+        {3, 0, NULL}};
+    verdict = await_echoes(d, cs, info, 2, rl_now(), GIVE_UP, during);
+    if (verdict != 0)
+        goto done;
+    close(cs[1].fd);
+    await_server_close(d, &cs[1]);
+    cs[1].fd = -1;
+    cs[1].expect = 0;
+    verdict = -1;
+    if (open_client(d, &cs[2], 0) != 0) {
+        snprintf(d->note, d->notelen, "%s: client 3 could not connect", during);
+    } else if (send_line(&cs[2], "client %d, after the other left\n", 3) != 0) {
+        snprintf(d->note, d->notelen, "%s: client 3 could not send its line",
+                 during);
+    } else {
+        info[2].port = cs[2].port;
+        struct client now[2] = {cs[0], cs[2]};
+        struct rl_client_info who[2] = {info[0], info[2]};
+        verdict = await_echoes(d, now, who, 2, rl_now(), GIVE_UP, during);
+    }
+done:
+    close_clients(cs, 3);
+    return verdict;
+}
+
 /* The harness's own descriptors must fit the clients. */
 static void enough_descriptors(void)
 {
@@ -550,6 +633,10 @@ int rl_server_scenarios(struct rl_sandbox *sb, const struct rl_run *run,
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         stats->scenarios++;
         int verdict = hold_scenario(&d, order[i]);
+        if (verdict == 0 && order[i] == IDLE) {
+            stats->scenarios++;
+            verdict = reaped_scenario(&d);
+        }
         if (verdict != 0)
             return verdict;
     }

@@ -277,6 +277,83 @@ static int best_chain(const struct image *im, uint64_t base, const uint64_t *w,
     return best;
 }
 
+/* ---- signal frames -------------------------------------------------- */
+
+/* The code a signal handler returns to (glibc's __restore_rt), which
+ * calls rt_sigreturn: "mov $15, %rax; syscall" on x86-64, "mov x8,
+ * #139; svc #0" on AArch64. */
+#if defined(__x86_64__)
+static const unsigned char RESTORER[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00,
+                                         0x00, 0x00, 0x0f, 0x05};
+#elif defined(__aarch64__)
+static const unsigned char RESTORER[] = {0x68, 0x11, 0x80, 0xd2,
+                                         0x01, 0x00, 0x00, 0xd4};
+#else
+static const unsigned char RESTORER[] = {0};
+#endif
+
+struct code_range {
+    unsigned long start, end;
+};
+
+/* Executable mappings of pid other than exe's (libc's among them). */
+static size_t other_code(pid_t pid, unsigned long exe_ino, struct code_range *v,
+                         size_t max)
+{
+    char path[64], line[PATH_MAX + 128];
+    size_t n = 0;
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    while (n < max && fgets(line, sizeof line, f)) {
+        unsigned long start, end, off, ino;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s %lx %*s %lu", &start, &end, perms, &off,
+                   &ino) == 5 &&
+            perms[2] == 'x' && ino != 0 && ino != exe_ino)
+            v[n++] = (struct code_range){start, end};
+    }
+    fclose(f);
+    return n;
+}
+
+/*
+ * The index of the first word that is a signal handler's return address
+ * (the kernel pushes the restorer's address when it starts a handler),
+ * or n.  A thread blocked inside a SIGCHLD handler has its handler's
+ * frames below that word and the code the signal interrupted above it:
+ * the blocking call is the handler's, however long the chain above.
+ */
+static size_t signal_frame(pid_t pid, const char *exe, const uint64_t *w,
+                           size_t n)
+{
+    struct code_range code[64];
+    struct stat st;
+    if (sizeof RESTORER < 4 || stat(exe, &st) != 0)
+        return n;
+    size_t ncode = other_code(pid, (unsigned long)st.st_ino, code, 64);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+    int fd = ncode ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0)
+        return n;
+    size_t found = n;
+    for (size_t i = 0; i < n && found == n; i++) {
+        for (size_t k = 0; k < ncode; k++) {
+            unsigned char b[sizeof RESTORER];
+            if (w[i] < code[k].start || w[i] >= code[k].end)
+                continue;
+            if (pread(fd, b, sizeof b, (off_t)w[i]) == (ssize_t)sizeof b &&
+                memcmp(b, RESTORER, sizeof b) == 0)
+                found = i;
+            break;
+        }
+    }
+    close(fd);
+    return found;
+}
+
 int rl_stack_site(pid_t pid, unsigned long sp, const char *exe,
                   struct rlp_site *site)
 {
@@ -288,7 +365,11 @@ int rl_stack_site(pid_t pid, unsigned long sp, const char *exe,
     if (image_open(exe, &im) == 0 &&
         read_maps(pid, exe, &im, sp, &base, &end) == 0) {
         size_t n = read_stack(pid, sp, end, &words);
-        depth = best_chain(&im, base, words, n, site);
+        size_t handler = signal_frame(pid, exe, words, n);
+        if (handler < n)
+            depth = best_chain(&im, base, words, handler, site);
+        if (depth == 0)
+            depth = best_chain(&im, base, words, n, site);
     }
     free(words);
     image_close(&im);

@@ -36,6 +36,9 @@ struct rl_run {
     /* The DRIVE tool playing clients against this run (a --server
      * program), or NULL. */
     const struct rl_tool *driver;
+    /* The driver saw the server gone before it stopped it: it died or
+     * exited by itself (result then says how). */
+    int server_ended;
     /* Where the tool puts warnings that do not stop it (a symbolizer
      * that failed: its findings stand, unplaced). */
     struct rl_diagnostics *diag;

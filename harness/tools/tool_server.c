@@ -28,6 +28,7 @@ static int server_drive(struct rl_sandbox *sb, struct rl_run *run,
                         struct rl_findings *out, char *note, size_t notelen)
 {
     int outcome = rl_server_drive_full(sb, run, out, note, notelen);
+    run->server_ended = rl_sandbox_program_pid(sb) <= 0;
     /* Not a SIGTERM straight away: sanitized builds write their exit-time
      * reports (thread leaks, leaks) only when they exit. */
     rl_server_stop(sb, run);

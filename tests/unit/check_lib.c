@@ -15,7 +15,9 @@
 
 #include "engine/sources.h"
 #include "lib/clock.h"
+#include "lib/escape_bytes.h"
 #include "lib/procfs.h"
+#include "lib/program_end.h"
 #include "lib/spawn.h"
 #include "lib/tcp_client.h"
 #include "lib/user_wrapper.h"
@@ -289,6 +291,41 @@ START_TEST(test_valgrind_skips_wrappers)
 }
 END_TEST
 
+/* A NUL or a CR a server sent back shows in the message. */
+START_TEST(test_escape_bytes)
+{
+    char out[64];
+    ck_assert_str_eq(rl_escape_bytes("abc\0\r\n", 6, out, sizeof out),
+                     "abc\\0\\r\\n");
+    ck_assert_str_eq(rl_escape_bytes("say \"hi\"\t\x1b", 10, out, sizeof out),
+                     "say \\\"hi\\\"\\t\\x1b");
+    /* Capped: what was left out is marked, and no escape is cut. */
+    ck_assert_str_eq(rl_escape_bytes("0123456789\0", 11, out, 10), "012345...");
+    ck_assert_str_eq(rl_escape_bytes("", 0, out, sizeof out), "");
+}
+END_TEST
+
+/* A server that died says how, and what it wrote last on stderr. */
+START_TEST(test_program_end_note)
+{
+    char err[] = "line one\nline two\nline three\nbind: Address in use\n";
+    struct rl_sandbox_result r = {.signal = SIGSEGV};
+    char note[256] = "client 1 got no echo";
+    r.err = err;
+    r.err_len = strlen(err);
+    rl_program_end_note(&r, "the server", note, sizeof note);
+    ck_assert_str_eq(note, "client 1 got no echo; the server died of SIGSEGV "
+                           "(Segmentation fault); the end of its stderr: "
+                           "\"line two\\nline three\\nbind: Address in "
+                           "use\"");
+    struct rl_sandbox_result q = {.exited = 1, .exit_status = 3};
+    note[0] = '\0';
+    rl_program_end_note(&q, "the server", note, sizeof note);
+    ck_assert_str_eq(note, "the server exited by itself with status 3, "
+                           "writing nothing to stderr");
+}
+END_TEST
+
 Suite *make_lib_suite(void)
 {
     Suite *s = suite_create("lib");
@@ -314,5 +351,10 @@ Suite *make_lib_suite(void)
     tcase_add_test(wrap, test_user_wrapper_rule);
     tcase_add_test(wrap, test_valgrind_skips_wrappers);
     suite_add_tcase(s, wrap);
+    TCase *text = tcase_create("Escapes");
+    tcase_set_tags(text, "fast"); /* no tool runs: make test-fast */
+    tcase_add_test(text, test_escape_bytes);
+    tcase_add_test(text, test_program_end_note);
+    suite_add_tcase(s, text);
     return s;
 }

@@ -1,0 +1,66 @@
+/* program_end.c: how a program ended, in words (program_end.h). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/escape_bytes.h"
+#include "lib/program_end.h"
+
+/* "SIGSEGV", or "signal N" for one without a name here. */
+static const char *signal_name(int sig, char *buf, size_t len)
+{
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        snprintf(buf, len, "SIG%s", abbrev);
+    else
+        snprintf(buf, len, "signal %d", sig);
+    return buf;
+}
+
+/* Where the last `lines` lines of text begin (a final newline ignored). */
+static size_t tail_start(const char *text, size_t len, int lines)
+{
+    size_t end = len;
+    while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r'))
+        end--;
+    size_t i = end;
+    while (i > 0) {
+        if (text[i - 1] == '\n' && --lines == 0)
+            break;
+        i--;
+    }
+    return i;
+}
+
+void rl_program_end_note(const struct rl_sandbox_result *r, const char *who,
+                         char *note, size_t notelen)
+{
+    char how[160], sig[32];
+    if (r->exited)
+        snprintf(how, sizeof how, "%s exited by itself with status %d", who,
+                 r->exit_status);
+    else if (r->signal)
+        snprintf(how, sizeof how, "%s died of %s (%s)", who,
+                 signal_name(r->signal, sig, sizeof sig), strsignal(r->signal));
+    else
+        snprintf(how, sizeof how, "%s ended", who);
+    size_t used = strlen(note);
+    int n =
+        snprintf(note + used, notelen - used, "%s%s", used ? "; " : "", how);
+    if (n < 0 || (size_t)n >= notelen - used)
+        return;
+    used += (size_t)n;
+    size_t len = r->err ? r->err_len : 0;
+    size_t from = tail_start(r->err, len, RL_END_STDERR_LINES);
+    size_t end = len;
+    while (end > from && (r->err[end - 1] == '\n' || r->err[end - 1] == '\r'))
+        end--;
+    if (end == from) {
+        snprintf(note + used, notelen - used, ", writing nothing to stderr");
+        return;
+    }
+    char text[RL_END_STDERR_CHARS + 1];
+    rl_escape_bytes(r->err + from, end - from, text, sizeof text);
+    snprintf(note + used, notelen - used, "; the end of its stderr: \"%s\"",
+             text);
+}

@@ -54,13 +54,15 @@
  * overwrite it.  Both steps are decided by what the program did, never by
  * timing: a hold that times out finds nothing.
  */
-#define IDLE_NS 300000000ull   /* creator blocked in accept, no client */
-#define HOLD_NS 2000000000ull  /* longest hold, whatever the creator does */
-#define BLOCKED_NS 50000000ull /* step 2: the creator waits again, so long */
-#define BUSY_NS 100000000ull   /* creator running, not in accept: it spins */
-#define STORE_NS 200000000ull  /* for the creator to store its result */
-#define POLL_NS 20000000ull    /* futex wake-up check, in case of a miss */
-#define STORE_POLL_NS 1000000  /* nanosleep step while waiting for a store */
+#define IDLE_NS 300000000ull      /* creator blocked in accept, no client */
+#define HOLD_NS 2000000000ull     /* longest hold, whatever the creator does */
+#define BLOCKED_NS 50000000ull    /* step 2: the creator waits again, so long */
+#define BUSY_NS 100000000ull      /* creator outside accept: it spins ... */
+#define BUSY_CPU_NS 20000000ull   /* ... if it used this much CPU meanwhile */
+#define BUSY_WALL_NS 500000000ull /* ... or stayed out so long whatever */
+#define STORE_NS 200000000ull     /* for the creator to store its result */
+#define POLL_NS 20000000ull       /* futex wake-up check, in case of a miss */
+#define STORE_POLL_NS 1000000     /* nanosleep step while waiting for a store */
 
 /* What an accepting thread (by slot) last accepted.  seq counts its
  * accepts; fd and site are written before seq is bumped, under the
@@ -109,6 +111,19 @@ static RLP_TLS int my_conn_slot;
 
 /* This thread's stack top, for the "arg is in my stack" test. */
 static RLP_TLS uintptr_t stack_top;
+
+/* CPU time a thread of this process used, in ns (0 when unknown): a
+ * creator that was not scheduled (a loaded machine) is not spinning. */
+static unsigned long long thread_cpu_ns(int32_t tid)
+{
+    struct timespec ts;
+    clockid_t id =
+        (clockid_t)((~(unsigned)tid << 3) | 6); /* per-thread, sched */
+    if (tid <= 0 || syscall(SYS_clock_gettime, id, &ts) != 0)
+        return 0;
+    return (unsigned long long)ts.tv_sec * 1000000000ull +
+           (unsigned long long)ts.tv_nsec;
+}
 
 /* Waits while *word == value, at most ns.  A raw futex: nothing a
  * sanitizer or the probe's own wrappers could see as synchronization. */
@@ -317,7 +332,8 @@ enum hold_end {
 /* Waits until the int at k->arg is no longer k->fd: a later accept of
  * the creator stored there (any later one: a ring of slots refills its
  * slot only after several).  Gives up when the creator is idle in accept,
- * or busy outside it for BUSY_NS, or waits for something (at once in
+ * or busy outside it for BUSY_NS (spinning: using CPU), or waits for
+ * something (at once in
  * step (1); for BLOCKED_NS straight in step (2), where it has just been
  * woken and may not have run yet), or after HOLD_NS; but never while an
  * accept has returned and its result is not yet handed to a thread (the
@@ -330,6 +346,7 @@ static int wait_overwrite(const struct conn *k, unsigned long long blocked_ns,
     const struct rlp_thread *c = &rlp->threads[k->creator];
     unsigned long long start = rlp_now_ns(), deadline = start + HOLD_NS;
     unsigned long long blocked_since = 0, busy_since = 0, accepted_at = 0;
+    unsigned long long busy_cpu = 0;
     uint32_t last = k->seq;
     for (;;) {
         uint32_t seq = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE);
@@ -353,11 +370,19 @@ static int wait_overwrite(const struct conn *k, unsigned long long blocked_ns,
         int busy =
             !waits && !__atomic_load_n(&a->waiting_since, __ATOMIC_RELAXED);
         blocked_since = !waits ? 0 : blocked_since ? blocked_since : now;
-        busy_since = !busy || pending ? 0 : busy_since ? busy_since : now;
+        if (!busy || pending)
+            busy_since = 0;
+        else if (!busy_since) {
+            busy_since = now;
+            busy_cpu = thread_cpu_ns(c->tid);
+        }
+        int spins = busy_since && now >= busy_since + BUSY_NS &&
+                    (thread_cpu_ns(c->tid) >= busy_cpu + BUSY_CPU_NS ||
+                     now >= busy_since + BUSY_WALL_NS);
         *end = now >= deadline                              ? END_TIMEOUT
                : pending                                    ? END_WAITING
                : creator_idle(a, now)                       ? END_IDLE
-               : busy_since && now >= busy_since + BUSY_NS  ? END_CREATOR_BUSY
+               : spins                                      ? END_CREATOR_BUSY
                : waits && now >= blocked_since + blocked_ns ? END_CREATOR_WAITS
                                                             : END_WAITING;
         if (*end != END_WAITING)

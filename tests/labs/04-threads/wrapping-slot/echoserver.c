@@ -1,8 +1,8 @@
-/* echoserver.c: lab 04 variant, a ring of 4 slots for any number of
+/* echoserver.c: lab 04 variant, a ring of 2 slots for any number of
  * clients (bug). */
 #include "csapp.h"
 
-#define NSLOTS 4
+#define NSLOTS 2
 
 /*
  * echo - send every line the client sends back to it, unchanged, until
@@ -20,7 +20,7 @@ static void echo(int connfd)
 /* thread - serve the client whose descriptor vargp points to. */
 static void *thread(void *vargp)
 {
-    int fd = *(int *)vargp; /* Bug: the slot is reused by the 5th client */
+    int fd = *(int *)vargp; /* Bug: the slot is reused by the 3rd client */
     Pthread_detach(pthread_self());
     echo(fd);
     close(fd); /* close, not Close: two threads may share one fd */

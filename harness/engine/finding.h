@@ -47,6 +47,9 @@ enum {
      * when it ended, which for a server that was stopped or crashed says
      * little.  Merging keeps it only when every part had it. */
     RL_FINDING_AT_EXIT = 1,
+    /* A race one of whose accesses is free itself (TSan counts free as a
+     * write of the block): the use-after-free seen by a race detector. */
+    RL_FINDING_FREE_ACCESS = 2,
 };
 
 /* What a race was on, as the tool named it (TSan's "Location is ..."). */

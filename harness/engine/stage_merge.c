@@ -1,6 +1,7 @@
 /* stage_merge.c: the raw findings of every run and of the exploration,
  * folded and judged by the policy into the verdict. */
 #include "engine/check_stages.h"
+#include "engine/fold_free_race.h"
 #include "engine/policy.h"
 #include "probe/connfd_analysis.h"
 
@@ -34,6 +35,8 @@ int rl_stage_merge(struct rl_check *c)
     /* TSan's race on the accept loop's descriptor is the connfd-race the
      * probe made happen: one finding, with both tools' lines. */
     rl_connfd_relabel(&raw);
+    /* TSan's race of a free with a read is the use-after-free. */
+    rl_fold_free_races(&raw);
     rl_policy_apply(&raw, &c->verdict);
     rl_findings_free(&raw);
     return 0;

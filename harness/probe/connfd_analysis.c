@@ -166,6 +166,16 @@ static void race_outcome(const struct rlp_shm *shm, uint32_t from,
     }
 }
 
+/* Where the pointer a thread was handed points, for its detail line. */
+static const char *arg_place(const struct rlp_thread *t)
+{
+    if (t->conn_flags & RLP_CONN_ARG_DATA)
+        return "to a global or static variable";
+    if (t->conn_flags & RLP_CONN_ARG_HEAP)
+        return "to a block its creator refills for every client";
+    return "into its creator's stack";
+}
+
 static void race_finding(const struct rlp_shm *shm,
                          const struct rl_symbolizer *sym,
                          struct rl_findings *out)
@@ -175,6 +185,7 @@ static void race_finding(const struct rlp_shm *shm,
     uint32_t first = 0;
     for (uint32_t i = 1; i < nthreads(shm); i++) {
         const struct rlp_thread *t = &shm->threads[i];
+        int late = (t->conn_flags & RLP_CONN_LATE_SIGNAL) != 0;
         if (!is_conn(t) || !(t->conn_flags & RLP_CONN_RACED))
             continue;
         if (!f) {
@@ -186,18 +197,65 @@ static void race_finding(const struct rlp_shm *shm,
             add_create(f, sym, t);
             add_routine(f, sym, t);
             rl_finding_append_detail(
-                f, "racelab held each new thread until the next accept "
-                   "had returned:");
+                f, late ? "racelab held each new thread, once it had "
+                          "signalled its creator, until the next accept had "
+                          "returned:"
+                        : "racelab held each new thread until the next accept "
+                          "had returned:");
         }
         thread_label(sym, t, who, sizeof who);
-        snprintf(line, sizeof line,
-                 "%s was handed fd %d through a pointer into its creator's "
-                 "stack; before it read it, a later accept stored fd %d there",
-                 who, t->conn_fd - 1, served_fd(t));
+        if (late)
+            snprintf(line, sizeof line,
+                     "%s was handed fd %d through a pointer %s; it let its "
+                     "creator go on before reading it, and a later accept "
+                     "stored fd %d there first",
+                     who, t->conn_fd - 1, arg_place(t), served_fd(t));
+        else
+            snprintf(line, sizeof line,
+                     "%s was handed fd %d through a pointer %s; before it "
+                     "read it, a later accept stored fd %d there",
+                     who, t->conn_fd - 1, arg_place(t), served_fd(t));
         rl_finding_append_detail(f, line);
     }
     if (f)
         race_outcome(shm, first, f);
+}
+
+/* A held thread whose hold could not decide (its creator spun on a flag
+ * instead of waiting where the probe sees it), when no thread raced: a
+ * candidate that rl_connfd_relabel turns into the connfd-race if tsan
+ * saw the creator's next store there unordered with the thread's read,
+ * and drops otherwise. */
+static void handoff_finding(const struct rlp_shm *shm,
+                            const struct rl_symbolizer *sym,
+                            struct rl_findings *out)
+{
+    const struct rlp_thread *held = NULL;
+    for (uint32_t i = 1; i < nthreads(shm); i++) {
+        const struct rlp_thread *t = &shm->threads[i];
+        if (!is_conn(t))
+            continue;
+        if (t->conn_flags & RLP_CONN_RACED)
+            return;
+        if (!held && (t->conn_flags & RLP_CONN_UNDECIDED))
+            held = t;
+    }
+    if (!held)
+        return;
+    struct rl_finding *f = rl_findings_add(out, RL_CONNFD_HANDOFF, "probe");
+    char who[128], line[512];
+    f->thread = held->index + 1;
+    f->fd = held->conn_fd - 1;
+    add_accept(f, sym, held);
+    add_create(f, sym, held);
+    add_routine(f, sym, held);
+    thread_label(sym, held, who, sizeof who);
+    snprintf(line, sizeof line,
+             "%s was handed fd %d through a pointer %s, and nothing made it "
+             "read it before its creator's next accept stored there (tsan "
+             "saw the two accesses unordered):",
+             who, held->conn_fd - 1, arg_place(held));
+    rl_finding_append_detail(f, line);
 }
 
 /* 1 when the figure after the n-th of total connection threads is shown:
@@ -307,6 +365,7 @@ void rl_connfd_findings(const struct rlp_shm *shm,
                         struct rl_findings *out)
 {
     race_finding(shm, sym, out);
+    handoff_finding(shm, sym, out);
     thread_leak_finding(shm, sym, out);
     fd_leak_finding(shm, sym, out);
 }
@@ -433,8 +492,53 @@ static size_t fold_into(struct rl_findings *raw, size_t i)
     return i;
 }
 
+/* 1 when tsan saw a race (not on a descriptor) on h's accept line. */
+static int tsan_confirms(const struct rl_findings *raw,
+                         const struct rl_finding *h)
+{
+    if (h->nlocs == 0)
+        return 0;
+    for (size_t j = 0; j < raw->n; j++) {
+        const struct rl_finding *d = &raw->v[j];
+        if (strcmp(d->id, "data-race") == 0 && rl_finding_has_tool(d, "tsan") &&
+            !is_fd_race(d) &&
+            rl_finding_has_location(d, h->locs[0].file, h->locs[0].line))
+            return 1;
+    }
+    return 0;
+}
+
+static int has_probe_race(const struct rl_findings *raw)
+{
+    for (size_t i = 0; i < raw->n; i++)
+        if (strcmp(raw->v[i].id, "connfd-race") == 0 &&
+            rl_finding_has_tool(&raw->v[i], "probe"))
+            return 1;
+    return 0;
+}
+
+/* The first handoff tsan confirms becomes the connfd-race (unless the
+ * probe already has one); every other handoff goes. */
+static void confirm_handoffs(struct rl_findings *raw)
+{
+    int have = has_probe_race(raw);
+    for (size_t i = 0; i < raw->n;) {
+        struct rl_finding *h = &raw->v[i];
+        if (strcmp(h->id, RL_CONNFD_HANDOFF) != 0) {
+            i++;
+        } else if (!have && tsan_confirms(raw, h)) {
+            snprintf(h->id, sizeof h->id, "%s", "connfd-race");
+            have = 1;
+            i++;
+        } else {
+            rl_findings_remove(raw, i);
+        }
+    }
+}
+
 void rl_connfd_relabel(struct rl_findings *raw)
 {
+    confirm_handoffs(raw);
     for (size_t i = 0; i < raw->n; i++)
         if (strcmp(raw->v[i].id, "connfd-race") == 0 &&
             rl_finding_has_tool(&raw->v[i], "probe"))

@@ -13,6 +13,10 @@
  */
 enum { RL_CONN_LEAK_MIN = 2 };
 
+/* The probe's candidate connfd-race that only tsan can confirm (see
+ * rl_connfd_findings); never left for the policy. */
+#define RL_CONNFD_HANDOFF "connfd-handoff"
+
 /* Queues the sites only these checks use (call before rl_symbolizer_run). */
 void rl_connfd_add_sites(struct rl_symbolizer *sym, const struct rlp_shm *shm);
 
@@ -20,10 +24,14 @@ void rl_connfd_add_sites(struct rl_symbolizer *sym, const struct rlp_shm *shm);
  * Findings (tool "probe") about the connection threads of shm, the
  * threads a thread created right after accepting a descriptor and handed
  * that descriptor:
- * - connfd-race: a thread whose argument, a pointer into its creator's
- *   stack, held the next accepted descriptor by the time it read it (the
- *   probe held its start until then); locations: the accept in the loop,
- *   the pthread_create, the thread routine;
+ * - connfd-race: a thread whose argument, a pointer where the next accept
+ *   stores again (its creator's stack, a global or static, a block handed
+ *   before), held the next accepted descriptor by the time it read it
+ *   (the probe held its start, or its first step after its handshake,
+ *   until then); locations: the accept in the loop, the pthread_create,
+ *   the thread routine;
+ * - RL_CONNFD_HANDOFF: when no thread raced but a hold could not decide
+ *   (the creator spun on a flag), the same lines for rl_connfd_relabel;
  * - thread-leak: at least RL_CONN_LEAK_MIN of them ended and were never
  *   joined nor detached (their stacks stay mapped);
  * - fd-leak: at least RL_CONN_LEAK_MIN of them ended with the descriptor
@@ -41,7 +49,9 @@ void rl_connfd_findings(const struct rlp_shm *shm,
  * race, seen from memory: it is folded into the connfd-race finding (its
  * tools, lines and evidence), and so is a tsan race on a descriptor
  * (location_kind RL_LOCATION_FD), which two threads serving one
- * connection cause.  Without a connfd-race, nothing changes.
+ * connection cause.  First, a handoff on whose accept line tsan saw a
+ * race (not on a descriptor) becomes that connfd-race; the other handoffs
+ * are dropped.  Without a connfd-race, nothing changes.
  */
 void rl_connfd_relabel(struct rl_findings *raw);
 

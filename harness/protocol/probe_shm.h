@@ -103,10 +103,18 @@ struct rlp_thread {
 
 /* rlp_thread.conn_flags */
 enum {
-    RLP_CONN_HELD = 1,      /* its start waited for the creator's accept */
-    RLP_CONN_RACED = 2,     /* that accept overwrote *arg meanwhile */
-    RLP_CONN_LEFT_OPEN = 4, /* it ended with conn_fd open (and nobody
-                             * closed that fd since) */
+    RLP_CONN_HELD = 1,         /* its start waited for the creator's accept */
+    RLP_CONN_RACED = 2,        /* that accept overwrote *arg meanwhile */
+    RLP_CONN_LEFT_OPEN = 4,    /* it ended with conn_fd open (and nobody
+                                * closed that fd since) */
+    RLP_CONN_ARG_DATA = 8,     /* its argument is in the executable's data (a
+                                * global or static), not its creator's stack */
+    RLP_CONN_ARG_HEAP = 16,    /* ... in a heap block handed before */
+    RLP_CONN_LATE_SIGNAL = 32, /* RACED after it had signalled its creator
+                                * (a handshake posted before the read) */
+    RLP_CONN_UNDECIDED = 64,   /* held, but its creator neither accepted
+                                * again nor waited in a way the probe sees
+                                * (it spun on a flag): tsan decides */
 };
 
 enum rlp_lock_kind {

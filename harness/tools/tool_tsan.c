@@ -145,6 +145,23 @@ static void detail_location(struct rl_finding *f, const struct rl_san_report *r,
     rl_finding_append_detail(f, line);
 }
 
+/* 1 when the section's access is made by free itself (its top frame):
+ * free, its aliases and C++'s operator delete. */
+static int access_in_free(const struct rl_san_section *sec)
+{
+    static const char *const frees[] = {"free", "__interceptor_free", "cfree",
+                                        "___interceptor_free"};
+    if (!sec || sec->nframes == 0 || !sec->frames[0].function)
+        return 0;
+    const char *fn = sec->frames[0].function;
+    if (strncmp(fn, "operator delete", 15) == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof frees / sizeof *frees; i++)
+        if (strcmp(fn, frees[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* data race and heap-use-after-free: the access and the previous one. */
 static void map_access_pair(const struct rl_san_report *r, const char *id,
                             struct rl_san_collector *c,
@@ -162,6 +179,8 @@ static void map_access_pair(const struct rl_san_report *r, const char *id,
     struct rl_finding *f = rl_san_collect(c, key, id, &fresh);
     rl_san_side_add(f, &now);
     rl_san_side_add(f, &before);
+    if (access_in_free(now.sec) || access_in_free(before.sec))
+        f->flags |= RL_FINDING_FREE_ACCESS;
     if (!fresh)
         return;
     detail_heading(f, &now);

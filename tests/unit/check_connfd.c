@@ -262,6 +262,36 @@ START_TEST(test_fd_by_value_is_not_held)
 }
 END_TEST
 
+START_TEST(test_global_connfd_is_held_and_a_race)
+{
+    /* &connfd of a global: in the executable's data, held all the same */
+    probe_verdicts(VARIANT("global-connfd"), "connfd-race", 0);
+}
+END_TEST
+
+START_TEST(test_early_post_is_held_after_its_signal)
+{
+    /* the handshake posted before the read: held again after sem_post,
+     * the thread then serves the later descriptor */
+    probe_verdicts(VARIANT("early-post-sem"), "connfd-race", 0);
+}
+END_TEST
+
+START_TEST(test_handshake_after_read_is_clean)
+{
+    /* signalled under its lock, after the copy: held after the unlock,
+     * serves its own descriptor */
+    probe_verdicts(VARIANT("handshake-cond"), "", 1);
+}
+END_TEST
+
+START_TEST(test_slot_pool_is_clean)
+{
+    /* slots in the executable's data, each reused only once given back */
+    probe_verdicts(VARIANT("slot-pool"), "", 1);
+}
+END_TEST
+
 /* ---- the command: what a student sees ---- */
 
 /* The sorted, comma-separated IDs of `racelab check --server` on file. */
@@ -331,6 +361,36 @@ START_TEST(test_relabel_fd_race_by_location_kind)
 }
 END_TEST
 
+/* A handoff the probe could not decide becomes the connfd-race when tsan
+ * saw a race on its accept line, and goes when it did not. */
+START_TEST(test_handoff_confirmed_by_tsan_only)
+{
+    struct rl_findings raw = {0};
+    struct rl_finding *h = rl_findings_add(&raw, RL_CONNFD_HANDOFF, "probe");
+    rl_finding_add_location(h, "echo.c", 43, "main");
+    rl_finding_add_location(h, "echo.c", 20, "thread");
+    struct rl_finding *d = rl_findings_add(&raw, "data-race", "tsan");
+    rl_finding_add_location(d, "echo.c", 43, "main");
+    rl_finding_add_location(d, "echo.c", 26, "thread");
+    d->location_kind = RL_LOCATION_STACK;
+    rl_connfd_relabel(&raw);
+    ck_assert_uint_eq(raw.n, 1);
+    ck_assert_str_eq(raw.v[0].id, "connfd-race");
+    ck_assert(rl_finding_has_tool(&raw.v[0], "tsan"));
+    ck_assert(rl_finding_has_location(&raw.v[0], "echo.c", 26));
+    rl_findings_free(&raw);
+
+    h = rl_findings_add(&raw, RL_CONNFD_HANDOFF, "probe");
+    rl_finding_add_location(h, "echo.c", 43, "main");
+    d = rl_findings_add(&raw, "data-race", "tsan"); /* elsewhere */
+    rl_finding_add_location(d, "echo.c", 60, "count");
+    rl_connfd_relabel(&raw);
+    ck_assert_uint_eq(raw.n, 1);
+    ck_assert_str_eq(raw.v[0].id, "data-race");
+    rl_findings_free(&raw);
+}
+END_TEST
+
 Suite *make_connfd_suite(void)
 {
     Suite *s = suite_create("connfd");
@@ -348,9 +408,14 @@ Suite *make_connfd_suite(void)
     tcase_add_test(tc, test_never_detached_is_a_thread_leak);
     tcase_add_test(tc, test_thread_keeps_fd_is_an_fd_leak);
     tcase_add_test(tc, test_fd_by_value_is_not_held);
+    tcase_add_test(tc, test_global_connfd_is_held_and_a_race);
+    tcase_add_test(tc, test_early_post_is_held_after_its_signal);
+    tcase_add_test(tc, test_handshake_after_read_is_clean);
+    tcase_add_test(tc, test_slot_pool_is_clean);
     suite_add_tcase(s, tc);
     tc = tcase_create("Relabel");
     tcase_add_test(tc, test_relabel_fd_race_by_location_kind);
+    tcase_add_test(tc, test_handoff_confirmed_by_tsan_only);
     suite_add_tcase(s, tc);
     tc = tcase_create("Command");
     tcase_add_checked_fixture(tc, setup, teardown);

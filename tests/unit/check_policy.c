@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine/finding.h"
+#include "engine/fold_free_race.h"
 #include "engine/policy.h"
 
 static struct rl_finding *add(struct rl_findings *l, const char *id,
@@ -164,6 +165,48 @@ START_TEST(test_merge_keeps_at_exit_only_when_all_had_it)
 }
 END_TEST
 
+/* TSan's race of a free with a read, on the use-after-free's lines, is
+ * that use-after-free: one finding with both tools and the racing read. */
+START_TEST(test_free_race_folds_into_use_after_free)
+{
+    struct rl_findings raw = {0};
+    struct rl_finding *u = rl_findings_add(&raw, "use-after-free", "asan");
+    rl_finding_add_location(u, "job.c", 24, "worker");
+    rl_finding_add_location(u, "job.c", 41, "main");
+    struct rl_finding *d = rl_findings_add(&raw, "data-race", "tsan");
+    rl_finding_add_location(d, "job.c", 41, "main");
+    rl_finding_add_location(d, "job.c", 22, "worker");
+    rl_finding_set_detail(d, "write of size 8 by main thread");
+    d->flags |= RL_FINDING_FREE_ACCESS;
+    rl_fold_free_races(&raw);
+    ck_assert_uint_eq(raw.n, 1);
+    ck_assert_str_eq(raw.v[0].id, "use-after-free");
+    ck_assert(rl_finding_has_tool(&raw.v[0], "tsan"));
+    ck_assert(rl_finding_has_location(&raw.v[0], "job.c", 22));
+    ck_assert(strstr(raw.v[0].detail, "tsan: write of size 8") != NULL);
+    rl_findings_free(&raw);
+}
+END_TEST
+
+/* Without the free as one access, or without a use-after-free on its
+ * lines, a race stays a race. */
+START_TEST(test_other_races_stay_data_races)
+{
+    struct rl_findings raw = {0};
+    struct rl_finding *u = rl_findings_add(&raw, "use-after-free", "asan");
+    rl_finding_add_location(u, "job.c", 24, "worker");
+    struct rl_finding *d = rl_findings_add(&raw, "data-race", "tsan");
+    rl_finding_add_location(d, "job.c", 24, "worker"); /* no free in it */
+    d = rl_findings_add(&raw, "data-race", "tsan");
+    rl_finding_add_location(d, "other.c", 7, "main"); /* no shared line */
+    d->flags |= RL_FINDING_FREE_ACCESS;
+    rl_fold_free_races(&raw);
+    ck_assert_uint_eq(raw.n, 3);
+    ck_assert_int_eq(rl_findings_count_id(&raw, "data-race"), 2);
+    rl_findings_free(&raw);
+}
+END_TEST
+
 Suite *make_policy_suite(void)
 {
     Suite *s = suite_create("policy");
@@ -183,5 +226,10 @@ Suite *make_policy_suite(void)
     tcase_add_test(trust, test_finding_without_user_line_is_dropped);
     tcase_add_test(trust, test_exit_time_fd_report_dropped_by_flag);
     suite_add_tcase(s, trust);
+    TCase *fold = tcase_create("FreeRace");
+    tcase_set_tags(fold, "fast"); /* no tool runs */
+    tcase_add_test(fold, test_free_race_folds_into_use_after_free);
+    tcase_add_test(fold, test_other_races_stay_data_races);
+    suite_add_tcase(s, fold);
     return s;
 }

@@ -422,6 +422,7 @@ int fclose(FILE *f)
 /* Forgotten before the kernel frees the number (see struct fd_slot). */
 int close(int fd)
 {
+    rlp_conn_using(fd);
     untrack(fd);
     rlp_conn_closing(fd);
     return OPENS(int, NULL, close, fd);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe_conn.h"
 #include "probe_sync.h"
 
 RLP_TLS struct rlp_thread *rlp_self;
@@ -323,7 +324,9 @@ static void posted(struct rlp_thread *t, uint64_t obj, int kind)
             return call;                                                       \
         released(t, (uint64_t)(uintptr_t)(obj), 1);                            \
         rlp_sync_leave();                                                      \
-        return call;                                                           \
+        int rc = call;                                                         \
+        rlp_conn_signalled();                                                  \
+        return rc;                                                             \
     } while (0)
 
 int pthread_mutex_lock(pthread_mutex_t *m)
@@ -413,7 +416,9 @@ int sem_post(sem_t *s)
         return REAL(sem_post)(s);
     posted(t, (uint64_t)(uintptr_t)s, RLP_L_SEM);
     rlp_sync_leave();
-    return REAL(sem_post)(s);
+    int rc = REAL(sem_post)(s);
+    rlp_conn_signalled();
+    return rc;
 }
 
 /* ---- condition wait episodes (starvation on condition variables) ----
@@ -530,7 +535,9 @@ int pthread_cond_signal(pthread_cond_t *c)
         posted(t, (uint64_t)(uintptr_t)c, RLP_L_COND);
         rlp_sync_leave();
     }
-    return REAL_COND(pthread_cond_signal)(c);
+    int rc = REAL_COND(pthread_cond_signal)(c);
+    rlp_conn_signalled();
+    return rc;
 }
 
 int pthread_cond_broadcast(pthread_cond_t *c)
@@ -540,7 +547,9 @@ int pthread_cond_broadcast(pthread_cond_t *c)
         posted(t, (uint64_t)(uintptr_t)c, RLP_L_COND);
         rlp_sync_leave();
     }
-    return REAL_COND(pthread_cond_broadcast)(c);
+    int rc = REAL_COND(pthread_cond_broadcast)(c);
+    rlp_conn_signalled();
+    return rc;
 }
 
 int pthread_barrier_wait(pthread_barrier_t *b)

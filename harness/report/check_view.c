@@ -19,6 +19,7 @@ void rl_check_report(const struct rl_check *c, const char *program,
             .exit_status = 0,
             .wall_seconds = x->wall_seconds,
             .note = x->note,
+            .isolation = x->isolation[0] ? x->isolation : NULL,
         };
     struct rl_build_summary *builds = xcalloc(RL_VARIANT_COUNT, sizeof *builds);
     size_t nbuilds = 0;

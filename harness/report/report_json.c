@@ -198,6 +198,8 @@ static json_t *run_json(const struct rl_run_summary *run)
     bad |= put(o, "note", jstr(run->note)) < 0;
     bad |= put(o, "command", strings_json(run->command)) < 0;
     bad |= put(o, "environment", strings_json(run->environment)) < 0;
+    /* An extension: how the run was confined (docs/isolation.md). */
+    bad |= put(o, "isolation", jstr(run->isolation)) < 0;
     if (bad) {
         json_decref(o);
         return NULL;

@@ -287,8 +287,8 @@ START_TEST(json_round_trips_with_the_contract_fields)
                                         "detail",    NULL};
     static const char *const lkeys[] = {"file", "line", "function", NULL};
     static const char *const rkeys[] = {
-        "tool", "exit_status", "wall_seconds", "timed_out",
-        "note", "command",     "environment",  NULL};
+        "tool",    "exit_status", "wall_seconds", "timed_out", "note",
+        "command", "environment", "isolation",    NULL};
     static const char *const bkeys[] = {"variant", "command", "wall_seconds",
                                         "ok", NULL};
     char *tsan_argv[] = {"setarch", "x86_64", "-R", "/tmp/x/tsan", NULL};

@@ -99,7 +99,7 @@ const char *rl_build_uid_refused(const struct rl_sources *src,
     return NULL;
 }
 
-/* The compiler's own folder, outdir/.build-<variant>: its cwd, HOME and
+/* The compiler's own folder, outdir/.build-<variant>: its HOME and
  * TMPDIR (crash reproducers stay there), given to its uid; the program
  * is written there, then moved to outdir/<variant> and given to root, so
  * that no later run holding that uid can change it. */
@@ -182,6 +182,9 @@ int rl_build_all_with(const struct rl_sources *src, const int wanted[],
     struct rl_sandbox_opts opts;
     rl_build_sandbox_opts(&opts);
     opts.uid_refused = rl_build_uid_refused(src, extras->include_dirs);
+    if (!opts.uid_refused && geteuid() == 0 && !rl_run_uid_can_read(outdir))
+        opts.uid_refused =
+            "as root (its build folder is not reachable by other users), ";
     int status = 0;
     for (int v = 0; v < RL_VARIANT_COUNT; v++) {
         if (!wanted[v])
@@ -196,7 +199,7 @@ int rl_build_all_with(const struct rl_sources *src, const int wanted[],
         }
         built[v] = xasprintf("%s/%s", folder[v], recipes[v].name);
         compiler_argv(&argv[v], src, extras, v, built[v]);
-        opts.cwd = folder[v];
+        opts.home = folder[v]; /* cwd stays: include folders may be relative */
         running[v] = rl_sandbox_start(argv[v].v, &opts, err, errlen);
         if (!running[v])
             status = -1;

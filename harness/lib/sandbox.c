@@ -114,6 +114,7 @@ struct rl_sandbox {
     int uid_lock;          /* holds run_uid until the run is over */
     const char *uid_why;   /* confined but not run_uid: why, or NULL */
     char tmpdir[PATH_MAX]; /* confined: its TMPDIR, else "" */
+    char *const *argv;     /* while starting: what it will run */
 };
 
 /* Signals init passes on to the program when the harness sends them. */
@@ -971,6 +972,23 @@ static unsigned long count_user_tasks(void)
     return n;
 }
 
+/* Another uid could not reach its folder, or a program named by absolute
+ * path on its command line (a folder of mode 0700 on the way, as a
+ * caller's mkdtemp makes): then it runs as root, and says why. */
+static const char *unreachable_by_others(const struct rl_sandbox *sb,
+                                         const char *home)
+{
+    if (home && !rl_run_uid_can_read(home))
+        return "as root (its folder is not reachable by other users), ";
+    for (char *const *a = sb->argv; a && *a; a++) {
+        struct stat st;
+        if ((*a)[0] == '/' && stat(*a, &st) == 0 && S_ISREG(st.st_mode) &&
+            !rl_run_uid_can_read(*a))
+            return "as root (its program is not reachable by other users), ";
+    }
+    return NULL;
+}
+
 /*
  * A confined run: its TMPDIR (cwd/.tmp, made here), and as root a uid of
  * its own that owns cwd and what the harness put in it.  Where that
@@ -979,12 +997,13 @@ static unsigned long count_user_tasks(void)
  */
 static void confine_init(struct rl_sandbox *sb)
 {
-    const char *cwd = sb->o.cwd;
+    const char *home = sb->o.home ? sb->o.home : sb->o.cwd;
     int root = geteuid() == 0;
-    if (cwd) {
-        snprintf(sb->tmpdir, sizeof sb->tmpdir, "%s/.tmp", cwd);
+    sb->o.home = home;
+    if (home) {
+        snprintf(sb->tmpdir, sizeof sb->tmpdir, "%s/.tmp", home);
         if (mkdir(sb->tmpdir, 0700) < 0 && errno != EEXIST)
-            snprintf(sb->tmpdir, sizeof sb->tmpdir, "%s", cwd);
+            snprintf(sb->tmpdir, sizeof sb->tmpdir, "%s", home);
     } else {
         snprintf(sb->tmpdir, sizeof sb->tmpdir, "/tmp");
     }
@@ -998,12 +1017,17 @@ static void confine_init(struct rl_sandbox *sb)
         sb->uid_why = "as root (per-run uids disabled), ";
         return;
     }
+    const char *unreachable = unreachable_by_others(sb, home);
+    if (unreachable) {
+        sb->uid_why = unreachable;
+        return;
+    }
     sb->run_uid = rl_run_uid_acquire(&sb->uid_lock);
     if (sb->run_uid < 0) {
         sb->uid_why = "as root (no free run uid), ";
         return;
     }
-    if (cwd && rl_run_uid_give_dir(cwd, (uid_t)sb->run_uid) < 0) {
+    if (home && rl_run_uid_give_dir(home, (uid_t)sb->run_uid) < 0) {
         rl_run_uid_release(&sb->uid_lock);
         sb->run_uid = -1;
         sb->uid_why = "as root (cannot give it its folder), ";
@@ -1068,10 +1092,13 @@ struct rl_sandbox *rl_sandbox_start(char *const argv[],
         close(in);
         return NULL;
     }
+    sb->argv = argv;
     sandbox_init(sb, o);
+    sb->argv = NULL;
     char *base[8], env_text[4096];
     if (sb->o.confine)
-        minimal_env(o->cwd ? o->cwd : sb->tmpdir, sb->tmpdir, base, env_text);
+        minimal_env(sb->o.home ? sb->o.home : sb->tmpdir, sb->tmpdir, base,
+                    env_text);
     envp = build_env(sb->o.confine ? base : environ, o->env_extra);
     if (!envp) {
         snprintf(err, errlen, "out of memory");

@@ -39,10 +39,13 @@ struct rl_sandbox_opts {
     const char *stdin_path; /* NULL means /dev/null */
     /* Untrusted code (the user's program, its compiler, its tools): as
      * root, it runs as an unprivileged uid of its own (lib/run_uid.h),
-     * cwd and what it holds given to that uid; and only a minimal
-     * environment reaches it (PATH, HOME and TMPDIR in cwd, the locale,
-     * then env_extra), never the harness's own. */
+     * its folder (home) and what it holds given to that uid; and only a
+     * minimal environment reaches it (PATH, HOME=home, TMPDIR=home/.tmp,
+     * the locale, then env_extra), never the harness's own. */
     int confine;
+    const char *home; /* its folder when confined; NULL means cwd (a
+                         compiler keeps the harness's cwd, for relative
+                         include folders, and writes in home) */
     /* Confined, but not to be run as a uid of its own (e.g. its sources
      * are not readable by other users): why, said in its isolation. */
     const char *uid_refused;

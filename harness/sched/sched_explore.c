@@ -61,7 +61,7 @@ static const char *const wrapped[] = {
 
 /* A compiler or linker, in the sandbox every build of user code gets. */
 struct build_place {
-    const char *workdir;     /* the compiler's cwd, HOME and TMPDIR */
+    const char *workdir;     /* where it writes: its HOME and TMPDIR */
     const char *uid_refused; /* rl_build_uid_refused's answer */
 };
 
@@ -71,7 +71,7 @@ static int run_tool(char *const argv[], const struct build_place *at,
     struct rl_sandbox_opts opts;
     struct rl_sandbox_result r;
     rl_build_sandbox_opts(&opts);
-    opts.cwd = at->workdir;
+    opts.home = at->workdir; /* cwd stays: include folders may be relative */
     opts.uid_refused = at->uid_refused;
     if (rl_sandbox_run(argv, &opts, &r, err, errlen) != 0)
         return -1;

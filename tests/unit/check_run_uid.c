@@ -371,6 +371,29 @@ START_TEST(test_uid_disabled_says_so)
 }
 END_TEST
 
+/* A folder other users cannot reach (a caller's mkdtemp, mode 0700): the
+ * run goes on as root, and says why. */
+START_TEST(test_unreachable_folder_says_so)
+{
+    if (!is_root())
+        return;
+    char *closed = folder("closed");
+    ck_assert_int_eq(chmod(closed, 0700), 0);
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/run", closed);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    char *argv[] = {"id", "-u", NULL};
+    struct rl_sandbox_result r;
+    run_in(argv, dir, &r);
+    ck_assert_msg(r.exited && r.exit_status == 0, "%s", r.err);
+    ck_assert_int_eq(atoi(r.out), 0);
+    ck_assert(!r.own_uid);
+    ck_assert_msg(strstr(r.isolation, "not reachable by other users"), "%s",
+                  r.isolation);
+    rl_sandbox_result_free(&r);
+}
+END_TEST
+
 static void write_source(const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -446,6 +469,7 @@ Suite *make_run_uid_suite(void)
     tcase_add_test(root, test_unconfined_unchanged);
     tcase_add_test(root, test_uid_disabled_says_so);
     tcase_add_test(root, test_build_as_own_uid);
+    tcase_add_test(root, test_unreachable_folder_says_so);
     suite_add_tcase(s, root);
     /* Without namespaces the uid alone keeps runs apart. */
     TCase *nons = tcase_create("NoNamespaces");

@@ -79,9 +79,17 @@ int rl_run_uid_give_dir(const char *dir, uid_t uid)
     int list = dup(dfd);
     DIR *d = list >= 0 ? fdopendir(list) : NULL;
     struct dirent *e;
-    while (rc == 0 && d && (e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            rc = fchownat(dfd, e->d_name, uid, uid, AT_SYMLINK_NOFOLLOW);
+    while (rc == 0 && d && (e = readdir(d))) {
+        struct stat st;
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        /* Only what is there alone: never a link a former holder of the
+         * folder planted to a file of root's (a hard link is that file). */
+        if (S_ISLNK(st.st_mode) || (!S_ISDIR(st.st_mode) && st.st_nlink > 1))
+            continue;
+        rc = fchownat(dfd, e->d_name, uid, uid, AT_SYMLINK_NOFOLLOW);
+    }
     if (d)
         closedir(d);
     else if (list >= 0)

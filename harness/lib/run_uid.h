@@ -16,7 +16,8 @@ int rl_run_uid_acquire(int *lock_fd);
 void rl_run_uid_release(int *lock_fd);
 
 /* Gives dir and the entries directly in it (made by the harness for the
- * run) to uid; symbolic links are not followed.  Returns 0 or -1. */
+ * run) to uid; symbolic links and files with other hard links are left
+ * alone.  Returns 0 or -1. */
 int rl_run_uid_give_dir(const char *dir, uid_t uid);
 
 /* Is every folder on the way to path searchable, and path itself

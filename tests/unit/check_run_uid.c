@@ -219,12 +219,18 @@ START_TEST(test_cannot_write_outside)
     ck_assert_int_eq(chmod(rubric, 0644), 0);
     char *sources = folder("src");
     char *dir = folder("run");
+    /* A hard link in its folder to root's file (as a former holder of a
+     * reused folder could plant) is not given to it. */
+    char alias[400];
+    snprintf(alias, sizeof alias, "%s/alias", dir);
+    ck_assert_int_eq(link(rubric, alias), 0);
     char script[1200];
     snprintf(script, sizeof script,
              "echo hacked >> '%s' && exit 10; "
              "touch '%s/planted.c' && exit 11; "
              "touch '%s/planted' && exit 12; "
              "rm -f '%s' && exit 13; "
+             "echo hacked >> alias && exit 14; "
              "echo fine > mine && exit 0",
              rubric, sources, tmpdir, rubric);
     struct rl_sandbox_result r;
@@ -232,6 +238,9 @@ START_TEST(test_cannot_write_outside)
     ck_assert_msg(r.exited && r.exit_status == 0, "status %d: %s",
                   r.exit_status, r.err);
     ck_assert_str_eq(read_text(rubric), "{}\n");
+    struct stat st;
+    ck_assert_int_eq(stat(rubric, &st), 0);
+    ck_assert_int_eq(st.st_uid, 0);
     snprintf(src, sizeof src, "%s/planted.c", sources);
     ck_assert_int_ne(access(src, F_OK), 0);
     rl_sandbox_result_free(&r);

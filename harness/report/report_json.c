@@ -176,6 +176,8 @@ static json_t *build_json(const struct rl_build_summary *b)
                isfinite(b->wall_seconds) ? json_real(b->wall_seconds)
                                          : json_null()) < 0;
     bad |= put(o, "ok", json_boolean(b->ok)) < 0;
+    /* An extension, as a run's: docs/isolation.md. */
+    bad |= put(o, "isolation", jstr(b->isolation)) < 0;
     if (bad) {
         json_decref(o);
         return NULL;

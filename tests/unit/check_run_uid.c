@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/build.h"
@@ -123,6 +125,64 @@ START_TEST(test_own_uid_no_caps)
     ck_assert_int_eq(stat(dir, &st), 0);
     ck_assert_int_eq(st.st_uid, uid);
     rl_sandbox_result_free(&r);
+}
+END_TEST
+
+/* RLIMIT_NPROC counts a uid's tasks: with a uid of its own it is the
+ * run's process limit (the pids cgroup stays too). */
+START_TEST(test_nproc_per_uid)
+{
+    if (!is_root())
+        return;
+    char *dir = folder("run");
+    char *argv[] = {"cat", "/proc/self/limits", NULL};
+    struct rl_sandbox_result r;
+    run_in(argv, dir, &r);
+    ck_assert_msg(r.exited && r.exit_status == 0, "%s", r.err);
+    const char *line = strstr(r.out, "Max processes");
+    ck_assert_ptr_nonnull(line);
+    long soft = strtol(line + strlen("Max processes"), NULL, 10);
+    ck_assert_int_eq(soft, RL_SANDBOX_PROCS);
+    rl_sandbox_result_free(&r);
+}
+END_TEST
+
+/* A uid held by one racelab process is never handed out by another, nor
+ * twice in one process. */
+START_TEST(test_uid_locks_exclusive)
+{
+    if (!is_root())
+        return;
+    int held_fd, again_fd;
+    int held = rl_run_uid_acquire(&held_fd);
+    ck_assert_int_ge(held, RL_RUN_UID_FIRST);
+    int again = rl_run_uid_acquire(&again_fd);
+    ck_assert_int_ge(again, RL_RUN_UID_FIRST);
+    ck_assert_int_ne(again, held);
+    rl_run_uid_release(&again_fd);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Another process cannot lock the held uid, and the uids it
+         * takes (a few: parallel tests need theirs) are never it. */
+        char path[64];
+        snprintf(path, sizeof path, RL_RUN_UID_LOCKS "/%d.lock", held);
+        int fd = open(path, O_RDWR);
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+            _exit(1);
+        int fds[20], n = 0, uid;
+        while (n < 20 && (uid = rl_run_uid_acquire(&fds[n])) >= 0) {
+            if (uid == held)
+                _exit(1);
+            n++;
+        }
+        _exit(n > 0 ? 0 : 2);
+    }
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 0);
+    rl_run_uid_release(&held_fd);
+    ck_assert_int_eq(held_fd, -1);
 }
 END_TEST
 
@@ -470,6 +530,8 @@ Suite *make_run_uid_suite(void)
     tcase_add_checked_fixture(root, setup, teardown);
     tcase_add_test(root, test_own_uid_no_caps);
     tcase_add_test(root, test_minimal_environment);
+    tcase_add_test(root, test_nproc_per_uid);
+    tcase_add_test(root, test_uid_locks_exclusive);
     tcase_add_test(root, test_concurrent_runs_differ);
     tcase_add_test(root, test_cannot_write_outside);
     tcase_add_test(root, test_cannot_kill_parent_or_grader);

@@ -990,10 +990,10 @@ static const char *unreachable_by_others(const struct rl_sandbox *sb,
 }
 
 /*
- * A confined run: its TMPDIR (cwd/.tmp, made here), and as root a uid of
- * its own that owns cwd and what the harness put in it.  Where that
- * cannot be, the run goes on as the invoking user and its isolation says
- * why (uid_why), never silently.
+ * A confined run: its TMPDIR (home/.tmp, made here; home is cwd unless
+ * given), and as root a uid of its own that owns home and what the
+ * harness put in it.  Where that cannot be, the run goes on as root and
+ * its isolation says why (uid_why), never silently.
  */
 static void confine_init(struct rl_sandbox *sb)
 {

@@ -9,8 +9,9 @@ int cmd_doctor(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--help") == 0) {
         puts("usage: racelab doctor\n\nChecks, without the cache, that "
-             "ThreadSanitizer, valgrind, namespaces and\ncgroups work "
-             "here, and says how to fix what does not.\nexit status: 0 "
+             "ThreadSanitizer, valgrind, namespaces,\ncgroups and per-run "
+             "uids work here, and says how to fix what does not.\nexit status: "
+             "0 "
              "the tools work, 1 they do not");
         return RL_EXIT_CLEAN;
     }

@@ -1,11 +1,14 @@
 /* build.c: compile the user's sources into the variants the tools need. */
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/build.h"
+#include "lib/run_uid.h"
 #include "lib/sandbox.h"
 #include "lib/workdir.h"
 #include "lib/xalloc.h"
@@ -74,6 +77,53 @@ void rl_build_sandbox_opts(struct rl_sandbox_opts *opts)
     opts->timeout = 120;
     opts->output_cap = 64 * 1024;
     opts->address_limit_ok = 0;
+    opts->confine = 1; /* the source is untrusted: so is its compiler */
+}
+
+/* Can a compiler that is not root, nor the owner of anything, read the
+ * sources, their folders (-I) and the extra include folders?  If not,
+ * it runs as the invoking user and says so. */
+const char *rl_build_uid_refused(const struct rl_sources *src,
+                                 char *const *include_dirs)
+{
+    static const char why[] =
+        "as root (the sources are not readable by other users), ";
+    if (geteuid() != 0)
+        return NULL;
+    for (size_t i = 0; i < src->n; i++)
+        if (!rl_run_uid_can_read(src->absolute[i]))
+            return why;
+    for (char *const *d = include_dirs; d && *d; d++)
+        if (!rl_run_uid_can_read(*d))
+            return why;
+    return NULL;
+}
+
+/* The compiler's own folder, outdir/.build-<variant>: its HOME and
+ * TMPDIR (crash reproducers stay there), given to its uid; the program
+ * is written there, then moved to outdir/<variant> and given to root, so
+ * that no later run holding that uid can change it. */
+static char *build_folder(const char *outdir, enum rl_variant v)
+{
+    char *dir = xasprintf("%s/.build-%s", outdir, recipes[v].name);
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+/* Moves the compiled program into place, root's, readable by all. */
+static int install_program(const char *built, const char *exe)
+{
+    if (rename(built, exe) < 0)
+        return -1;
+    if (geteuid() == 0 && lchown(exe, 0, 0) < 0)
+        return -1;
+    struct stat st;
+    if (lstat(exe, &st) < 0 || !S_ISREG(st.st_mode))
+        return -1;
+    return chmod(exe, 0755);
 }
 
 /* Sources are compiled by absolute path, so that every tool's debug
@@ -126,18 +176,31 @@ int rl_build_all_with(const struct rl_sources *src, const int wanted[],
                       struct rl_build *b, char *err, size_t errlen)
 {
     struct rl_sandbox *running[RL_VARIANT_COUNT] = {0};
+    char *folder[RL_VARIANT_COUNT] = {0}, *built[RL_VARIANT_COUNT] = {0};
     struct rl_strv *argv = b->command;
     memset(b, 0, sizeof *b);
     struct rl_sandbox_opts opts;
     rl_build_sandbox_opts(&opts);
+    opts.uid_refused = rl_build_uid_refused(src, extras->include_dirs);
+    if (!opts.uid_refused && geteuid() == 0 && !rl_run_uid_can_read(outdir))
+        opts.uid_refused =
+            "as root (its build folder is not reachable by other users), ";
     int status = 0;
     for (int v = 0; v < RL_VARIANT_COUNT; v++) {
         if (!wanted[v])
             continue;
-        char *exe = xasprintf("%s/%s", outdir, recipes[v].name);
-        compiler_argv(&argv[v], src, extras, v, exe);
+        b->exe[v] = xasprintf("%s/%s", outdir, recipes[v].name);
+        folder[v] = build_folder(outdir, v);
+        if (!folder[v]) {
+            snprintf(err, errlen, "cannot create a build folder in '%s'",
+                     outdir);
+            status = -1;
+            continue;
+        }
+        built[v] = xasprintf("%s/%s", folder[v], recipes[v].name);
+        compiler_argv(&argv[v], src, extras, v, built[v]);
+        opts.home = folder[v]; /* cwd stays: include folders may be relative */
         running[v] = rl_sandbox_start(argv[v].v, &opts, err, errlen);
-        b->exe[v] = exe;
         if (!running[v])
             status = -1;
     }
@@ -147,14 +210,20 @@ int rl_build_all_with(const struct rl_sources *src, const int wanted[],
         struct rl_sandbox_result r;
         rl_sandbox_wait(running[v], &r);
         b->failed[v] = !(r.exited && r.exit_status == 0);
+        if (!b->failed[v] && install_program(built[v], b->exe[v]) < 0)
+            b->failed[v] = 1;
+        snprintf(b->isolation[v], sizeof b->isolation[v], "%s", r.isolation);
         b->wall_seconds[v] = r.wall_seconds;
         if (b->failed[v] || r.out_len || r.err_len)
             b->output[v] = joined_output(&r);
         rl_sandbox_result_free(&r);
     }
-    for (int v = 0; v < RL_VARIANT_COUNT; v++)
+    for (int v = 0; v < RL_VARIANT_COUNT; v++) {
         if (wanted[v] && !running[v])
             b->failed[v] = 1;
+        free(folder[v]);
+        free(built[v]);
+    }
     return status;
 }
 

@@ -13,6 +13,7 @@ struct rl_build {
     int failed[RL_VARIANT_COUNT];   /* 1 when that variant did not compile */
     struct rl_strv command[RL_VARIANT_COUNT]; /* the compiler's argv */
     double wall_seconds[RL_VARIANT_COUNT];
+    char isolation[RL_VARIANT_COUNT][192]; /* how each compiler ran */
 };
 
 /* The compiler command of a variant, e.g. "gcc -g -O1 -pthread". */
@@ -48,5 +49,10 @@ void rl_build_free(struct rl_build *b);
 void rl_build_include_flags(struct rl_strv *argv, const struct rl_sources *src,
                             char *const *include_dirs);
 void rl_build_sandbox_opts(struct rl_sandbox_opts *opts);
+/* NULL when a compiler running as a uid of its own can read the sources
+ * and include folders (or racelab is not root); else why it cannot, for
+ * rl_sandbox_opts.uid_refused. */
+const char *rl_build_uid_refused(const struct rl_sources *src,
+                                 char *const *include_dirs);
 
 #endif

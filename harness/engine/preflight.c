@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "lib/run_uid.h"
 #include "lib/sandbox.h"
 
 /* Every new format or check changes this, so old verdicts are not used. */
@@ -301,6 +302,36 @@ static void check_valgrind(struct rl_preflight *p)
     rl_sandbox_result_free(&r);
 }
 
+/* A confined run, as every run of user code is: did it get a uid of its
+ * own?  (The sandbox refuses to start one that would keep root.) */
+static void check_run_uid(struct rl_preflight *p, const char *dir)
+{
+    struct rl_sandbox_opts o;
+    struct rl_sandbox_result r;
+    char err[256] = "";
+    char *argv[] = {"/bin/true", NULL};
+    rl_sandbox_opts_for_program(&o, 10, dir);
+    p->run_uid_checked = 1;
+    if (rl_sandbox_run(argv, &o, &r, err, sizeof err) != 0) {
+        snprintf(p->run_uid_isolation, sizeof p->run_uid_isolation,
+                 "cannot start: %s", err);
+        return;
+    }
+    p->run_uid_ok = r.own_uid;
+    snprintf(p->run_uid_isolation, sizeof p->run_uid_isolation, "%s",
+             r.isolation);
+    rl_sandbox_result_free(&r);
+}
+
+/* Removes the confined run's folder (its TMPDIR inside it too). */
+static void remove_run_dir(const char *dir)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s/.tmp", dir);
+    rmdir(tmp);
+    rmdir(dir);
+}
+
 static void check_all(struct rl_preflight *p)
 {
     const char *tmp = getenv("TMPDIR");
@@ -313,6 +344,12 @@ static void check_all(struct rl_preflight *p)
     } else {
         check_tsan(p, dir);
         rmdir(dir);
+    }
+    snprintf(dir, sizeof dir, "%s/racelab-preflight-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(dir) && chmod(dir, 0755) == 0) {
+        check_run_uid(p, dir);
+        remove_run_dir(dir);
     }
     check_valgrind(p);
 }
@@ -337,6 +374,28 @@ int rl_preflight_run(struct rl_preflight *p)
     return rl_preflight_run_cached(p, 1);
 }
 
+/* Whether user code runs as uids of its own (docs/isolation.md). */
+static void print_run_uid(const struct rl_preflight *p, FILE *out)
+{
+    if (!p->run_uid_checked)
+        return;
+    if (p->run_uid_ok)
+        fprintf(out,
+                "per-run uids: ok (each run of user code as its own uid "
+                "%d-%d, no capabilities, no_new_privs)\n",
+                RL_RUN_UID_FIRST, RL_RUN_UID_FIRST + RL_RUN_UID_COUNT - 1);
+    else if (geteuid() != 0)
+        fprintf(out,
+                "per-run uids: no (not root: user code runs as you, "
+                "which is fine for your own code; sandbox: %s)\n",
+                p->run_uid_isolation);
+    else
+        fprintf(out,
+                "per-run uids: no (sandbox: %s): user code runs as root, "
+                "each run says so; see docs/isolation.md\n",
+                p->run_uid_isolation);
+}
+
 void rl_preflight_print(const struct rl_preflight *p, FILE *out)
 {
     if (p->tsan_ok && p->valgrind_ok)
@@ -356,4 +415,5 @@ void rl_preflight_print(const struct rl_preflight *p, FILE *out)
         fprintf(out, "note: no writable memory or pids cgroup: memory and "
                      "process counts are not capped; fix: run racelab as "
                      "root (or delegate a cgroup to this user)\n");
+    print_run_uid(p, out);
 }

@@ -5,13 +5,19 @@
 #include <stdio.h>
 
 struct rl_preflight {
-    int tsan_ok;         /* a racy clang -fsanitize=thread program, run as
-                            `setarch $(uname -m) -R prog`, reports the race */
-    int valgrind_ok;     /* `valgrind --tool=memcheck true` runs cleanly */
-    int namespaces_ok;   /* the sandbox gets pid+net namespaces */
-    int cgroup_ok;       /* the sandbox gets a memory and/or pids cgroup */
-    int from_cache;      /* 1: the verdict came from the cache file */
-    char isolation[128]; /* the sandbox's own description */
+    int tsan_ok;       /* a racy clang -fsanitize=thread program, run as
+                          `setarch $(uname -m) -R prog`, reports the race */
+    int valgrind_ok;   /* `valgrind --tool=memcheck true` runs cleanly */
+    int namespaces_ok; /* the sandbox gets pid+net namespaces */
+    int cgroup_ok;     /* the sandbox gets a memory and/or pids cgroup */
+    int from_cache;    /* 1: the verdict came from the cache file */
+    /* Runs of user code as a uid of their own (lib/run_uid.h): checked
+     * when not from the cache (racelab doctor).  run_uid_checked 0: not
+     * looked at; run_uid_ok 1: a confined run got its own uid;
+     * run_uid_isolation: what the confined run said. */
+    int run_uid_checked, run_uid_ok;
+    char run_uid_isolation[192];
+    char isolation[192]; /* the sandbox's own description */
     char message[1024];  /* what does not work, each with its exact fix;
                             "" when everything works */
 };

@@ -20,6 +20,8 @@ static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
                                : r->signal ? 128 + r->signal
                                            : -1;
     job->summary.wall_seconds = r->wall_seconds;
+    snprintf(job->isolation, sizeof job->isolation, "%s", r->isolation);
+    job->summary.isolation = job->isolation[0] ? job->isolation : NULL;
     job->summary.timed_out = r->timed_out;
     if (job->note[0])
         ; /* the server driver already said what went wrong */

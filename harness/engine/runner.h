@@ -14,6 +14,9 @@ struct rl_run_summary {
     const char *note;         /* e.g. "stopped: deadlock seen", or NULL */
     char *const *command;     /* what ran, NULL-terminated, or NULL */
     char *const *environment; /* "NAME=value" added for it, or NULL */
+    /* How it was confined (the sandbox's description: its uid, or "as
+     * the invoking user", namespaces, cgroups), or NULL if unknown. */
+    const char *isolation;
 };
 
 /* What every run shares. */
@@ -51,6 +54,7 @@ struct rl_job {
     struct rl_strv argv, env; /* the command run, kept for the report */
     struct rl_run_summary summary;
     char note[640];             /* why the run was cut short, or "" */
+    char isolation[192];        /* the sandbox's description, or "" */
     char error[256];            /* an internal error, or "" */
     struct rl_diagnostics diag; /* the tool's warnings (run->diag) */
     int exited, stopped_by_watch, timed_out;

@@ -3,6 +3,7 @@
 
 #include "lib/clock.h"
 #include "lib/procfs.h"
+#include "lib/run_uid.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,7 +43,12 @@
  *        cgroups; reaps everything, forwards the harness's stop signal to
  *        the program, and reports the program's wait status on the status
  *        pipe.  When it exits the kernel kills the whole namespace.
- * program: the user's argv, with rlimits, stdio redirected, fds closed.
+ * program: the user's argv, with rlimits, stdio redirected, fds closed;
+ *        a confined run (opts.confine) started by root then drops to a uid
+ *        of its own (lib/run_uid.c: no groups, no capabilities,
+ *        no_new_privs) before exec, after everything that needs root
+ *        (cgroups, namespaces, limits); it refuses to run if that fails.
+ *        outer and init stay root: the program cannot signal them.
  *
  * The harness thread that starts a sandbox must live until its
  * rl_sandbox_wait returns (PDEATHSIG follows the starting thread).
@@ -103,7 +109,12 @@ struct rl_sandbox {
     int wake_rd, wake_wr;    /* wakes rl_sandbox_wait for a stop */
     struct cgroup mem, pids;
     double t0; /* rl_now() at the start */
-    char isolation[128];
+    char isolation[192];
+    int run_uid;           /* the program's own uid, or -1 */
+    int uid_lock;          /* holds run_uid until the run is over */
+    const char *uid_why;   /* confined but not run_uid: why, or NULL */
+    char tmpdir[PATH_MAX]; /* confined: its TMPDIR, else "" */
+    char *const *argv;     /* while starting: what it will run */
 };
 
 /* Signals init passes on to the program when the harness sends them. */
@@ -402,7 +413,10 @@ static void apply_limits(const struct rl_sandbox *sb)
     /* RLIMIT_NPROC counts all of a user's tasks (those of its user
      * namespace alone in a new one) and root ignores it: only a last
      * resort when no pids cgroup holds the count. */
-    if (o->max_procs && !(sb->cgroups & CG_PIDS) && geteuid() != 0) {
+    if (o->max_procs && sb->run_uid >= 0) {
+        /* Its own uid: nothing else counts, the limit is this run's. */
+        set_limit(RLIMIT_NPROC, o->max_procs, o->max_procs);
+    } else if (o->max_procs && !(sb->cgroups & CG_PIDS) && geteuid() != 0) {
         unsigned long n = o->max_procs + 2;
         if (!(sb->ns & NS_USER))
             n += sb->user_tasks;
@@ -431,6 +445,11 @@ static void program_main(const struct rl_sandbox *sb, char *const argv[],
         _exit(127);
     }
     apply_limits(sb);
+    const char *step = NULL;
+    if (sb->run_uid >= 0 && rl_run_uid_drop((uid_t)sb->run_uid, &step) < 0) {
+        send_msg(3, SETUP_FAIL, 0, errno, step);
+        _exit(127);
+    }
     execvpe(argv[0], argv, envp);
     send_msg(3, SETUP_FAIL, 0, errno, "exec");
     _exit(127);
@@ -677,6 +696,7 @@ void rl_sandbox_opts_for_program(struct rl_sandbox_opts *o, double timeout,
     /* The sanitizers' shadow memory needs more than a compiler does. */
     o->memory_bytes = 4UL << 30;
     o->address_limit_ok = 0; /* TSan and ASan reserve huge address ranges */
+    o->confine = 1;
 }
 
 /* Index of the variable `name` (name_len bytes, no '=') in env[0..n). */
@@ -692,10 +712,10 @@ static size_t env_find(char **env, size_t n, const char *name, size_t name_len)
 /* The inherited environment with env_extra entries added or replaced; an
  * entry without '=' removes that variable (e.g. the CK_RUN_SUITE of a
  * test run that started racelab must not reach the program). */
-static char **build_env(char *const *extra)
+static char **build_env(char *const *base, char *const *extra)
 {
     size_t n = 0, m = 0;
-    while (environ && environ[n])
+    while (base && base[n])
         n++;
     while (extra && extra[m])
         m++;
@@ -703,7 +723,7 @@ static char **build_env(char *const *extra)
     if (!env)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        env[i] = environ[i];
+        env[i] = base[i];
     for (size_t j = 0; j < m; j++) {
         const char *eq = strchr(extra[j], '=');
         size_t len = eq ? (size_t)(eq - extra[j]) : strlen(extra[j]);
@@ -722,6 +742,47 @@ static char **build_env(char *const *extra)
     return env;
 }
 
+/* The locale variables passed on from the harness: they change how
+ * compilers quote (and so the reports), and name no path. */
+static const char *const LOCALE_VARS[] = {"LANG", "LC_ALL", "LC_CTYPE",
+                                          "LC_MESSAGES"};
+
+/*
+ * A confined run's whole environment before env_extra: what compilers,
+ * valgrind and the sanitizers need, and nothing of the harness's (its PWD
+ * and OLDPWD led a program to the course's checkout).  The strings live
+ * in env_text (4 KiB).
+ */
+static void minimal_env(const char *home, const char *tmpdir, char *base[8],
+                        char *env_text)
+{
+    size_t k = 0, used = 0;
+    const size_t size = 4096;
+    int locale = 0;
+#define ADD(...)                                                               \
+    do {                                                                       \
+        int len = snprintf(env_text + used, size - used, __VA_ARGS__);         \
+        if (len > 0 && used + (size_t)len + 1 <= size) {                       \
+            base[k++] = env_text + used;                                       \
+            used += (size_t)len + 1;                                           \
+        }                                                                      \
+    } while (0)
+    ADD("PATH=/usr/local/bin:/usr/bin:/bin");
+    ADD("HOME=%s", home);
+    ADD("TMPDIR=%s", tmpdir);
+    for (size_t i = 0; i < sizeof LOCALE_VARS / sizeof *LOCALE_VARS; i++) {
+        const char *v = getenv(LOCALE_VARS[i]);
+        if (v && *v && !strchr(v, '/') && strlen(v) < 64) {
+            ADD("%s=%s", LOCALE_VARS[i], v);
+            locale = 1;
+        }
+    }
+    if (!locale)
+        ADD("LANG=C.UTF-8");
+#undef ADD
+    base[k] = NULL;
+}
+
 static int make_pipe(int fds[2], char *err, size_t errlen)
 {
     if (pipe2(fds, O_CLOEXEC) == 0)
@@ -737,6 +798,16 @@ static void close_fd(int *fd)
     *fd = -1;
 }
 
+/* Who the program ran as, for a confined run ("" otherwise). */
+static const char *describe_uid(const struct rl_sandbox *sb)
+{
+    if (!sb->o.confine)
+        return "";
+    if (sb->run_uid >= 0)
+        return "own uid, no capabilities, no_new_privs, ";
+    return sb->uid_why ? sb->uid_why : "as the invoking user, ";
+}
+
 static void describe_isolation(struct rl_sandbox *sb)
 {
     const char *ns = (sb->ns & NS_PID) && (sb->ns & NS_NET)
@@ -749,7 +820,8 @@ static void describe_isolation(struct rl_sandbox *sb)
                      : sb->cgroups == CG_MEM           ? ", memory cgroup"
                      : sb->cgroups == CG_PIDS          ? ", pids cgroup"
                                                        : ", no cgroup";
-    snprintf(sb->isolation, sizeof sb->isolation, "%s%s", ns, cg);
+    snprintf(sb->isolation, sizeof sb->isolation, "%s%s%s", describe_uid(sb),
+             ns, cg);
 }
 
 /* Reads what the status pipe has: the program's wait status, or its end
@@ -819,6 +891,9 @@ static void free_sandbox(struct rl_sandbox *sb)
     close_fd(&sb->wake_wr);
     cg_remove(&sb->mem);
     cg_remove(&sb->pids);
+    /* Every process of the uid is gone (namespace and cgroups killed):
+     * another run may have it now. */
+    rl_run_uid_release(&sb->uid_lock);
     free(sb->out.buf);
     free(sb->err.buf);
     free(sb);
@@ -897,6 +972,68 @@ static unsigned long count_user_tasks(void)
     return n;
 }
 
+/* Another uid could not reach its folder, or a program named by absolute
+ * path on its command line (a folder of mode 0700 on the way, as a
+ * caller's mkdtemp makes): then it runs as root, and says why. */
+static const char *unreachable_by_others(const struct rl_sandbox *sb,
+                                         const char *home)
+{
+    if (home && !rl_run_uid_can_read(home))
+        return "as root (its folder is not reachable by other users), ";
+    for (char *const *a = sb->argv; a && *a; a++) {
+        struct stat st;
+        if ((*a)[0] == '/' && stat(*a, &st) == 0 && S_ISREG(st.st_mode) &&
+            !rl_run_uid_can_read(*a))
+            return "as root (its program is not reachable by other users), ";
+    }
+    return NULL;
+}
+
+/*
+ * A confined run: its TMPDIR (home/.tmp, made here; home is cwd unless
+ * given), and as root a uid of its own that owns home and what the
+ * harness put in it.  Where that cannot be, the run goes on as root and
+ * its isolation says why (uid_why), never silently.
+ */
+static void confine_init(struct rl_sandbox *sb)
+{
+    const char *home = sb->o.home ? sb->o.home : sb->o.cwd;
+    int root = geteuid() == 0;
+    sb->o.home = home;
+    if (home) {
+        snprintf(sb->tmpdir, sizeof sb->tmpdir, "%s/.tmp", home);
+        if (mkdir(sb->tmpdir, 0700) < 0 && errno != EEXIST)
+            snprintf(sb->tmpdir, sizeof sb->tmpdir, "%s", home);
+    } else {
+        snprintf(sb->tmpdir, sizeof sb->tmpdir, "/tmp");
+    }
+    if (!root)
+        return; /* a user grading their own code, as themselves */
+    if (sb->o.uid_refused) {
+        sb->uid_why = sb->o.uid_refused;
+        return;
+    }
+    if (sandbox_disabled("nouid")) {
+        sb->uid_why = "as root (per-run uids disabled), ";
+        return;
+    }
+    const char *unreachable = unreachable_by_others(sb, home);
+    if (unreachable) {
+        sb->uid_why = unreachable;
+        return;
+    }
+    sb->run_uid = rl_run_uid_acquire(&sb->uid_lock);
+    if (sb->run_uid < 0) {
+        sb->uid_why = "as root (no free run uid), ";
+        return;
+    }
+    if (home && rl_run_uid_give_dir(home, (uid_t)sb->run_uid) < 0) {
+        rl_run_uid_release(&sb->uid_lock);
+        sb->run_uid = -1;
+        sb->uid_why = "as root (cannot give it its folder), ";
+    }
+}
+
 static void sandbox_init(struct rl_sandbox *sb, const struct rl_sandbox_opts *o)
 {
     sb->o = *o;
@@ -911,6 +1048,9 @@ static void sandbox_init(struct rl_sandbox *sb, const struct rl_sandbox_opts *o)
     sb->out.cap = sb->err.cap = sb->o.output_cap;
     sb->mem.procs_fd = sb->pids.procs_fd = -1;
     sb->no_namespaces = sandbox_disabled("nons");
+    sb->run_uid = sb->uid_lock = -1;
+    if (sb->o.confine)
+        confine_init(sb);
     if (geteuid() != 0 && sb->o.max_procs)
         sb->user_tasks = count_user_tasks();
     if (sandbox_disabled("nocgroup"))
@@ -944,17 +1084,26 @@ struct rl_sandbox *rl_sandbox_start(char *const argv[],
         return NULL;
     }
     struct rl_sandbox *sb = calloc(1, sizeof *sb);
-    char **envp = build_env(o->env_extra);
+    char **envp = NULL;
     int po[2] = {-1, -1}, pe[2] = {-1, -1}, ps[2] = {-1, -1};
     int pst[2] = {-1, -1}, pw[2] = {-1, -1}, pr[2] = {-1, -1};
-    if (!sb || !envp) {
+    if (!sb) {
         snprintf(err, errlen, "out of memory");
-        free(sb);
-        free(envp);
         close(in);
         return NULL;
     }
+    sb->argv = argv;
     sandbox_init(sb, o);
+    sb->argv = NULL;
+    char *base[8], env_text[4096];
+    if (sb->o.confine)
+        minimal_env(sb->o.home ? sb->o.home : sb->tmpdir, sb->tmpdir, base,
+                    env_text);
+    envp = build_env(sb->o.confine ? base : environ, o->env_extra);
+    if (!envp) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     if (make_pipe(po, err, errlen) < 0 || make_pipe(pe, err, errlen) < 0 ||
         make_pipe(ps, err, errlen) < 0 || make_pipe(pst, err, errlen) < 0 ||
         make_pipe(pw, err, errlen) < 0 || make_pipe(pr, err, errlen) < 0)
@@ -1260,6 +1409,8 @@ static void fill_result(struct rl_sandbox *sb, struct rl_sandbox_result *r)
     snprintf(r->isolation, sizeof r->isolation, "%s", sb->isolation);
     r->pid_net_namespaces = (sb->ns & NS_PID) && (sb->ns & NS_NET);
     r->cgroups = sb->cgroups != 0;
+    r->own_uid = sb->run_uid >= 0;
+    r->uid = sb->run_uid >= 0 ? sb->run_uid : (int)getuid();
 }
 
 int rl_sandbox_wait(struct rl_sandbox *sb, struct rl_sandbox_result *r)

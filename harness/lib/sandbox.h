@@ -37,6 +37,18 @@ struct rl_sandbox_opts {
     void *watch_arg;
     double watch_interval;  /* seconds; 0 means 0.05 */
     const char *stdin_path; /* NULL means /dev/null */
+    /* Untrusted code (the user's program, its compiler, its tools): as
+     * root, it runs as an unprivileged uid of its own (lib/run_uid.h),
+     * its folder (home) and what it holds given to that uid; and only a
+     * minimal environment reaches it (PATH, HOME=home, TMPDIR=home/.tmp,
+     * the locale, then env_extra), never the harness's own. */
+    int confine;
+    const char *home; /* its folder when confined; NULL means cwd (a
+                         compiler keeps the harness's cwd, for relative
+                         include folders, and writes in home) */
+    /* Confined, but not to be run as a uid of its own (e.g. its sources
+     * are not readable by other users): why, said in its isolation. */
+    const char *uid_refused;
 };
 
 struct rl_sandbox_result {
@@ -49,10 +61,12 @@ struct rl_sandbox_result {
     char *out, *err; /* captured stdout and stderr, NUL-terminated */
     size_t out_len, err_len;
     int out_truncated, err_truncated;
-    char isolation[128]; /* e.g. "pid+net namespaces, memory cgroup" */
+    char isolation[192]; /* e.g. "pid+net namespaces, memory cgroup" */
     /* The same as facts: own pid and network namespaces; memory or pids
-     * cgroups. */
+     * cgroups; a uid of its own, without capabilities, no_new_privs
+     * (own_uid, with uid the one it ran as; else as the invoking user). */
     int pid_net_namespaces, cgroups;
+    int own_uid, uid;
 };
 
 struct rl_sandbox; /* a running program */

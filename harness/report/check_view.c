@@ -19,6 +19,7 @@ void rl_check_report(const struct rl_check *c, const char *program,
             .exit_status = 0,
             .wall_seconds = x->wall_seconds,
             .note = x->note,
+            .isolation = x->isolation[0] ? x->isolation : NULL,
         };
     struct rl_build_summary *builds = xcalloc(RL_VARIANT_COUNT, sizeof *builds);
     size_t nbuilds = 0;
@@ -26,7 +27,8 @@ void rl_check_report(const struct rl_check *c, const char *program,
         if (c->build.command[v].v)
             builds[nbuilds++] = (struct rl_build_summary){
                 rl_variant_name(v), c->build.command[v].v,
-                c->build.wall_seconds[v], !c->build.failed[v]};
+                c->build.wall_seconds[v], !c->build.failed[v],
+                c->build.isolation[v][0] ? c->build.isolation[v] : NULL};
     *r = (struct rl_report){
         .program = program,
         .sources = &c->sources,

@@ -15,6 +15,9 @@ struct rl_build_summary {
     char *const *command; /* the compiler's argv, NULL-terminated */
     double wall_seconds;
     int ok; /* 1 when it compiled */
+    /* How its compiler was confined (its own uid, or as root and why),
+     * or NULL if unknown. */
+    const char *isolation;
 };
 
 struct rl_report {

@@ -176,6 +176,8 @@ static json_t *build_json(const struct rl_build_summary *b)
                isfinite(b->wall_seconds) ? json_real(b->wall_seconds)
                                          : json_null()) < 0;
     bad |= put(o, "ok", json_boolean(b->ok)) < 0;
+    /* An extension, as a run's: docs/isolation.md. */
+    bad |= put(o, "isolation", jstr(b->isolation)) < 0;
     if (bad) {
         json_decref(o);
         return NULL;
@@ -198,6 +200,8 @@ static json_t *run_json(const struct rl_run_summary *run)
     bad |= put(o, "note", jstr(run->note)) < 0;
     bad |= put(o, "command", strings_json(run->command)) < 0;
     bad |= put(o, "environment", strings_json(run->environment)) < 0;
+    /* An extension: how the run was confined (docs/isolation.md). */
+    bad |= put(o, "isolation", jstr(run->isolation)) < 0;
     if (bad) {
         json_decref(o);
         return NULL;

@@ -260,6 +260,7 @@ static void make_note(struct sched_check *c)
                  c->unexplained, c->unexplained == 1 ? "" : "s");
     c->out->note = xstrdup(note);
     c->out->wall_seconds = c->x.wall_seconds;
+    snprintf(c->out->isolation, sizeof c->out->isolation, "%s", c->x.isolation);
 }
 
 /* 0 built; otherwise out says why not. */

@@ -61,12 +61,19 @@ static const char *const wrapped[] = {
 };
 
 /* A compiler or linker, in the sandbox every build of user code gets. */
-static int run_tool(char *const argv[], char **output, int *ok, char *err,
-                    size_t errlen)
+struct build_place {
+    const char *workdir;     /* where it writes: its HOME and TMPDIR */
+    const char *uid_refused; /* rl_build_uid_refused's answer */
+};
+
+static int run_tool(char *const argv[], const struct build_place *at,
+                    char **output, int *ok, char *err, size_t errlen)
 {
     struct rl_sandbox_opts opts;
     struct rl_sandbox_result r;
     rl_build_sandbox_opts(&opts);
+    opts.home = at->workdir; /* cwd stays: include folders may be relative */
+    opts.uid_refused = at->uid_refused;
     if (rl_sandbox_run(argv, &opts, &r, err, errlen) != 0)
         return -1;
     *ok = r.exited && r.exit_status == 0;
@@ -80,8 +87,8 @@ static int run_tool(char *const argv[], char **output, int *ok, char *err,
  * load-then-store to one address (its store sees the race anyway); we
  * want that load: it is where `cnt++` gets preempted. */
 static int compile_one(const struct rl_sources *src, char *const *includes,
-                       size_t i, const char *obj, char **output, int *ok,
-                       char *err, size_t errlen)
+                       const struct build_place *at, size_t i, const char *obj,
+                       char **output, int *ok, char *err, size_t errlen)
 {
     struct rl_strv argv = {0};
     rl_strv_push(&argv, "clang");
@@ -96,7 +103,7 @@ static int compile_one(const struct rl_sources *src, char *const *includes,
     rl_strv_push(&argv, "-o");
     rl_strv_push(&argv, obj);
     rl_strv_push(&argv, src->absolute[i]);
-    int rc = run_tool(argv.v, output, ok, err, errlen);
+    int rc = run_tool(argv.v, at, output, ok, err, errlen);
     rl_strv_free(&argv);
     return rc;
 }
@@ -118,6 +125,8 @@ int rl_sched_build_with(const struct rl_sources *src, char *const *includes,
         return -1;
     }
     struct rl_strv link = {0};
+    const struct build_place at = {workdir,
+                                   rl_build_uid_refused(src, includes)};
     *exe = xasprintf("%s/sched", workdir);
     /* No -fsanitize at link: our hooks replace the TSan runtime.  No PIE:
      * the trace's pcs are then addresses addr2line and nm understand. */
@@ -139,7 +148,8 @@ int rl_sched_build_with(const struct rl_sources *src, char *const *includes,
             continue;
         }
         char *obj = xasprintf("%s/sched-%zu.o", workdir, i);
-        status = compile_one(src, includes, i, obj, output, &ok, err, errlen);
+        status =
+            compile_one(src, includes, &at, i, obj, output, &ok, err, errlen);
         rl_strv_push(&link, obj);
         free(obj);
     }
@@ -149,7 +159,7 @@ int rl_sched_build_with(const struct rl_sources *src, char *const *includes,
             rl_strv_pushf(&link, "-Wl,--wrap=%s", wrapped[i]);
         rl_strv_push(&link, "-pthread");
         rl_strv_push(&link, "-lm");
-        status = run_tool(link.v, output, &ok, err, errlen);
+        status = run_tool(link.v, &at, output, &ok, err, errlen);
     }
     rl_strv_free(&link);
     free(runtime);
@@ -369,6 +379,7 @@ int rl_sched_explore(const char *exe, const char *workdir,
     struct rl_sandbox_result r;
     rl_sandbox_opts_default(&opts);
     opts.cwd = workdir;
+    opts.confine = 1;
     opts.env_extra = env.v;
     opts.timeout = deadline + 4.0 * per_seed + 10;
     opts.output_cap = 64 * 1024;
@@ -376,6 +387,7 @@ int rl_sched_explore(const char *exe, const char *workdir,
     int status = rl_sandbox_run(argv.v, &opts, &r, err, errlen);
     if (status == 0) {
         x->wall_seconds = r.wall_seconds;
+        snprintf(x->isolation, sizeof x->isolation, "%s", r.isolation);
         if (!r.exited || r.exit_status != 0) {
             snprintf(err, errlen,
                      "the schedule explorer stopped early (%s%d): %.200s",

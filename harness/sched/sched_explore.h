@@ -34,7 +34,8 @@ struct rl_explore {
     struct rl_seed_trace *traces;
     size_t ntraces;
     double wall_seconds;
-    long long stopped; /* seeds run before the time budget ran out, or 0 */
+    char isolation[192]; /* how its run was confined (the sandbox says) */
+    long long stopped;   /* seeds run before the time budget ran out, or 0 */
 };
 
 struct rl_explore_opts {

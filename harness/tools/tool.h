@@ -69,6 +69,7 @@ struct rl_explore_outcome {
                                    shown but never findings */
     char *note;                 /* what it explored */
     double wall_seconds;
+    char isolation[192]; /* how the explorer's run was confined, or "" */
 };
 void rl_explore_outcome_free(struct rl_explore_outcome *o);
 

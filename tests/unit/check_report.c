@@ -272,10 +272,10 @@ START_TEST(json_round_trips_with_the_contract_fields)
                                         "detail",    NULL};
     static const char *const lkeys[] = {"file", "line", "function", NULL};
     static const char *const rkeys[] = {
-        "tool", "exit_status", "wall_seconds", "timed_out",
-        "note", "command",     "environment",  NULL};
-    static const char *const bkeys[] = {"variant", "command", "wall_seconds",
-                                        "ok", NULL};
+        "tool",    "exit_status", "wall_seconds", "timed_out", "note",
+        "command", "environment", "isolation",    NULL};
+    static const char *const bkeys[] = {"variant", "command",   "wall_seconds",
+                                        "ok",      "isolation", NULL};
     char *tsan_argv[] = {"setarch", "x86_64", "-R", "/tmp/x/tsan", NULL};
     char *tsan_env[] = {"TSAN_OPTIONS=halt_on_error=0", NULL};
     char *cc_argv[] = {"gcc", "-g", "counter.c", NULL};

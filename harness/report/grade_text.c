@@ -127,6 +127,21 @@ static void print_check(FILE *out, const struct rl_grade_result *r,
         print_findings(out, r, c, seen);
 }
 
+/* How the run's programs were confined, once per distinct way (they
+ * differ only where a tool had to fall back, which must be said). */
+static void print_isolation(FILE *out, const struct rl_grade_run_result *run)
+{
+    for (size_t j = 0; j < run->ntools; j++) {
+        const char *iso = run->tools[j].isolation;
+        int said = 0;
+        for (size_t k = 0; iso && k < j; k++)
+            said |= run->tools[k].isolation &&
+                    strcmp(run->tools[k].isolation, iso) == 0;
+        if (iso && !said)
+            fprintf(out, "    isolation: %s\n", iso);
+    }
+}
+
 /* What ran, for the curious and for a timing question: one line per run
  * with each tool's time and how it ended. */
 static void print_runs(FILE *out, const struct rl_grade_result *r)
@@ -153,6 +168,7 @@ static void print_runs(FILE *out, const struct rl_grade_result *r)
             fputc(')', out);
         }
         fputc('\n', out);
+        print_isolation(out, run);
     }
 }
 

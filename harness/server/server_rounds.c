@@ -704,8 +704,7 @@ static void gone_fd_finding(const struct rounds *r, const struct places *p,
              "serving it (end of file, a read or write that fails), not "
              "only at end of file",
              g->did, g->waited,
-             g->child ? "a child process of the server" : "the server",
-             g->fd);
+             g->child ? "a child process of the server" : "the server", g->fd);
     rl_finding_append_detail(f, line);
 }
 
@@ -782,8 +781,7 @@ int rl_server_rounds(struct rl_sandbox *sb, const struct rl_run *run,
     if (status == RL_SERVER_ECHOED && r.measure) {
         rl_server_error_clients(sb, (unsigned)r.port, r.pid, &r.gone);
         add_findings(&r, out);
-    }
-    else if (status == RL_SERVER_ECHOED)
+    } else if (status == RL_SERVER_ECHOED)
         settle(&r); /* the last clients' threads end before the stop */
     return status;
 }

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 01 variant, closes the connection at end of file but not when read fails (bug). */
+/* echoserver.c: lab 01 variant, closes the connection at end of file but not
+ * when read fails (bug). */
 #include "csapp.h"
 
 /*

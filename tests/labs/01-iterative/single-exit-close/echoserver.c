@@ -1,4 +1,5 @@
-/* echoserver.c: lab 01 variant, every way out of the echo loop goes through one close (correct). */
+/* echoserver.c: lab 01 variant, every way out of the echo loop goes through one
+ * close (correct). */
 #include "csapp.h"
 
 static void serve(int connfd)

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 02 variant, the child exits straight from its echo loop on any error, leaving exit to close connfd (correct). */
+/* echoserver.c: lab 02 variant, the child exits straight from its echo loop on
+ * any error, leaving exit to close connfd (correct). */
 #include "csapp.h"
 
 /* In the child: when the client resets (ECONNRESET) or is gone (EPIPE),

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 02 variant, a SIGCHLD handler that waits without WNOHANG (bug). */
+/* echoserver.c: lab 02 variant, a SIGCHLD handler that waits without WNOHANG
+ * (bug). */
 #include "csapp.h"
 
 /*
@@ -24,7 +25,7 @@ static void echo(int connfd)
  */
 static void sigchld_handler(int sig)
 {
-    int saved_errno = errno;               /* main may be about to read it */
+    int saved_errno = errno;         /* main may be about to read it */
     while (waitpid(-1, NULL, 0) > 0) /* Bug: blocks while a child lives */
         ;
     errno = saved_errno; /* waitpid left ECHILD or 0 there */

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 02 variant, the reaper uses waitid with WNOHANG (correct). */
+/* echoserver.c: lab 02 variant, the reaper uses waitid with WNOHANG (correct).
+ */
 #include "csapp.h"
 
 static void echo(int connfd)

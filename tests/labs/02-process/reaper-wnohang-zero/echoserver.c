@@ -1,4 +1,5 @@
-/* echoserver.c: lab 02 variant, a terse reaper: waitpid(-1, 0, WNOHANG) in a while (correct). */
+/* echoserver.c: lab 02 variant, a terse reaper: waitpid(-1, 0, WNOHANG) in a
+ * while (correct). */
 #include "csapp.h"
 
 static void serve(int fd)

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 02 variant, sigaction with SA_RESTART and a for-loop reaper (correct). */
+/* echoserver.c: lab 02 variant, sigaction with SA_RESTART and a for-loop reaper
+ * (correct). */
 #include "csapp.h"
 
 static void echo(int connfd)

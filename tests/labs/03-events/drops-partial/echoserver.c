@@ -1,4 +1,5 @@
-/* echoserver.c: lab 03 variant, echoes the complete lines of each read and throws away a partial one (bug). */
+/* echoserver.c: lab 03 variant, echoes the complete lines of each read and
+ * throws away a partial one (bug). */
 #include <fcntl.h>
 
 #include "csapp.h"

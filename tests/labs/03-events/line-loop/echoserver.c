@@ -1,4 +1,5 @@
-/* echoserver.c: lab 03 variant, moves the buffered lines to the echo one by one in a loop (correct). */
+/* echoserver.c: lab 03 variant, moves the buffered lines to the echo one by one
+ * in a loop (correct). */
 #include <fcntl.h>
 
 #include "csapp.h"

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 03 variant, echoes one buffered line per wakeup: the rest waits for bytes that never come (bug). */
+/* echoserver.c: lab 03 variant, echoes one buffered line per wakeup: the rest
+ * waits for bytes that never come (bug). */
 #include <fcntl.h>
 
 #include "csapp.h"

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 03 variant, echoes bytes as they arrive, with no line logic at all (correct: the bytes come back in order). */
+/* echoserver.c: lab 03 variant, echoes bytes as they arrive, with no line logic
+ * at all (correct: the bytes come back in order). */
 #include <fcntl.h>
 
 #include "csapp.h"

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 03 variant, closes a client at end of file but only forgets one whose recv failed (bug). */
+/* echoserver.c: lab 03 variant, closes a client at end of file but only forgets
+ * one whose recv failed (bug). */
 #include <fcntl.h>
 
 #include "csapp.h"

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 04 variant, a pthread cleanup handler closes the connection on every way out (correct). */
+/* echoserver.c: lab 04 variant, a pthread cleanup handler closes the connection
+ * on every way out (correct). */
 #include "csapp.h"
 
 /* The thread's cleanup handler closes the connection whichever way the

@@ -1,4 +1,5 @@
-/* echoserver.c: lab 04 variant, the thread returns when writen fails and never closes its connection (bug). */
+/* echoserver.c: lab 04 variant, the thread returns when writen fails and never
+ * closes its connection (bug). */
 #include "csapp.h"
 
 /*

@@ -24,6 +24,10 @@ struct rl_check_request {
     size_t nfiles;
     char *const *program_args; /* NULL-terminated, or NULL */
     char *const *program_env;  /* "NAME=value" for the program, or NULL */
+    /* More of them for the behaviour-reference tool's run only, and for
+     * every other run: what the reference run writes (Check's log) is
+     * what grading reads, and no other run may write it too. */
+    char *const *reference_env, *const *others_env;
     struct rl_build_extras extras;
     int server; /* a TCP echo server: the DRIVE tool plays clients */
     int runs;

@@ -164,6 +164,10 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
         goto done;
     for (char *const *e = setup->program_env; e && *e; e++)
         rl_strv_push(&run.env, *e);
+    char *const *own = job->tool->behaviour_reference ? setup->reference_env
+                                                      : setup->others_env;
+    for (char *const *e = own; e && *e; e++)
+        rl_strv_push(&run.env, *e);
     if (run.driver)
         run.driver->drive_env(&run);
     run.sandbox.env_extra = run.env.v;

@@ -25,7 +25,9 @@ struct rl_run_setup {
     char *const *program_args;
     const char *harness_dir;
     int server; /* a TCP echo server: the registry's DRIVE tool plays it */
-    char *const *program_env; /* "NAME=value" for the program, or NULL */
+    char *const *program_env;   /* "NAME=value" for the program, or NULL */
+    char *const *reference_env; /* more, for the behaviour reference's run */
+    char *const *others_env;    /* more, for every other run */
 };
 
 /* How far a run got: whether what it was to show was all played out.
@@ -62,8 +64,8 @@ struct rl_job {
                            not echo */
     enum rl_run_reach reach;
     int reach_signal; /* RL_REACH_CRASHED: the signal */
-    int server_ended;   /* the server died or exited by itself (the note
-                           says how, with its last lines of stderr) */
+    int server_ended; /* the server died or exited by itself (the note
+                         says how, with its last lines of stderr) */
 };
 
 /* Prepares, runs and parses one job; fills job->found and summary. */

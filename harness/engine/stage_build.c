@@ -21,9 +21,10 @@ int rl_stage_sources(struct rl_check *c)
         c->status = RL_CHECK_INTERNAL;
         return -1;
     }
-    c->setup = (struct rl_run_setup){&c->sources, c->req.program_args,
-                                     rl_harness_dir(), c->req.server,
-                                     c->req.program_env};
+    c->setup = (struct rl_run_setup){&c->sources,        c->req.program_args,
+                                     rl_harness_dir(),   c->req.server,
+                                     c->req.program_env, c->req.reference_env,
+                                     c->req.others_env};
     return 0;
 }
 

@@ -263,8 +263,8 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
         free_list(files);
         return;
     }
-    char **env = NULL, **links = NULL;
-    size_t nenv = 0;
+    char **env = NULL, **links = NULL, **ref_env = NULL, **other_env = NULL;
+    size_t nenv = 0, nref = 0, nother = 0;
     char *includes[] = {(char *)lab_dir, NULL};
     if (!spec->check_tests)
         for (size_t i = 0; spec->env[i]; i++)
@@ -295,7 +295,11 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
             free_list(env);
             return;
         }
-        push(&env, &nenv, xasprintf("CK_XML_LOG_FILE_NAME=%s", g->log_path));
+        /* Only the run grading reads writes the log: the other tools' runs
+         * (another uid each) write theirs nowhere. */
+        push(&ref_env, &nref,
+             xasprintf("CK_XML_LOG_FILE_NAME=%s", g->log_path));
+        push(&other_env, &nother, xstrdup("CK_XML_LOG_FILE_NAME=/dev/null"));
         links = check_link_flags();
     }
     struct rl_check_request req = {0};
@@ -303,6 +307,8 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
     req.nfiles = spec->nsources;
     req.program_args = spec->args;
     req.program_env = env;
+    req.reference_env = ref_env;
+    req.others_env = other_env;
     req.extras = (struct rl_build_extras){includes, links};
     req.server = spec->server;
     req.runs = 1;
@@ -318,6 +324,8 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
         read_server(g);
     free_list(files);
     free_list(env);
+    free_list(ref_env);
+    free_list(other_env);
     free_list(links);
 }
 

@@ -26,7 +26,7 @@ UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 # The harness built under ThreadSanitizer (`make tsan-self`, below).
 TSAN_DIR     = build/tsan-self
 
-.PHONY: all deps grade test test-fast unit corpus labs hostile tsan-self handouts soak \
+.PHONY: all deps grade test test-fast layers unit corpus labs hostile tsan-self handouts soak \
         bench format format-check clean FORCE
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
@@ -168,8 +168,12 @@ unit: all bin/check-unit
 # The unit tests that run no tool (parsers, policy, reports, rubric files,
 # options, sources, analysis of recorded samples): their tcases carry the
 # Check tag "fast". For the edit-compile loop: about a second.
-test-fast: bin/check-unit
+test-fast: bin/check-unit layers
 	CK_INCLUDE_TAGS=fast bin/check-unit
+
+# No harness layer includes a layer above it (README, "Layout").
+layers:
+	@scripts/check-layers.sh
 
 corpus: all bin/check-corpus
 	bin/check-corpus tests/cases
@@ -183,7 +187,7 @@ hostile: all bin/check-hostile
 	bin/check-hostile
 
 test: deps
-	@$(MAKE) --no-print-directory unit corpus labs hostile
+	@$(MAKE) --no-print-directory layers unit corpus labs hostile
 
 grade: deps
 	@$(MAKE) --no-print-directory all

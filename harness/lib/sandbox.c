@@ -986,6 +986,16 @@ static const char *unreachable_by_others(const struct rl_sandbox *sb,
             !rl_run_uid_can_read(*a))
             return "as root (its program is not reachable by other users), ";
     }
+    /* A file its environment names (the probe preloaded by LD_PRELOAD):
+     * unreadable, the loader would skip it and the run see nothing. */
+    for (char *const *e = sb->o.env_extra; e && *e; e++) {
+        const char *v = strchr(*e, '=');
+        struct stat st;
+        if (v && v[1] == '/' && stat(v + 1, &st) == 0 && S_ISREG(st.st_mode) &&
+            !rl_run_uid_can_read(v + 1))
+            return "as root (a file it needs is not reachable by other "
+                   "users), ";
+    }
     return NULL;
 }
 

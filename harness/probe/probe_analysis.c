@@ -178,8 +178,7 @@ static unsigned busy_others(const struct rlp_shm *b, const struct rlp_shm *n,
     for (uint32_t j = 0; j < nthreads(n); j++) {
         const struct rlp_thread *t = &n->threads[j];
         uint64_t before = j < nthreads(b) ? b->threads[j].acquisitions : 0;
-        if (j == victim || t->state == RLP_T_FREE ||
-            t->acquisitions <= before)
+        if (j == victim || t->state == RLP_T_FREE || t->acquisitions <= before)
             continue;
         busy++;
         *got += t->acquisitions - before;
@@ -218,8 +217,7 @@ int rl_probe_group_starving(const struct rl_probe_sample *before,
         for (uint32_t j = 0; j < 128 && !held_by_other; j++)
             held_by_other = j != i && taker(ln, j);
         uint64_t got;
-        if (held_by_other &&
-            busy_others(b, n, i, &got) >= GROUP_MIN_THREADS &&
+        if (held_by_other && busy_others(b, n, i, &got) >= GROUP_MIN_THREADS &&
             got >= STARVATION_MIN_ACQUISITIONS)
             return (int)i;
     }
@@ -450,8 +448,7 @@ int rl_hang_watch_feed(struct rl_hang_watch *w, struct rl_probe_sample *s)
         if (t >= 0) {
             stop = decide(w, RL_HANG_STARVATION, before, s, t);
             w->verdict.rule = rule;
-        }
-        else if (rl_probe_livelocked(before, s, runnable_share(w, before, s)))
+        } else if (rl_probe_livelocked(before, s, runnable_share(w, before, s)))
             stop = decide(w, RL_HANG_LIVELOCK, before, s, -1);
     }
     if (w->nring == RL_HANG_RING) {
@@ -1001,8 +998,7 @@ static void group_starvation_finding(const struct rl_hang_verdict *v,
         if (h)
             at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
         snprintf(line, sizeof line, "%s took it%s%s", who, tmp,
-                 n->threads[i].state == RLP_T_EXITED ? " and has ended"
-                                                     : "");
+                 n->threads[i].state == RLP_T_EXITED ? " and has ended" : "");
         rl_finding_append_detail(f, line);
     }
     for (uint32_t i = 0; i < nthreads(n); i++) {

@@ -177,7 +177,9 @@ const struct rl_failure_mode rl_failure_modes[] = {
         "one thread is kept waiting while others keep going",
         "One thread waited for a lock, reader-writer lock or semaphore for "
         "the whole time limit while other threads acquired it again and "
-        "again, or waited on a condition variable, was woken, found it "
+        "again or, as a group, kept it taken among themselves (the first "
+        "reader in takes it, the last one out gives it back), or waited on a "
+        "condition variable, was woken, found it "
         "still could not go on and waited again, while the others kept "
         "taking its mutex. Nothing is deadlocked, but access is unfair: "
         "e.g. a writer never gets a readers-favored rwlock because new "

@@ -159,6 +159,71 @@ int rl_probe_starving(const struct rl_probe_sample *before,
     return -1;
 }
 
+/* Starvation behind a group needs at least this many other threads at
+ * work in the window: one busy holder is a long critical section. */
+#define GROUP_MIN_THREADS 2
+
+static int taker(const struct rlp_lock *l, uint32_t i)
+{
+    return i < 128 && (l->takers[i / 64] >> (i % 64) & 1);
+}
+
+/* The other threads that got something (a lock or a semaphore) between
+ * the samples, and how much they got together. */
+static unsigned busy_others(const struct rlp_shm *b, const struct rlp_shm *n,
+                            uint32_t victim, uint64_t *got)
+{
+    unsigned busy = 0;
+    *got = 0;
+    for (uint32_t j = 0; j < nthreads(n); j++) {
+        const struct rlp_thread *t = &n->threads[j];
+        uint64_t before = j < nthreads(b) ? b->threads[j].acquisitions : 0;
+        if (j == victim || t->state == RLP_T_FREE || t->acquisitions <= before)
+            continue;
+        busy++;
+        *got += t->acquisitions - before;
+    }
+    return busy;
+}
+
+/*
+ * Starvation behind a group (the first readers-writers solution on
+ * semaphores: the first reader in takes w, the last one out posts it).
+ * Nobody takes the object again, so rl_probe_starving sees nothing: the
+ * group keeps it.  A thread is starved when it waited the whole window
+ * in sem_wait on a semaphore that nobody took or posted in the window,
+ * that is held (taken more often than posted: it started positive, i.e.
+ * it is used as a lock, and a unit is out) by a thread other than the
+ * victim, while at least GROUP_MIN_THREADS other threads kept acquiring
+ * (STARVATION_MIN_ACQUISITIONS in all).  A semaphore that signals work
+ * (started at 0) never has a unit out, so an idle worker is not starved.
+ * Mutexes and rwlocks need no such rule: to keep one, a group has to
+ * re-acquire it, which rl_probe_starving counts.
+ */
+int rl_probe_group_starving(const struct rl_probe_sample *before,
+                            const struct rl_probe_sample *now)
+{
+    const struct rlp_shm *b = &before->shm, *n = &now->shm;
+    for (uint32_t i = 0; i < nthreads(n) && i < nthreads(b); i++) {
+        const struct rlp_thread *t = &n->threads[i];
+        if (t->state != RLP_T_WAIT_SEM || !same_wait(t, &b->threads[i]))
+            continue;
+        const struct rlp_lock *ln = find_lock(n, t->wait_object);
+        const struct rlp_lock *lb = find_lock(b, t->wait_object);
+        if (!ln || !lb || ln->acquisitions != lb->acquisitions ||
+            ln->posts != lb->posts || ln->acquisitions <= ln->posts)
+            continue;
+        int held_by_other = 0;
+        for (uint32_t j = 0; j < 128 && !held_by_other; j++)
+            held_by_other = j != i && taker(ln, j);
+        uint64_t got;
+        if (held_by_other && busy_others(b, n, i, &got) >= GROUP_MIN_THREADS &&
+            got >= STARVATION_MIN_ACQUISITIONS)
+            return (int)i;
+    }
+    return -1;
+}
+
 /* How much a counter of the table entry of addr grew between samples. */
 static uint64_t lock_growth(const struct rlp_shm *b, const struct rlp_shm *n,
                             uint64_t addr,
@@ -370,12 +435,20 @@ int rl_hang_watch_feed(struct rl_hang_watch *w, struct rl_probe_sample *s)
     int stop = check_deadlock(w, s);
     const struct rl_probe_sample *before = window_start(w, s);
     if (!stop && before) {
+        enum rl_starve_rule rule = RL_STARVE_REACQUIRED;
         int t = rl_probe_starving(before, s);
-        if (t < 0)
+        if (t < 0) {
+            rule = RL_STARVE_COND;
             t = rl_probe_cond_starving(before, s);
-        if (t >= 0)
+        }
+        if (t < 0) {
+            rule = RL_STARVE_GROUP;
+            t = rl_probe_group_starving(before, s);
+        }
+        if (t >= 0) {
             stop = decide(w, RL_HANG_STARVATION, before, s, t);
-        else if (rl_probe_livelocked(before, s, runnable_share(w, before, s)))
+            w->verdict.rule = rule;
+        } else if (rl_probe_livelocked(before, s, runnable_share(w, before, s)))
             stop = decide(w, RL_HANG_LIVELOCK, before, s, -1);
     }
     if (w->nring == RL_HANG_RING) {
@@ -888,6 +961,67 @@ static void cond_starvation_finding(const struct rl_hang_verdict *v,
     }
 }
 
+/* The group version: nobody takes the object, the group keeps it. */
+static void group_starvation_finding(const struct rl_hang_verdict *v,
+                                     const struct rl_symbolizer *sym,
+                                     struct rl_findings *out)
+{
+    const struct rlp_shm *b = &v->before->shm, *n = &v->now->shm;
+    const struct rlp_thread *t = &n->threads[v->thread];
+    const struct rlp_lock *l = find_lock(n, t->wait_object);
+    double window = v->now->elapsed - v->before->elapsed;
+    double waited = window;
+    if (v->now->mono_ns > t->wait_since_ns && t->wait_since_ns)
+        waited = (v->now->mono_ns - t->wait_since_ns) / 1e9;
+    uint64_t got = 0;
+    busy_others(b, n, (uint32_t)v->thread, &got);
+    struct rl_finding *f = rl_findings_add(out, "starvation", "probe");
+    char who[160], what[200], where[128], tmp[160], line[1200];
+    thread_name(n, sym, v->thread, who, sizeof who);
+    object_name(n, sym, t->wait_object, t->state, what, sizeof what);
+    at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
+    snprintf(line, sizeof line,
+             "%s has waited for %s%s for %.1f s (since %.1f s after the "
+             "start); in the last %.1f s nobody took it or gave it back: "
+             "it stays taken, while the other threads kept working (%llu "
+             "locks and semaphores acquired) and never all let go of it",
+             who, what, tmp, waited, v->now->elapsed - waited, window,
+             (unsigned long long)got);
+    rl_finding_append_detail(f, line);
+    /* Who took it (one of them holds it for the group now). */
+    for (uint32_t i = 0; l && i < nthreads(n) && i < 128; i++) {
+        if ((int)i == v->thread || !(l->takers[i / 64] >> (i % 64) & 1))
+            continue;
+        const struct rlp_held *h = held_of(&n->threads[i], t->wait_object);
+        thread_name(n, sym, (int)i, who, sizeof who);
+        tmp[0] = 0;
+        if (h)
+            at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
+        snprintf(line, sizeof line, "%s took it%s%s", who, tmp,
+                 n->threads[i].state == RLP_T_EXITED ? " and has ended" : "");
+        rl_finding_append_detail(f, line);
+    }
+    for (uint32_t i = 0; i < nthreads(n); i++) {
+        const struct rlp_thread *o = &n->threads[i];
+        uint64_t was = i < nthreads(b) ? b->threads[i].acquisitions : 0;
+        if ((int)i == v->thread || o->state == RLP_T_FREE ||
+            o->acquisitions <= was)
+            continue;
+        thread_name(n, sym, (int)i, who, sizeof who);
+        snprintf(line, sizeof line,
+                 "%s acquired locks or semaphores %llu times in those "
+                 "%.1f s",
+                 who, (unsigned long long)(o->acquisitions - was), window);
+        rl_finding_append_detail(f, line);
+    }
+    rl_finding_append_detail(
+        f, "the threads that took it hand it on among themselves (one "
+           "takes it, another gives it back) and are never all out at "
+           "once, so the waiter never gets its turn; make the waiter block "
+           "newcomers while it waits (a turnstile semaphore it holds, or "
+           "writer preference)");
+}
+
 void rl_probe_hang_findings(const struct rl_hang_verdict *v,
                             const struct rl_symbolizer *sym,
                             struct rl_findings *out)
@@ -900,10 +1034,13 @@ void rl_probe_hang_findings(const struct rl_hang_verdict *v,
         livelock_finding(v, sym, out);
         break;
     case RL_HANG_STARVATION:
-        if (rl_probe_starving(v->before, v->now) == v->thread)
-            starvation_finding(v, sym, out);
-        else
+        if (v->rule == RL_STARVE_GROUP)
+            group_starvation_finding(v, sym, out);
+        else if (v->rule == RL_STARVE_COND ||
+                 rl_probe_starving(v->before, v->now) != v->thread)
             cond_starvation_finding(v, sym, out);
+        else
+            starvation_finding(v, sym, out);
         break;
     case RL_HANG_NONE:
         break;

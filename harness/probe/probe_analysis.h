@@ -44,12 +44,20 @@ enum rl_hang_kind {
     RL_HANG_STARVATION,
 };
 
+/* Which starvation rule decided. */
+enum rl_starve_rule {
+    RL_STARVE_REACQUIRED, /* others re-acquire the object it waits for */
+    RL_STARVE_COND,       /* a cond wait loop woken in vain */
+    RL_STARVE_GROUP,      /* a semaphore a group of threads keeps */
+};
+
 /* What the watcher decided, with the evidence. */
 struct rl_hang_verdict {
     enum rl_hang_kind kind;
     struct rl_probe_sample *before; /* the window's start (or quiet start) */
     struct rl_probe_sample *now;    /* the sample that decided */
     int thread;                     /* starvation: the starved thread */
+    enum rl_starve_rule rule;       /* starvation: which rule decided */
 };
 
 enum { RL_HANG_RING = 32 };
@@ -82,6 +90,11 @@ int rl_probe_starving(const struct rl_probe_sample *before,
  * locking the condition's mutex; its slot, else -1. */
 int rl_probe_cond_starving(const struct rl_probe_sample *before,
                            const struct rl_probe_sample *now);
+/* The same for a thread blocked on a semaphore that a group of threads
+ * keeps taken (one takes it, another posts it) while they keep working;
+ * its slot, else -1. */
+int rl_probe_group_starving(const struct rl_probe_sample *before,
+                            const struct rl_probe_sample *now);
 /* 1 when the program is busy without progress between the two samples;
  * runnable_share: the share of samples in between with a runnable thread. */
 int rl_probe_livelocked(const struct rl_probe_sample *before,

@@ -11,8 +11,8 @@
 #define RLP_MAGIC 0x72616365u /* "race" */
 /* Bumped with every change to these structures: the harness refuses a
  * table of another version (an old racelab-probe.so) instead of
- * misreading it.  2: rlp_event.number and .flags. */
-#define RLP_VERSION 2u
+ * misreading it.  2: rlp_event.number and .flags.  3: rlp_lock.takers. */
+#define RLP_VERSION 3u
 #define RLP_ENV_FILE "RACELAB_PROBE_FILE"
 
 enum {
@@ -141,6 +141,8 @@ struct rlp_lock {
     uint64_t cond_passes;  /* cond: wait episodes that ended past the loop */
     uint64_t cond_retakes; /* mutex: re-acquisitions inside a cond wait
                             * (acquisitions minus these: fresh locks) */
+    /* Added for starvation behind a group (probe_analysis.c): */
+    uint64_t takers[2]; /* bit i: thread index i acquired it */
 };
 
 /*

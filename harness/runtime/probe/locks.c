@@ -186,6 +186,8 @@ static void note_acquired(struct rlp_thread *t, uint64_t obj, int kind,
     if (l) {
         l->kind = kind;
         l->acquisitions++;
+        if (t->index >= 0 && t->index < 128)
+            l->takers[t->index / 64] |= 1ull << (t->index % 64);
     }
     t->acquisitions++;
     int nested = 0;

@@ -35,12 +35,6 @@ int test_jobs_parallel(void)
     return cores > 1 ? (int)cores : 1;
 }
 
-int test_jobs_parallel_waiting(void)
-{
-    int parallel = test_jobs_parallel();
-    return getenv("RACELAB_TEST_JOBS") ? parallel : 2 * parallel;
-}
-
 /* Per running job: when it started and when it was sent SIGTERM. */
 struct slot {
     struct test_job *job;

@@ -27,10 +27,6 @@ struct test_job {
  * otherwise the number of online cores. */
 int test_jobs_parallel(void);
 
-/* For jobs that mostly wait (servers played, programs held until they
- * time out): $RACELAB_TEST_JOBS when set, otherwise twice the cores. */
-int test_jobs_parallel_waiting(void);
-
 /*
  * Runs jobs[0..n) up to `parallel` at a time, in order of index, and
  * returns when all have ended. `done`, when not NULL, is called in this

@@ -345,10 +345,7 @@ static void grade_all(void)
                       calloc(n, sizeof *b.run_of),
                       0,
                       0};
-    /* A grading mostly waits (its checks' servers and hang windows):
-     * measured at 114% CPU with four at once on two cores, all verdicts
-     * as with two. */
-    int parallel = test_jobs_parallel_waiting();
+    int parallel = test_jobs_parallel();
     double t0 = test_jobs_now();
     /* Run after run, so that one case's runs are not all at once. */
     for (int run = 0; run < runs; run++) {

@@ -209,7 +209,9 @@ int main(void)
     /* The suites mostly wait (servers played, programs held until they
      * time out: a few seconds of CPU a minute), so unless told otherwise
      * twice as many run as there are cores. */
-    int parallel = test_jobs_parallel_waiting();
+    int parallel = test_jobs_parallel();
+    if (!getenv("RACELAB_TEST_JOBS"))
+        parallel *= 2;
     if (parallel == 1 || selected_by_check())
         return run_here(NULL, &c);
     char self[4096];

@@ -165,7 +165,18 @@ int rl_probe_starving(const struct rl_probe_sample *before,
 
 static int taker(const struct rlp_lock *l, uint32_t i)
 {
-    return i < 128 && (l->takers[i / 64] >> (i % 64) & 1);
+    return i < RLP_MAX_TAKERS && (l->takers[i / 64] >> (i % 64) & 1);
+}
+
+/* How many locks and semaphores thread j acquired between the samples. */
+static uint64_t acquired_between(const struct rlp_shm *b,
+                                 const struct rlp_shm *n, uint32_t j)
+{
+    const struct rlp_thread *t = &n->threads[j];
+    uint64_t before = j < nthreads(b) ? b->threads[j].acquisitions : 0;
+    if (t->state == RLP_T_FREE || t->acquisitions <= before)
+        return 0;
+    return t->acquisitions - before;
 }
 
 /* The other threads that got something (a lock or a semaphore) between
@@ -176,14 +187,26 @@ static unsigned busy_others(const struct rlp_shm *b, const struct rlp_shm *n,
     unsigned busy = 0;
     *got = 0;
     for (uint32_t j = 0; j < nthreads(n); j++) {
-        const struct rlp_thread *t = &n->threads[j];
-        uint64_t before = j < nthreads(b) ? b->threads[j].acquisitions : 0;
-        if (j == victim || t->state == RLP_T_FREE || t->acquisitions <= before)
-            continue;
-        busy++;
-        *got += t->acquisitions - before;
+        uint64_t a = j == victim ? 0 : acquired_between(b, n, j);
+        busy += a > 0;
+        *got += a;
     }
     return busy;
+}
+
+/* 1 when a thread other than the victim took l and is one of the group
+ * that keeps it: it kept working in the window, or it has ended (the
+ * semaphore was handed on).  A lone holder asleep in a long critical
+ * section is neither: the waiter gets its turn when it posts. */
+static int kept_by_group(const struct rlp_shm *b, const struct rlp_shm *n,
+                         const struct rlp_lock *l, uint32_t victim)
+{
+    for (uint32_t j = 0; j < nthreads(n) && j < RLP_MAX_TAKERS; j++)
+        if (j != victim && taker(l, j) &&
+            (n->threads[j].state == RLP_T_EXITED ||
+             acquired_between(b, n, j) > 0))
+            return 1;
+    return 0;
 }
 
 /*
@@ -193,8 +216,9 @@ static unsigned busy_others(const struct rlp_shm *b, const struct rlp_shm *n,
  * group keeps it.  A thread is starved when it waited the whole window
  * in sem_wait on a semaphore that nobody took or posted in the window,
  * that is held (taken more often than posted: it started positive, i.e.
- * it is used as a lock, and a unit is out) by a thread other than the
- * victim, while at least GROUP_MIN_THREADS other threads kept acquiring
+ * it is used as a lock, and a unit is out) by a group: a thread other
+ * than the victim took it and kept working or has ended (kept_by_group),
+ * while at least GROUP_MIN_THREADS other threads kept acquiring
  * (STARVATION_MIN_ACQUISITIONS in all).  A semaphore that signals work
  * (started at 0) never has a unit out, so an idle worker is not starved.
  * Mutexes and rwlocks need no such rule: to keep one, a group has to
@@ -213,11 +237,9 @@ int rl_probe_group_starving(const struct rl_probe_sample *before,
         if (!ln || !lb || ln->acquisitions != lb->acquisitions ||
             ln->posts != lb->posts || ln->acquisitions <= ln->posts)
             continue;
-        int held_by_other = 0;
-        for (uint32_t j = 0; j < 128 && !held_by_other; j++)
-            held_by_other = j != i && taker(ln, j);
         uint64_t got;
-        if (held_by_other && busy_others(b, n, i, &got) >= GROUP_MIN_THREADS &&
+        if (kept_by_group(b, n, ln, i) &&
+            busy_others(b, n, i, &got) >= GROUP_MIN_THREADS &&
             got >= STARVATION_MIN_ACQUISITIONS)
             return (int)i;
     }
@@ -989,8 +1011,8 @@ static void group_starvation_finding(const struct rl_hang_verdict *v,
              (unsigned long long)got);
     rl_finding_append_detail(f, line);
     /* Who took it (one of them holds it for the group now). */
-    for (uint32_t i = 0; l && i < nthreads(n) && i < 128; i++) {
-        if ((int)i == v->thread || !(l->takers[i / 64] >> (i % 64) & 1))
+    for (uint32_t i = 0; l && i < nthreads(n); i++) {
+        if ((int)i == v->thread || !taker(l, i))
             continue;
         const struct rlp_held *h = held_of(&n->threads[i], t->wait_object);
         thread_name(n, sym, (int)i, who, sizeof who);
@@ -1002,16 +1024,14 @@ static void group_starvation_finding(const struct rl_hang_verdict *v,
         rl_finding_append_detail(f, line);
     }
     for (uint32_t i = 0; i < nthreads(n); i++) {
-        const struct rlp_thread *o = &n->threads[i];
-        uint64_t was = i < nthreads(b) ? b->threads[i].acquisitions : 0;
-        if ((int)i == v->thread || o->state == RLP_T_FREE ||
-            o->acquisitions <= was)
+        uint64_t a = (int)i == v->thread ? 0 : acquired_between(b, n, i);
+        if (!a)
             continue;
         thread_name(n, sym, (int)i, who, sizeof who);
         snprintf(line, sizeof line,
                  "%s acquired locks or semaphores %llu times in those "
                  "%.1f s",
-                 who, (unsigned long long)(o->acquisitions - was), window);
+                 who, (unsigned long long)a, window);
         rl_finding_append_detail(f, line);
     }
     rl_finding_append_detail(

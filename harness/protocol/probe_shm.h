@@ -14,6 +14,8 @@
  * misreading it.  2: rlp_event.number and .flags.  3: rlp_lock.takers. */
 #define RLP_VERSION 3u
 #define RLP_ENV_FILE "RACELAB_PROBE_FILE"
+/* rlp_lock.takers records the first this many thread indexes. */
+#define RLP_MAX_TAKERS 128
 
 enum {
     RLP_MAX_FRAMES = 8, /* return addresses kept per site */
@@ -142,7 +144,7 @@ struct rlp_lock {
     uint64_t cond_retakes; /* mutex: re-acquisitions inside a cond wait
                             * (acquisitions minus these: fresh locks) */
     /* Added for starvation behind a group (probe_analysis.c): */
-    uint64_t takers[2]; /* bit i: thread index i acquired it */
+    uint64_t takers[RLP_MAX_TAKERS / 64]; /* bit i: thread index i took it */
 };
 
 /*

@@ -186,7 +186,7 @@ static void note_acquired(struct rlp_thread *t, uint64_t obj, int kind,
     if (l) {
         l->kind = kind;
         l->acquisitions++;
-        if (t->index >= 0 && t->index < 128)
+        if (t->index >= 0 && t->index < RLP_MAX_TAKERS)
             l->takers[t->index / 64] |= 1ull << (t->index % 64);
     }
     t->acquisitions++;
@@ -278,7 +278,7 @@ static void posted(struct rlp_thread *t, uint64_t obj, int kind)
         l->posts++;
         if (i < 0 && kind == RLP_L_SEM)
             l->foreign_posts++;
-        if (t->index >= 0 && t->index < 128)
+        if (t->index >= 0 && t->index < RLP_MAX_TAKERS)
             l->posters[t->index / 64] |= 1ull << (t->index % 64);
     }
     __atomic_add_fetch(&rlp->progress, 1, __ATOMIC_RELAXED);

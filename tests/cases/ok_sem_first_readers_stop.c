@@ -6,7 +6,6 @@
 // readcnt drops to 0, the last reader out posts w and the writer gets in.
 // The writer waits a few milliseconds, never the whole window.
 #include <pthread.h>
-#include <sched.h>
 #include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@ static int shared_value; /* guarded by w (readers: shared) */
 
 static sem_t go[READERS];     /* reader i's turn to come in */
 static sem_t inside[READERS]; /* reader i's successor is inside */
+static sem_t first_in;        /* posted once: the first reader is inside */
 static volatile int stop;     /* written before the posts that wake them */
 static time_t stop_at;
 
@@ -54,6 +54,8 @@ static void *reader(void *arg)
         if (stop)
             break;
         reader_enter();
+        if (turn == 0)
+            sem_post(&first_in);
         sum += shared_value;
         if (turn > 0)
             sem_post(&inside[prev]); /* the one before may leave now */
@@ -87,6 +89,7 @@ int main(void)
 
     sem_init(&mutex, 0, 1);
     sem_init(&w, 0, 1);
+    sem_init(&first_in, 0, 0);
     for (int i = 0; i < READERS; i++) {
         sem_init(&go[i], 0, 0);
         sem_init(&inside[i], 0, 0);
@@ -95,15 +98,9 @@ int main(void)
     for (int i = 0; i < READERS; i++)
         pthread_create(&r[i], NULL, reader, (void *)(intptr_t)i);
     sem_post(&go[0]);
-    while (1) { /* wait until the readers are in */
-        int in;
-        sem_wait(&mutex);
-        in = readcnt;
-        sem_post(&mutex);
-        if (in > 0)
-            break;
-        sched_yield();
-    }
+    /* Not a wait for readcnt > 0: on a loaded machine the readers can run
+     * all their turns before main looks, and readcnt is 0 again. */
+    sem_wait(&first_in);
     pthread_create(&wr, NULL, writer, NULL);
     for (int i = 0; i < READERS; i++)
         pthread_join(r[i], NULL);

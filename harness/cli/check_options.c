@@ -15,6 +15,8 @@ void rl_check_usage(FILE *out)
           "[--timeout SECONDS]\n"
           "                     [--schedules N [--depth D]] [--seed S "
           "[--trace]]\n"
+          "                     [--seed S --step] [--choices LIST] "
+          "[--html FILE] [--trace-json FILE]\n"
           "                     [--json FILE] FILE.c... [-- ARGS...]\n"
           "\n"
           "Builds FILE.c... as one program, runs it under every tool and "
@@ -36,6 +38,15 @@ void rl_check_usage(FILE *out)
           "  --seed S          first seed (alone: replay seed S)\n"
           "  --trace           print the interleaving of each seed run\n"
           "  --no-spurious     no spurious condition-variable wakeups\n"
+          "  --step            play scheduler: one step per Enter, or type "
+          "a thread's\n                    number to run it instead "
+          "(docs/pictures.md)\n"
+          "  --choices LIST    with --seed: the threads chosen while "
+          "stepping, STEP:THREAD,...\n"
+          "  --html FILE       draw the first interleaving found as a page "
+          "(inline SVG)\n"
+          "  --trace-json FILE the same as Chrome Trace Event JSON "
+          "(Perfetto)\n"
           "  -I DIR            look for headers in DIR too (repeatable)\n"
           "  -- ARGS...        arguments for the program\n"
           "\n"
@@ -106,6 +117,10 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
         {"seed", required_argument, NULL, 'e'},
         {"trace", no_argument, NULL, 'R'},
         {"no-spurious", no_argument, NULL, 'N'},
+        {"step", no_argument, NULL, 'P'},
+        {"choices", required_argument, NULL, 'C'},
+        {"html", required_argument, NULL, 'H'},
+        {"trace-json", required_argument, NULL, 'J'},
         {"include", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -193,6 +208,22 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
             break;
         case 'N':
             o->no_spurious = 1;
+            break;
+        case 'P':
+            o->step = 1;
+            break;
+        case 'C':
+            if (strspn(optarg, "0123456789:,") != strlen(optarg))
+                return usage_error("--choices wants STEP:THREAD,..., not "
+                                   "'%s'",
+                                   optarg);
+            o->choices = optarg;
+            break;
+        case 'H':
+            o->html_path = optarg;
+            break;
+        case 'J':
+            o->trace_json_path = optarg;
             break;
         case 'h':
             rl_check_usage(stdout);

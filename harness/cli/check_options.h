@@ -27,6 +27,10 @@ struct rl_check_options {
     int seed_set;    /* 1 when --seed was given */
     int trace;       /* --trace: print each explored seed's interleaving */
     int no_spurious; /* --no-spurious: no spurious condition wakeups */
+    int step;        /* --step: play scheduler (sched/sched_step.h) */
+    const char *choices;         /* --choices STEP:THREAD,..., or NULL */
+    const char *html_path;       /* --html FILE: report/picture.h */
+    const char *trace_json_path; /* --trace-json FILE */
     /* -I DIR...: extra header folders, NULL-terminated. */
     char *includes[RL_MAX_INCLUDES];
     size_t nincludes;

@@ -44,6 +44,7 @@ static void make_request(const struct rl_check_options *o,
     req->depth = o->depth;
     req->no_spurious = o->no_spurious;
     req->trace = o->trace;
+    req->choices = o->choices;
 }
 
 /* Prints the findings, writes --json; returns the exit status. */

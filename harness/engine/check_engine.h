@@ -41,6 +41,7 @@ struct rl_check_request {
     int depth;       /* 0: the default */
     int no_spurious; /* no spurious condition wakeups */
     int trace;       /* keep the interleavings of passing seeds too */
+    const char *choices; /* stepping's choices "STEP:THREAD,...", or NULL */
 };
 
 /* Selects every tool that runs by default (all RUN tools: the DRIVE and

@@ -88,6 +88,8 @@ void rl_finding_add_step(struct rl_finding *f, int thread, const char *op,
     s->line = line;
     s->detail = detail ? xstrdup(detail) : NULL;
     s->losing = losing;
+    s->raw = -1;
+    s->runnable = 0;
 }
 
 void rl_finding_set_scenario(struct rl_finding *f, const char *scenario)

@@ -27,6 +27,11 @@ struct rl_trace_step {
     int line;     /* 0 when unknown */
     char *detail; /* "cnt = 1", "lock_a", ... */
     int losing;   /* nonzero on the step that lost (sched_trace.h) */
+    /* The scheduler's own numbering, for stepping and pictures: the raw
+     * step index (what --choices names) and the threads (0..63) that
+     * were runnable when this step's thread was picked. */
+    long long raw;
+    unsigned long long runnable;
 };
 
 /* What the marked step of a finding's trace (rl_trace_step.losing) is. */

@@ -38,6 +38,7 @@ int rl_stage_explore(struct rl_check *c)
         .depth = c->req.depth > 0 ? c->req.depth : RS_DEFAULT_DEPTH,
         .spurious = !c->req.no_spurious,
         .trace = c->req.trace,
+        .choices = c->req.choices,
     };
     struct rl_explore_outcome *o = &c->explore.out;
     c->explore.tool = t;

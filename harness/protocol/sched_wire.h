@@ -11,7 +11,7 @@
  *   calibrate STEPS
  *   seed S exit CODE signal SIG verdict NAME steps N
  *   trace S NSTEPS DROPPED            (first failing seeds of each kind,
- *   step THREAD OP SIZE ADDR VALUE OTHER PC0 PC1 PC2 PC3   or every seed
+ *   step THREAD OP SIZE ADDR VALUE OTHER PC0 PC1 PC2 PC3 RUNNABLE  or every seed
  *   waiter THREAD KIND OBJ OWNER TIMED PC0..PC3 HPC0..HPC3  when replaying)
  *   output LEN                        followed by LEN bytes of output
  *   end
@@ -19,6 +19,10 @@
  *
  * Numbers are decimal, ADDR VALUE and PCs hexadecimal.  PCs are return
  * addresses in the non-PIE executable (subtract 1 to find the call).
+ * RUNNABLE is the mask of threads (0..63) runnable when the step's thread
+ * was picked.  RACELAB_SCHED_CHOICES="STEP:THREAD,..." overrides the
+ * pick made before step STEP (0-based): that thread runs, and keeps the
+ * highest priority until PCT or another choice changes it (stepping).
  */
 
 enum {
@@ -87,6 +91,7 @@ struct rs_step {
     uint64_t value;
     uint64_t other;
     uint64_t pc[RS_FRAMES];
+    uint64_t runnable; /* threads 0..63 that could have run instead */
 };
 
 struct rs_waiter {

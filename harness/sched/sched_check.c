@@ -91,6 +91,10 @@ static char *replay_command(const struct sched_check *c, long long seed)
     append_word(&cmd, "--seed");
     append_word(&cmd, number);
     append_word(&cmd, "--trace");
+    if (p->choices && p->choices[0]) {
+        append_word(&cmd, "--choices");
+        append_word(&cmd, p->choices);
+    }
     for (size_t i = 0; i < p->sources->n; i++)
         append_path(&cmd, p->sources->given[i]);
     if (p->program_args && p->program_args[0]) {
@@ -203,6 +207,7 @@ static int explore(struct sched_check *c)
         .trace_all = p->trace && p->count <= 1,
         .timeout = p->timeout,
         .program_args = p->program_args,
+        .choices = p->choices,
     };
     if (rl_sched_explore(c->exe, c->workdir, &eo, &c->x, err, sizeof err) !=
         0) {

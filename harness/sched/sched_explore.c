@@ -193,13 +193,21 @@ static void add_seed(struct rl_explore *x, const struct rl_seed_result *r)
 
 static int parse_step(const char *line, struct rs_step *s)
 {
-    unsigned long long a, v, o, pc[RS_FRAMES];
+    unsigned long long a, v, o, pc[RS_FRAMES], run = 0;
     unsigned t, op, size;
-    if (sscanf(line, "step %u %u %u %llx %llx %llx %llx %llx %llx %llx", &t,
-               &op, &size, &a, &v, &o, &pc[0], &pc[1], &pc[2], &pc[3]) != 10)
+    /* The runnable mask is optional (results written before it). */
+    if (sscanf(line, "step %u %u %u %llx %llx %llx %llx %llx %llx %llx %llx",
+               &t, &op, &size, &a, &v, &o, &pc[0], &pc[1], &pc[2], &pc[3],
+               &run) < 10)
         return -1;
-    *s = (struct rs_step){
-        t, (uint16_t)op, (uint16_t)size, a, v, o, {pc[0], pc[1], pc[2], pc[3]}};
+    *s = (struct rs_step){t,
+                          (uint16_t)op,
+                          (uint16_t)size,
+                          a,
+                          v,
+                          o,
+                          {pc[0], pc[1], pc[2], pc[3]},
+                          run};
     return 0;
 }
 
@@ -368,6 +376,10 @@ int rl_sched_explore(const char *exe, const char *workdir,
     rl_strv_pushf(&env, "RACELAB_SCHED_DEPTH=%04d", o->depth);
     rl_strv_pushf(&env, "RACELAB_SCHED_SPURIOUS=%d", o->spurious);
     rl_strv_pushf(&env, "RACELAB_SCHED_TRACE_ALL=%d", o->trace_all);
+    /* Only when given: the environment's size moves the stack, and a
+     * replay without choices must see the addresses exploring saw. */
+    if (o->choices && o->choices[0])
+        rl_strv_pushf(&env, "RACELAB_SCHED_CHOICES=%s", o->choices);
     /* A seed stuck outside the scheduler (blocking I/O) is cut short
      * after a few seconds (a seed normally takes milliseconds); the whole
      * exploration gets twice --timeout. */

@@ -46,6 +46,7 @@ struct rl_explore_opts {
     int trace_all;  /* record every seed, not only the first failures */
     double timeout; /* per seed; the whole exploration gets twice this */
     char *const *program_args;
+    const char *choices; /* "STEP:THREAD,..." (stepping), or NULL */
 };
 
 /* Compiles src with the TSan pass and links racelab's scheduler instead

@@ -415,6 +415,8 @@ static void add_steps(const struct rl_seed_trace *t,
                             have ? fr.file : NULL, have ? fr.line : 0,
                             detail[0] ? detail : NULL,
                             (long long)i == mark ? kind : 0);
+        f->trace[f->ntrace - 1].raw = (long long)i + t->dropped;
+        f->trace[f->ntrace - 1].runnable = s->runnable;
     }
     free(keep);
     free(cache);

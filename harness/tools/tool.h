@@ -55,6 +55,7 @@ struct rl_explore_params {
     int depth;                 /* PCT's bug depth */
     int spurious;              /* spurious condition wakeups */
     int trace;                 /* also keep passing seeds' interleavings */
+    const char *choices;       /* stepping's choices, or NULL */
 };
 
 /* EXPLORE: what it gives back. */

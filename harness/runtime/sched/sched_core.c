@@ -55,6 +55,14 @@ static uint64_t idle_budget = 50000; /* steps without progress: livelock */
 static uint64_t step_cap = 2000000;  /* steps in one run, at most */
 static uint64_t idle;
 static struct rs_obj objs[RS_OBJS];
+/* Stepping (RACELAB_SCHED_CHOICES): the pick before step `at` is `thread`. */
+enum { RS_MAX_CHOICES = 256 };
+static struct {
+    uint64_t at;
+    int thread;
+} choices[RS_MAX_CHOICES];
+static int nchoices;
+static uint64_t pick_mask; /* runnable threads at the last pick */
 
 static void verdict(int v) __attribute__((noreturn));
 
@@ -146,6 +154,7 @@ uint64_t rs_record(int op, uint64_t addr, int size, uint64_t value,
     s->value = value;
     s->other = other;
     memcpy(s->pc, pc, sizeof s->pc);
+    s->runnable = pick_mask;
     return i;
 }
 
@@ -192,10 +201,30 @@ void rs_demote(void)
 static int pick(void)
 {
     int best = -1;
+    uint64_t mask = 0;
     for (int i = 0; i < rs_nthreads; i++)
-        if (rs_threads[i].state == RS_RUNNABLE &&
-            (best < 0 || rs_threads[i].prio > rs_threads[best].prio))
-            best = i;
+        if (rs_threads[i].state == RS_RUNNABLE) {
+            if (i < 64)
+                mask |= (uint64_t)1 << i;
+            if (best < 0 || rs_threads[i].prio > rs_threads[best].prio)
+                best = i;
+        }
+    pick_mask = mask;
+    /* A choice made while stepping: that thread goes, and stays on top
+     * (the way a lecturer expects "let T2 run" to mean more than one
+     * step) until PCT's next change point or the next choice. */
+    for (int c = 0; c < nchoices; c++) {
+        int t = choices[c].thread;
+        if (choices[c].at != shm->total || t < 0 || t >= rs_nthreads ||
+            rs_threads[t].state != RS_RUNNABLE)
+            continue;
+        int64_t top = rs_threads[t].prio;
+        for (int i = 0; i < rs_nthreads; i++)
+            if (rs_threads[i].state != RS_FREE && rs_threads[i].prio >= top)
+                top = rs_threads[i].prio + 1;
+        rs_threads[t].prio = top;
+        best = t;
+    }
     return best;
 }
 
@@ -414,7 +443,7 @@ static void write_trace(FILE *out, uint64_t seed, const char *outpath)
                 (unsigned long long)s->other);
         for (int f = 0; f < RS_FRAMES; f++)
             fprintf(out, " %llx", (unsigned long long)s->pc[f]);
-        fputc('\n', out);
+        fprintf(out, " %llx\n", (unsigned long long)s->runnable);
     }
     for (uint32_t i = 0; i < shm->nwaiters && i < RS_MAX_WAITERS; i++) {
         const struct rs_waiter *w = &shm->waiters[i];
@@ -532,6 +561,18 @@ rs_boot(int argc, char **argv, char **envp)
     spurious = (int)env_long("RACELAB_SCHED_SPURIOUS", 1);
     idle_budget = (uint64_t)env_long("RACELAB_SCHED_IDLE", 50000);
     step_cap = (uint64_t)env_long("RACELAB_SCHED_CAP", 2000000);
+    for (const char *c = getenv("RACELAB_SCHED_CHOICES"); c && *c;) {
+        char *end;
+        unsigned long long at = strtoull(c, &end, 10);
+        if (*end != ':' || nchoices >= RS_MAX_CHOICES)
+            break;
+        long t = strtol(end + 1, &end, 10);
+        choices[nchoices].at = at;
+        choices[nchoices++].thread = (int)t;
+        c = *end == ',' ? end + 1 : end;
+        if (*end != ',')
+            break;
+    }
     struct server sv = {0};
     sv.seed_timeout = (int)env_long("RACELAB_SCHED_SEED_TIMEOUT", 5);
     sv.trace_all = (int)env_long("RACELAB_SCHED_TRACE_ALL", 0);

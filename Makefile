@@ -7,7 +7,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
            -Wno-missing-field-initializers -D_GNU_SOURCE
 PKGS     = jansson expat
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 

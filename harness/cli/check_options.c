@@ -240,5 +240,11 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
     for (size_t i = 0; i < o->nfiles; i++)
         if (o->files[i][0] == '-')
             return usage_error("unknown option '%s'", o->files[i]);
+    /* Stepping runs one seed under the scheduler, nothing else. */
+    if (o->step && (o->schedules > 1 || o->server || o->json_path))
+        return usage_error("%s", "--step plays one seed: not with "
+                                 "--schedules N, --server or --json");
+    if (o->choices && !o->seed_set && o->schedules == 0 && !o->step)
+        return usage_error("%s", "--choices needs --seed S (or --step)");
     return 0;
 }

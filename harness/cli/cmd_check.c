@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "cli/check_options.h"
+#include "cli/check_step.h"
 #include "cli/cmd.h"
 #include "engine/check_engine.h"
 #include "lib/xalloc.h"
 #include "report/check_view.h"
+#include "report/picture.h"
 
 static char *program_name(const struct rl_check_options *o)
 {
@@ -66,6 +68,11 @@ static int report(const struct rl_check *c, const struct rl_check_options *o)
         fprintf(stderr, "racelab: %s\n", err);
         internal = 1;
     }
+    if (rl_picture_files(o->html_path, o->trace_json_path, program, r.findings,
+                         r.passing, err, sizeof err) != 0) {
+        fprintf(stderr, "racelab: %s\n", err);
+        internal = 1;
+    }
     rl_check_report_free(&r);
     free(program);
     if (internal)
@@ -94,6 +101,8 @@ int cmd_check(int argc, char **argv)
               stderr);
         return RL_EXIT_USAGE;
     }
+    if (o.step)
+        return rl_check_step(&o);
     struct rl_check_request req;
     make_request(&o, &req);
     struct rl_check c;

@@ -90,6 +90,31 @@ void rl_finding_add_step(struct rl_finding *f, int thread, const char *op,
     s->losing = losing;
     s->raw = -1;
     s->runnable = 0;
+    s->object = NULL;
+    s->value = NULL;
+}
+
+void rl_finding_step_object(struct rl_finding *f, const char *object,
+                            const char *value)
+{
+    if (f->ntrace == 0)
+        return;
+    struct rl_trace_step *s = &f->trace[f->ntrace - 1];
+    free(s->object);
+    free(s->value);
+    s->object = object ? xstrdup(object) : NULL;
+    s->value = value ? xstrdup(value) : NULL;
+}
+
+void rl_finding_add_wait(struct rl_finding *f, const char *waiter,
+                         const char *holder, const char *object, int in_cycle)
+{
+    f->waits = xrealloc(f->waits, (f->nwaits + 1) * sizeof *f->waits);
+    struct rl_wait_edge *w = &f->waits[f->nwaits++];
+    w->waiter = xstrdup(waiter);
+    w->holder = holder ? xstrdup(holder) : NULL;
+    w->object = xstrdup(object ? object : "?");
+    w->in_cycle = in_cycle;
 }
 
 void rl_finding_set_scenario(struct rl_finding *f, const char *scenario)
@@ -129,8 +154,16 @@ static void finding_free(struct rl_finding *f)
         free(f->trace[i].op);
         free(f->trace[i].file);
         free(f->trace[i].detail);
+        free(f->trace[i].object);
+        free(f->trace[i].value);
     }
     free(f->trace);
+    for (size_t i = 0; i < f->nwaits; i++) {
+        free(f->waits[i].waiter);
+        free(f->waits[i].holder);
+        free(f->waits[i].object);
+    }
+    free(f->waits);
     for (size_t i = 0; i < f->nlocs; i++) {
         free(f->locs[i].file);
         free(f->locs[i].function);

@@ -32,6 +32,20 @@ struct rl_trace_step {
      * were runnable when this step's thread was picked. */
     long long raw;
     unsigned long long runnable;
+    /* For pictures and stepping, never parsed from detail: the variable,
+     * lock or semaphore the step is about ("cnt", "lock_a", "mem#2"), or
+     * NULL; and for an access, the value read or written ("2"), or NULL. */
+    char *object;
+    char *value;
+};
+
+/* A blocked thread at a deadlock: who it waits for (the wait-for graph
+ * that report/picture_html.c draws). */
+struct rl_wait_edge {
+    char *waiter; /* the blocked thread, as the finding names it ("T1") */
+    char *holder; /* the thread it waits for, or NULL (nobody holds it) */
+    char *object; /* what it waits on: "lock_b", "mutex m", "T2" */
+    int in_cycle; /* 1 on the edges of the wait-for cycle */
 };
 
 /* What the marked step of a finding's trace (rl_trace_step.losing) is. */
@@ -79,6 +93,8 @@ struct rl_finding {
     int has_seed;
     struct rl_trace_step *trace; /* NULL when none */
     size_t ntrace;
+    struct rl_wait_edge *waits; /* a deadlock's blocked threads, or NULL */
+    size_t nwaits;
     /* Facts for later stages to test, never parsed back from detail
      * (which is for people).  Not part of any report. */
     unsigned flags;                      /* RL_FINDING_* */
@@ -113,6 +129,12 @@ int rl_finding_has_tool(const struct rl_finding *f, const char *tool);
 void rl_finding_add_step(struct rl_finding *f, int thread, const char *op,
                          const char *file, int line, const char *detail,
                          int losing);
+/* Names the object and value of the last step added (copied; NULL ok). */
+void rl_finding_step_object(struct rl_finding *f, const char *object,
+                            const char *value);
+/* Appends one blocked thread of a deadlock (strings copied). */
+void rl_finding_add_wait(struct rl_finding *f, const char *waiter,
+                         const char *holder, const char *object, int in_cycle);
 int rl_finding_has_location(const struct rl_finding *f, const char *file,
                             int line);
 /* Replaces the scenario (copied; NULL clears it). */

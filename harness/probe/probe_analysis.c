@@ -796,6 +796,12 @@ static void cycle_line(const struct rlp_shm *shm,
     }
     snprintf(line, sizeof line, "%s%s %s", who, first, wait);
     rl_finding_append_detail(f, line);
+    /* The same edge for the wait-for graph (report/picture_html.c): the
+     * next thread of the cycle holds (or would post) what this one waits
+     * for. */
+    char next[160];
+    thread_name(shm, sym, c->thread[(k + 1) % c->n], next, sizeof next);
+    rl_finding_add_wait(f, who, next, what, 1);
 }
 
 /* A lock whose holder ended without releasing it is never free again. */
@@ -835,6 +841,7 @@ static void wait_line(const struct rlp_shm *shm,
         snprintf(line, sizeof line, "%s waits for %s%s", who, what, tmp);
     }
     rl_finding_append_detail(f, line);
+    rl_finding_add_wait(f, who, NULL, what, 0);
     exited_holders(shm, sym, t->wait_object, f);
 }
 

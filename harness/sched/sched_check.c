@@ -286,32 +286,78 @@ static int build(struct sched_check *c)
     return rc;
 }
 
+/* One build, run as often as stepping asks (sched_check.h). */
+struct rl_sched_session {
+    struct rl_explore_params p; /* a copy: choices change from run to run */
+    struct sched_check c;
+};
+
+struct rl_sched_session *
+rl_sched_session_open(const struct rl_explore_params *p,
+                      struct rl_explore_outcome *out)
+{
+    struct rl_sched_session *s = xcalloc(1, sizeof *s);
+    struct sched_check *c = &s->c;
+    memset(out, 0, sizeof *out);
+    s->p = *p;
+    c->p = &s->p;
+    c->out = out;
+    char err[256];
+    if (rl_sources_init(&c->sources, p->sources->given, p->sources->n, err,
+                        sizeof err) != 0) {
+        out->error = xstrdup(err);
+        free(s);
+        return NULL;
+    }
+    c->workdir = rl_workdir_create("racelab-sched", err, sizeof err);
+    if (!c->workdir)
+        out->error = xstrdup(err);
+    if (!c->workdir || build(c) != 0) {
+        rl_sched_session_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void rl_sched_session_run(struct rl_sched_session *s, const char *choices,
+                          struct rl_explore_outcome *out)
+{
+    struct sched_check *c = &s->c;
+    memset(out, 0, sizeof *out);
+    s->p.choices = choices;
+    c->out = out;
+    c->unexplained = 0;
+    rl_symbolizer_free(c->sym);
+    c->sym = NULL;
+    rl_explore_free(&c->x);
+    memset(&c->x, 0, sizeof c->x);
+    if (explore(c) == 0 && analyze(c) == 0) {
+        make_note(c);
+        out->ran = 1;
+    }
+}
+
+void rl_sched_session_close(struct rl_sched_session *s)
+{
+    if (!s)
+        return;
+    struct sched_check *c = &s->c;
+    rl_symbolizer_free(c->sym);
+    rl_explore_free(&c->x);
+    if (c->workdir)
+        rl_workdir_remove(c->workdir);
+    free(c->workdir);
+    free(c->exe);
+    rl_sources_free(&c->sources);
+    free(s);
+}
+
 void rl_sched_check(const struct rl_explore_params *p,
                     struct rl_explore_outcome *out)
 {
-    struct sched_check c;
-    memset(&c, 0, sizeof c);
-    memset(out, 0, sizeof *out);
-    c.p = p;
-    c.out = out;
-    char err[256];
-    if (rl_sources_init(&c.sources, p->sources->given, p->sources->n, err,
-                        sizeof err) != 0) {
-        out->error = xstrdup(err);
-        return;
+    struct rl_sched_session *s = rl_sched_session_open(p, out);
+    if (s) {
+        rl_sched_session_run(s, p->choices, out);
+        rl_sched_session_close(s);
     }
-    c.workdir = rl_workdir_create("racelab-sched", err, sizeof err);
-    if (!c.workdir)
-        out->error = xstrdup(err);
-    else if (build(&c) == 0 && explore(&c) == 0 && analyze(&c) == 0) {
-        make_note(&c);
-        out->ran = 1;
-    }
-    rl_symbolizer_free(c.sym);
-    rl_explore_free(&c.x);
-    if (c.workdir)
-        rl_workdir_remove(c.workdir);
-    free(c.workdir);
-    free(c.exe);
-    rl_sources_free(&c.sources);
 }

@@ -15,4 +15,19 @@
 void rl_sched_check(const struct rl_explore_params *p,
                     struct rl_explore_outcome *out);
 
+/*
+ * Stepping (racelab check --step) runs one seed again and again with more
+ * choices: the program is built once per session.  open builds it (NULL,
+ * with out saying why, when it cannot); each run explores p->first with
+ * these choices ("STEP:THREAD,...", or NULL) into out, which the caller
+ * frees (rl_explore_outcome_free) before the next run.
+ */
+struct rl_sched_session;
+struct rl_sched_session *
+rl_sched_session_open(const struct rl_explore_params *p,
+                      struct rl_explore_outcome *out);
+void rl_sched_session_run(struct rl_sched_session *s, const char *choices,
+                          struct rl_explore_outcome *out);
+void rl_sched_session_close(struct rl_sched_session *s);
+
 #endif

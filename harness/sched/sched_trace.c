@@ -369,6 +369,53 @@ static void step_detail(struct names *nm, const struct rs_step *s, char *b,
     }
 }
 
+/* What a step is about, as pictures and stepping need it: the object's
+ * name and, for accesses and semaphores, the value. */
+static void step_object(struct names *nm, const struct rs_step *s,
+                        struct rl_finding *f)
+{
+    char v[40], tn[16];
+    const char *object = NULL, *value = NULL;
+    switch (s->op) {
+    case RS_OP_READ:
+    case RS_OP_WRITE:
+    case RS_OP_ALOAD:
+    case RS_OP_ASTORE:
+    case RS_OP_ARMW:
+        value_text(v, sizeof v, s->value, s->size);
+        object = addr_name(nm, s->addr);
+        value = v;
+        break;
+    case RS_OP_SEM_WAIT:
+    case RS_OP_SEM_POST:
+        snprintf(v, sizeof v, "%lld", (long long)s->value);
+        object = addr_name(nm, s->addr);
+        value = v;
+        break;
+    case RS_OP_CREATE:
+    case RS_OP_JOIN:
+        thread_name(tn, sizeof tn, (int)s->other);
+        object = tn;
+        break;
+    case RS_OP_BLOCK:
+        if (s->other == RS_WAIT_JOIN) {
+            thread_name(tn, sizeof tn, (int)s->addr);
+            object = tn;
+        } else {
+            object = addr_name(nm, s->addr);
+        }
+        break;
+    case RS_OP_START:
+    case RS_OP_EXIT:
+    case RS_OP_YIELD:
+    case RS_OP_FORK:
+        break;
+    default:
+        object = addr_name(nm, s->addr);
+    }
+    rl_finding_step_object(f, object, value);
+}
+
 static int shown(const struct rl_seed_trace *t, const struct rs_step *s,
                  uint64_t **cache, size_t *ncache, uint64_t **local,
                  size_t *nlocal)
@@ -417,6 +464,7 @@ static void add_steps(const struct rl_seed_trace *t,
                             (long long)i == mark ? kind : 0);
         f->trace[f->ntrace - 1].raw = (long long)i + t->dropped;
         f->trace[f->ntrace - 1].runnable = s->runnable;
+        step_object(nm, s, f);
     }
     free(keep);
     free(cache);
@@ -497,6 +545,10 @@ static void deadlock_detail(const struct rl_seed_trace *t,
             char me[16], owner[16], at[300], held[300], line[800];
             thread_name(me, sizeof me, (int)w->thread);
             thread_name(owner, sizeof owner, w->owner);
+            rl_finding_add_wait(f, me, w->owner >= 0 ? owner : NULL,
+                                w->kind == RS_WAIT_JOIN ? owner
+                                                        : addr_name(nm, w->obj),
+                                in_cycle[w->thread]);
             where(sym, w->pc, at, sizeof at);
             if (loc)
                 add_step_location(loc, sym, w->pc);

@@ -62,6 +62,10 @@ static struct {
     int thread;
 } choices[RS_MAX_CHOICES];
 static int nchoices;
+/* Not in the calibration run: its length sets PCT's change points, which
+ * must not move when a choice is added, or the steps before the choice
+ * would change too. */
+static int choosing;
 static uint64_t pick_mask; /* runnable threads at the last pick */
 
 static void verdict(int v) __attribute__((noreturn));
@@ -213,7 +217,7 @@ static int pick(void)
     /* A choice made while stepping: that thread goes, and stays on top
      * (the way a lecturer expects "let T2 run" to mean more than one
      * step) until PCT's next change point or the next choice. */
-    for (int c = 0; c < nchoices; c++) {
+    for (int c = 0; choosing && c < nchoices; c++) {
         int t = choices[c].thread;
         if (choices[c].at != shm->total || t < 0 || t >= rs_nthreads ||
             rs_threads[t].state != RS_RUNNABLE)
@@ -425,6 +429,7 @@ static void start_run(uint64_t seed, uint64_t k, int calibrate)
     rs_thread_new(NULL, NULL);
     rs_self = 0;
     nchanges = 0;
+    choosing = !calibrate;
     for (int i = 0; !calibrate && i < depth - 1 && i < RS_MAX_CHANGES; i++)
         change_at[nchanges++] = 1 + rs_random() % k;
     rs_active = 1;

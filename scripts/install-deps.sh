@@ -18,6 +18,8 @@ packages=(
   jq                       # reads racelab's JSON in the grade, soak, bench scripts
   bc                       # arithmetic in the bench script
   pandoc                   # make handouts: the lab handouts as HTML
+  tmux                     # the stepping test drives racelab check --step in it
+  chromium                 # scripts/lecture-pictures.sh: screenshots of --html
 )
 
 missing=()

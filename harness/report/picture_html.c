@@ -50,13 +50,29 @@ static void thread_name(char *b, size_t len, int t)
     rl_trace_thread_name(b, len, t);
 }
 
-/* A colour per lock, the same for the same name on every page. */
-static int hue_of(const char *name)
+/* A colour per lock, in the order the trace first takes them: distinct
+ * for the few locks a lecture's program has. */
+static const char *const PALETTE[] = {"#d53e4f", "#3288bd", "#66a61e",
+                                      "#984ea3", "#ff7f00", "#a65628",
+                                      "#e7298a", "#666666"};
+
+static const char *lock_colour(const struct rl_picture_model *m,
+                               const char *object)
 {
-    unsigned h = 5381;
-    for (const char *p = name ? name : ""; *p; p++)
-        h = h * 33 + (unsigned char)*p;
-    return (int)(h % 12) * 30;
+    size_t distinct = 0;
+    for (size_t i = 0; i < m->nholds; i++) {
+        const char *o = m->holds[i].object ? m->holds[i].object : "";
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(m->holds[j].object ? m->holds[j].object : "", o) ==
+                   0;
+        if (seen)
+            continue;
+        if (strcmp(o, object ? object : "") == 0)
+            return PALETTE[distinct % (sizeof PALETTE / sizeof *PALETTE)];
+        distinct++;
+    }
+    return PALETTE[0];
 }
 
 static double row_y(const struct rl_picture_model *m, size_t row)
@@ -120,7 +136,7 @@ static void draw_lanes(FILE *out, const struct rl_finding *f,
 {
     size_t rows = f->ntrace - m->first;
     double width = LEFT + m->nthreads * LANE_W + MARK_W;
-    double height = TOP + rows * ROW_H + 16;
+    double height = TOP + rows * ROW_H + 2 * ROW_H;
     char name[16];
     fprintf(out,
             "<svg class=\"lanes\" data-threads=\"%d\" data-steps=\"%zu\" "
@@ -157,7 +173,8 @@ static void draw_lanes(FILE *out, const struct rl_finding *f,
             if (s->thread != t)
                 continue;
             double y0 = row_y(m, s->from) + ROW_H;
-            double y1 = s->open ? row_y(m, s->to) + ROW_H + 6 : row_y(m, s->to);
+            double y1 =
+                s->open ? row_y(m, s->to) + 2 * ROW_H : row_y(m, s->to);
             if (y1 < y0 + 4)
                 y1 = y0 + 4;
             fprintf(out, "<g class=\"blocked\" data-object=\"");
@@ -180,9 +197,9 @@ static void draw_lanes(FILE *out, const struct rl_finding *f,
             put_text(out, s->object);
             fprintf(out,
                     "\"><rect x=\"%.0f\" y=\"%.0f\" width=\"6\" "
-                    "height=\"%.0f\" rx=\"2\" "
-                    "style=\"fill:hsl(%d,70%%,45%%)\"/><title>",
-                    x + 3 + s->depth * 8.0, y0, y1 - y0, hue_of(s->object));
+                    "height=\"%.0f\" rx=\"2\" fill=\"%s\"/><title>",
+                    x + 3 + s->depth * 8.0, y0, y1 - y0,
+                    lock_colour(m, s->object));
             put_text(out, s->object);
             fprintf(out, " held by %s%s</title></g>\n", name,
                     s->open ? " (never released)" : "");
@@ -222,6 +239,8 @@ static void draw_lanes(FILE *out, const struct rl_finding *f,
                 "<text class=\"step-number\" x=\"%d\" y=\"%.1f\">%zu</text>\n",
                 LEFT - 10, y, i + 1);
         const char *mark = losing_text(s->losing);
+        if (!mark && i + 1 == f->ntrace && strcmp(f->id, "deadlock") == 0)
+            mark = "no thread can run: deadlock";
         if (mark)
             fprintf(out,
                     "<text class=\"losing-mark\" x=\"%.0f\" y=\"%.1f\">"
@@ -249,6 +268,18 @@ static int node_of(struct nodes *v, const char *name)
     return v->n++;
 }
 
+/* 1 when the node is on the wait-for cycle. */
+static int on_cycle(const struct rl_finding *f, const char *name)
+{
+    for (size_t i = 0; i < f->nwaits; i++)
+        if (f->waits[i].in_cycle && strcmp(f->waits[i].waiter, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The cycle's threads on a circle (two of them side by side), every other
+ * node in a row below; each edge bends away from the middle, with its
+ * label on the outside of the bend. */
 static void draw_wait_for(FILE *out, const struct rl_finding *f)
 {
     struct nodes v = {0};
@@ -257,23 +288,43 @@ static void draw_wait_for(FILE *out, const struct rl_finding *f)
         node_of(&v,
                 f->waits[i].holder ? f->waits[i].holder : f->waits[i].object);
     }
-    const double cx = 260, cy = 190, radius = v.n > 1 ? 130 : 0, r = 46;
+    int ncycle = 0, nrest = 0;
+    for (int i = 0; i < v.n; i++)
+        ncycle += on_cycle(f, v.name[i]);
+    /* A pair of threads needs no height of its own. */
+    const double cx = 330, cy = ncycle == 2 ? 90 : 180, radius = 150, r = 46;
+    const double below = ncycle == 2 ? 290 : 400;
+    double height = (v.n > ncycle ? below : cy + radius) + 70;
     fprintf(out,
             "<svg class=\"wait-for\" data-nodes=\"%d\" data-edges=\"%zu\" "
-            "xmlns=\"http://www.w3.org/2000/svg\" width=\"520\" "
-            "height=\"380\" viewBox=\"0 0 520 380\">\n",
-            v.n, f->nwaits);
+            "xmlns=\"http://www.w3.org/2000/svg\" width=\"660\" "
+            "height=\"%.0f\" viewBox=\"0 0 660 %.0f\">\n",
+            v.n, f->nwaits, height, height);
     fputs("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" "
-          "refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" "
-          "orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/>"
-          "</marker></defs>\n",
+          "refY=\"5\" markerWidth=\"14\" markerHeight=\"14\" "
+          "markerUnits=\"userSpaceOnUse\" orient=\"auto-start-reverse\">"
+          "<path d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>\n",
           out);
     double px[32], py[32];
-    for (int i = 0; i < v.n; i++) {
-        double a = -M_PI / 2 + 2 * M_PI * i / (v.n ? v.n : 1);
-        px[i] = cx + radius * cos(a);
-        py[i] = cy + radius * sin(a);
-    }
+    int k = 0;
+    for (int i = 0; i < v.n; i++)
+        if (on_cycle(f, v.name[i])) {
+            double a = ncycle == 2 ? M_PI + M_PI * k
+                                   : -M_PI / 2 + 2 * M_PI * k / ncycle;
+            px[i] = cx + (ncycle > 1 ? radius : 0) * cos(a);
+            py[i] = cy + (ncycle > 1 ? radius * (ncycle == 2 ? 1 : 0.8) : 0) *
+                             sin(a);
+            k++;
+        } else {
+            nrest++;
+        }
+    int nr = 0, others = v.n - ncycle;
+    for (int i = 0; i < v.n; i++)
+        if (!on_cycle(f, v.name[i])) {
+            px[i] = others == 1 ? cx : 80 + nr * (500.0 / (others - 1));
+            py[i] = ncycle ? below : cy;
+            nr++;
+        }
     for (size_t i = 0; i < f->nwaits; i++) {
         const struct rl_wait_edge *w = &f->waits[i];
         int a = node_of(&v, w->waiter);
@@ -282,11 +333,23 @@ static void draw_wait_for(FILE *out, const struct rl_finding *f)
             continue;
         double dx = px[b] - px[a], dy = py[b] - py[a];
         double len = sqrt(dx * dx + dy * dy);
-        /* Bend the edge so that two opposite edges do not overlap. */
-        double nx = -dy / len, ny = dx / len, bend = 26;
+        double nx = -dy / len, ny = dx / len, bend = 40;
         double x0 = px[a] + dx / len * r, y0 = py[a] + dy / len * r;
         double x1 = px[b] - dx / len * (r + 2), y1 = py[b] - dy / len * (r + 2);
-        double mx = (x0 + x1) / 2 + nx * bend, my = (y0 + y1) / 2 + ny * bend;
+        double hx = (x0 + x1) / 2, hy = (y0 + y1) / 2;
+        /* Away from the middle; on a tie (the two edges of a pair of
+         * threads) the normal's own side keeps the pair apart. */
+        double out1 = hypot(hx + nx * bend - cx, hy + ny * bend - cy);
+        double out2 = hypot(hx - nx * bend - cx, hy - ny * bend - cy);
+        if (out2 > out1 + 1) {
+            nx = -nx;
+            ny = -ny;
+        }
+        double mx = hx + nx * bend, my = hy + ny * bend;
+        /* The curve's middle, and the label just outside it. */
+        double lx = hx / 2 + mx / 2 + nx * 10, ly = hy / 2 + my / 2 + ny * 10;
+        const char *anchor = nx > 0.3 ? "start" : nx < -0.3 ? "end" : "middle";
+        ly += ny > 0.3 ? 14 : ny < -0.3 ? -2 : 5;
         fprintf(out, "<g class=\"edge%s\" data-from=\"",
                 w->in_cycle ? " cycle" : "");
         put_text(out, w->waiter);
@@ -294,14 +357,15 @@ static void draw_wait_for(FILE *out, const struct rl_finding *f)
         put_text(out, w->holder ? w->holder : w->object);
         fprintf(out,
                 "\"><path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" "
-                "marker-end=\"url(#arrow)\"/><text x=\"%.1f\" y=\"%.1f\">"
-                "waits for ",
-                x0, y0, mx, my, x1, y1, mx + nx * 14, my + ny * 14 + 5);
+                "marker-end=\"url(#arrow)\"/><text x=\"%.1f\" y=\"%.1f\" "
+                "text-anchor=\"%s\">waits for ",
+                x0, y0, mx, my, x1, y1, lx, ly, anchor);
         put_text(out, w->object);
         fputs("</text></g>\n", out);
     }
     for (int i = 0; i < v.n; i++) {
-        fputs("<g class=\"node\" data-name=\"", out);
+        fprintf(out, "<g class=\"node%s\" data-name=\"",
+                on_cycle(f, v.name[i]) ? " cycle" : "");
         put_text(out, v.name[i]);
         fprintf(out,
                 "\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.0f\"/>"
@@ -543,7 +607,8 @@ static const char STYLE[] =
     ".wait-for .edge path{fill:none;stroke:#555;stroke-width:2}"
     ".wait-for .edge.cycle path{stroke:#c53030;stroke-width:3}"
     ".wait-for .edge.cycle text{fill:#c53030}"
-    ".wait-for .edge text{text-anchor:middle;font-size:13px}"
+    ".wait-for .edge text{font-size:14px}"
+    ".wait-for .node.cycle circle{stroke:#c53030;stroke-width:3}"
     ".progress-graph .unsafe{fill:#fbb;opacity:.7}"
     ".progress-graph .grid{stroke:#ddd}"
     ".progress-graph .tick{text-anchor:middle;font-weight:bold}"
@@ -553,7 +618,9 @@ static const char STYLE[] =
     ".progress-graph .losing circle{fill:none;stroke:#c53030;"
     "stroke-width:3}"
     ".progress-graph .losing text{fill:#c53030;font-weight:bold}"
-    ".legend{font-size:14px;color:#444;max-width:60em}";
+    ".legend{font-size:14px;color:#444;max-width:60em}"
+    ".swatch{display:inline-block;width:10px;height:14px;"
+    "vertical-align:middle}";
 
 static void section(FILE *out, const struct rl_finding *f, int passing)
 {
@@ -589,7 +656,21 @@ static void section(FILE *out, const struct rl_finding *f, int passing)
             fprintf(out, "<p>(%zu earlier steps not drawn)</p>\n", m.first);
         draw_lanes(out, f, &m);
         fputs("<p class=\"legend\">Time goes down. Coloured bars: a lock "
-              "held; hatched: a thread blocked; blue dots read, orange dots "
+              "held",
+              out);
+        for (size_t h = 0; h < m.nholds; h++) {
+            int first = 1;
+            for (size_t j = 0; j < h && first; j++)
+                first = strcmp(m.holds[j].object ? m.holds[j].object : "",
+                               m.holds[h].object ? m.holds[h].object : "");
+            if (!first)
+                continue;
+            fprintf(out, " <span class=\"swatch\" style=\"background:%s\">"
+                         "</span> ",
+                    lock_colour(&m, m.holds[h].object));
+            put_text(out, m.holds[h].object);
+        }
+        fputs("; hatched: a thread blocked; blue dots read, orange dots "
               "write the value shown in bold.</p>\n",
               out);
         rl_picture_model_free(&m);

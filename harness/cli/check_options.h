@@ -21,14 +21,14 @@ struct rl_check_options {
     char **program_args; /* after --, NULL-terminated */
     /* The seeded scheduler (tools/tool_sched.c): on when schedules > 0 or
      * seed_set; seeds seed..seed+schedules-1 are explored. */
-    int schedules;   /* --schedules N (0: off) */
-    int depth;       /* --depth D, PCT's bug depth (default 3) */
-    long long seed;  /* --seed S: the first seed (default 1) */
-    int seed_set;    /* 1 when --seed was given */
-    int trace;       /* --trace: print each explored seed's interleaving */
-    int no_spurious; /* --no-spurious: no spurious condition wakeups */
-    int step;        /* --step: play scheduler (sched/sched_step.h) */
-    const char *choices;         /* --choices STEP:THREAD,..., or NULL */
+    int schedules;       /* --schedules N (0: off) */
+    int depth;           /* --depth D, PCT's bug depth (default 3) */
+    long long seed;      /* --seed S: the first seed (default 1) */
+    int seed_set;        /* 1 when --seed was given */
+    int trace;           /* --trace: print each explored seed's interleaving */
+    int no_spurious;     /* --no-spurious: no spurious condition wakeups */
+    int step;            /* --step: play scheduler (sched/sched_step.h) */
+    const char *choices; /* --choices STEP:THREAD,..., or NULL */
     const char *html_path;       /* --html FILE: report/picture.h */
     const char *trace_json_path; /* --trace-json FILE */
     /* -I DIR...: extra header folders, NULL-terminated. */

@@ -38,9 +38,9 @@ struct rl_check_request {
     int schedules;
     long long first_seed; /* 0 is a seed too: 1 when not set */
     int first_seed_set;
-    int depth;       /* 0: the default */
-    int no_spurious; /* no spurious condition wakeups */
-    int trace;       /* keep the interleavings of passing seeds too */
+    int depth;           /* 0: the default */
+    int no_spurious;     /* no spurious condition wakeups */
+    int trace;           /* keep the interleavings of passing seeds too */
     const char *choices; /* stepping's choices "STEP:THREAD,...", or NULL */
 };
 

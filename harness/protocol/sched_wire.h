@@ -11,8 +11,8 @@
  *   calibrate STEPS
  *   seed S exit CODE signal SIG verdict NAME steps N
  *   trace S NSTEPS DROPPED            (first failing seeds of each kind,
- *   step THREAD OP SIZE ADDR VALUE OTHER PC0 PC1 PC2 PC3 RUNNABLE  or every seed
- *   waiter THREAD KIND OBJ OWNER TIMED PC0..PC3 HPC0..HPC3  when replaying)
+ *   step THREAD OP SIZE ADDR VALUE OTHER PC0 PC1 PC2 PC3 RUNNABLE  or every
+ * seed waiter THREAD KIND OBJ OWNER TIMED PC0..PC3 HPC0..HPC3  when replaying)
  *   output LEN                        followed by LEN bytes of output
  *   end
  *   stopped SEEDS                     (the time budget ran out)

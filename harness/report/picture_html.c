@@ -64,8 +64,7 @@ static const char *lock_colour(const struct rl_picture_model *m,
         const char *o = m->holds[i].object ? m->holds[i].object : "";
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(m->holds[j].object ? m->holds[j].object : "", o) ==
-                   0;
+            seen = strcmp(m->holds[j].object ? m->holds[j].object : "", o) == 0;
         if (seen)
             continue;
         if (strcmp(o, object ? object : "") == 0)
@@ -173,8 +172,7 @@ static void draw_lanes(FILE *out, const struct rl_finding *f,
             if (s->thread != t)
                 continue;
             double y0 = row_y(m, s->from) + ROW_H;
-            double y1 =
-                s->open ? row_y(m, s->to) + 2 * ROW_H : row_y(m, s->to);
+            double y1 = s->open ? row_y(m, s->to) + 2 * ROW_H : row_y(m, s->to);
             if (y1 < y0 + 4)
                 y1 = y0 + 4;
             fprintf(out, "<g class=\"blocked\" data-object=\"");
@@ -665,8 +663,9 @@ static void section(FILE *out, const struct rl_finding *f, int passing)
                                m.holds[h].object ? m.holds[h].object : "");
             if (!first)
                 continue;
-            fprintf(out, " <span class=\"swatch\" style=\"background:%s\">"
-                         "</span> ",
+            fprintf(out,
+                    " <span class=\"swatch\" style=\"background:%s\">"
+                    "</span> ",
                     lock_colour(&m, m.holds[h].object));
             put_text(out, m.holds[h].object);
         }

@@ -200,14 +200,9 @@ static int parse_step(const char *line, struct rs_step *s)
                &t, &op, &size, &a, &v, &o, &pc[0], &pc[1], &pc[2], &pc[3],
                &run) < 10)
         return -1;
-    *s = (struct rs_step){t,
-                          (uint16_t)op,
-                          (uint16_t)size,
-                          a,
-                          v,
-                          o,
-                          {pc[0], pc[1], pc[2], pc[3]},
-                          run};
+    *s = (struct rs_step){
+        t,  (uint16_t)op, (uint16_t)size, a, v, o, {pc[0], pc[1], pc[2], pc[3]},
+        run};
     return 0;
 }
 

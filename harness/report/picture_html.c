@@ -286,43 +286,48 @@ static void draw_wait_for(FILE *out, const struct rl_finding *f)
         node_of(&v,
                 f->waits[i].holder ? f->waits[i].holder : f->waits[i].object);
     }
-    int ncycle = 0, nrest = 0;
+    int ncycle = 0;
     for (int i = 0; i < v.n; i++)
         ncycle += on_cycle(f, v.name[i]);
-    /* A pair of threads needs no height of its own. */
-    const double cx = 330, cy = ncycle == 2 ? 90 : 180, radius = 150, r = 46;
-    const double below = ncycle == 2 ? 290 : 400;
-    double height = (v.n > ncycle ? below : cy + radius) + 70;
+    /* A pair of threads side by side needs no height of its own; a longer
+     * cycle goes round an ellipse, wider than high (names are wide). */
+    const double cx = 380, cy = ncycle == 2 ? 90 : 190;
+    const double rx = ncycle == 2 ? 170 : 230, ry = ncycle == 2 ? 0 : 140;
+    const double below = ncycle == 2 ? 290 : 420, hh = 26;
+    double height = (v.n > ncycle ? below : cy + ry) + 70;
     fprintf(out,
             "<svg class=\"wait-for\" data-nodes=\"%d\" data-edges=\"%zu\" "
-            "xmlns=\"http://www.w3.org/2000/svg\" width=\"660\" "
-            "height=\"%.0f\" viewBox=\"0 0 660 %.0f\">\n",
+            "xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" "
+            "height=\"%.0f\" viewBox=\"0 0 760 %.0f\">\n",
             v.n, f->nwaits, height, height);
-    fputs("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" "
-          "refY=\"5\" markerWidth=\"14\" markerHeight=\"14\" "
-          "markerUnits=\"userSpaceOnUse\" orient=\"auto-start-reverse\">"
-          "<path d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>\n",
-          out);
-    double px[32], py[32];
-    int k = 0;
-    for (int i = 0; i < v.n; i++)
+    fputs("<defs>", out);
+    for (int c = 0; c < 2; c++)
+        fprintf(out,
+                "<marker id=\"arrow%s\" viewBox=\"0 0 10 10\" refX=\"10\" "
+                "refY=\"5\" markerWidth=\"14\" markerHeight=\"14\" "
+                "markerUnits=\"userSpaceOnUse\" orient=\"auto\">"
+                "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>",
+                c ? "-cycle" : "", c ? "#c53030" : "#555");
+    fputs("</defs>\n", out);
+    double px[32], py[32], hw[32];
+    int k = 0, nr = 0, others = v.n - ncycle;
+    for (int i = 0; i < v.n; i++) {
+        /* Half the width of the name in the monospace font, and room. */
+        hw[i] = 4.3 * (double)strlen(v.name[i]) + 18;
+        if (hw[i] < 40)
+            hw[i] = 40;
         if (on_cycle(f, v.name[i])) {
             double a = ncycle == 2 ? M_PI + M_PI * k
                                    : -M_PI / 2 + 2 * M_PI * k / ncycle;
-            px[i] = cx + (ncycle > 1 ? radius : 0) * cos(a);
-            py[i] = cy + (ncycle > 1 ? radius * (ncycle == 2 ? 1 : 0.8) : 0) *
-                             sin(a);
+            px[i] = cx + (ncycle > 1 ? rx : 0) * cos(a);
+            py[i] = cy + ry * sin(a);
             k++;
         } else {
-            nrest++;
-        }
-    int nr = 0, others = v.n - ncycle;
-    for (int i = 0; i < v.n; i++)
-        if (!on_cycle(f, v.name[i])) {
-            px[i] = others == 1 ? cx : 80 + nr * (500.0 / (others - 1));
+            px[i] = others == 1 ? cx : 110 + nr * (540.0 / (others - 1));
             py[i] = ncycle ? below : cy;
             nr++;
         }
+    }
     for (size_t i = 0; i < f->nwaits; i++) {
         const struct rl_wait_edge *w = &f->waits[i];
         int a = node_of(&v, w->waiter);
@@ -331,9 +336,13 @@ static void draw_wait_for(FILE *out, const struct rl_finding *f)
             continue;
         double dx = px[b] - px[a], dy = py[b] - py[a];
         double len = sqrt(dx * dx + dy * dy);
-        double nx = -dy / len, ny = dx / len, bend = 40;
-        double x0 = px[a] + dx / len * r, y0 = py[a] + dy / len * r;
-        double x1 = px[b] - dx / len * (r + 2), y1 = py[b] - dy / len * (r + 2);
+        double ux = dx / len, uy = dy / len;
+        /* Where the line leaves each node's oval. */
+        double ta = 1 / sqrt(ux * ux / (hw[a] * hw[a]) + uy * uy / (hh * hh));
+        double tb = 1 / sqrt(ux * ux / (hw[b] * hw[b]) + uy * uy / (hh * hh));
+        double nx = -uy, ny = ux, bend = 44;
+        double x0 = px[a] + ux * ta, y0 = py[a] + uy * ta;
+        double x1 = px[b] - ux * (tb + 2), y1 = py[b] - uy * (tb + 2);
         double hx = (x0 + x1) / 2, hy = (y0 + y1) / 2;
         /* Away from the middle; on a tie (the two edges of a pair of
          * threads) the normal's own side keeps the pair apart. */
@@ -353,11 +362,21 @@ static void draw_wait_for(FILE *out, const struct rl_finding *f)
         put_text(out, w->waiter);
         fputs("\" data-to=\"", out);
         put_text(out, w->holder ? w->holder : w->object);
+        fputs("\"><title>", out);
+        put_text(out, w->waiter);
+        fputs(" waits for ", out);
+        put_text(out, w->object);
+        if (w->holder) {
+            fputs(", which ", out);
+            put_text(out, w->holder);
+            fputs(" holds", out);
+        }
         fprintf(out,
-                "\"><path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" "
-                "marker-end=\"url(#arrow)\"/><text x=\"%.1f\" y=\"%.1f\" "
-                "text-anchor=\"%s\">waits for ",
-                x0, y0, mx, my, x1, y1, lx, ly, anchor);
+                "</title><path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" "
+                "marker-end=\"url(#arrow%s)\"/><text x=\"%.1f\" y=\"%.1f\" "
+                "text-anchor=\"%s\">",
+                x0, y0, mx, my, x1, y1, w->in_cycle ? "-cycle" : "", lx, ly,
+                anchor);
         put_text(out, w->object);
         fputs("</text></g>\n", out);
     }
@@ -366,13 +385,18 @@ static void draw_wait_for(FILE *out, const struct rl_finding *f)
                 on_cycle(f, v.name[i]) ? " cycle" : "");
         put_text(out, v.name[i]);
         fprintf(out,
-                "\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.0f\"/>"
-                "<text x=\"%.1f\" y=\"%.1f\">",
-                px[i], py[i], r, px[i], py[i] + 5);
+                "\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                "height=\"%.0f\" rx=\"%.0f\"/><text x=\"%.1f\" y=\"%.1f\">",
+                px[i] - hw[i], py[i] - hh, 2 * hw[i], 2 * hh, hh, px[i],
+                py[i] + 5);
         put_text(out, v.name[i]);
         fputs("</text></g>\n", out);
     }
     fputs("</svg>\n", out);
+    fputs("<p class=\"legend\">An arrow: the thread waits for what the "
+          "other holds (a lock) or must do (end, post); red: the cycle, "
+          "in which no thread can ever go on.</p>\n",
+          out);
 }
 
 /* ---- the progress graph (CS:APP 12.5.3) of a two-thread counter ---- */
@@ -458,26 +482,42 @@ static size_t sections(const struct rl_finding *f, const struct progress *pg,
     return n;
 }
 
+/* One or two letters under each step (CS:APP's H, L, S, T; P and V for
+ * taking and giving back a lock), spelled out in the legend. */
+static const struct {
+    const char *op, *letter;
+} TICKS[] = {
+    {"start", "H"},     {"exit", "T"},        {"lock", "P"},
+    {"rdlock", "P"},    {"unlock", "V"},      {"sem-wait", "P"},
+    {"sem-post", "V"},  {"block", "b"},       {"cond-wait", "w"},
+    {"cond-wake", "k"}, {"cond-signal", "s"}, {"cond-broadcast", "s"},
+    {"create", "c"},    {"join", "j"},        {"yield", "y"},
+};
+
 static const char *tick_label(const struct rl_trace_step *s, const char *var)
 {
     int on_var = s->object && strcmp(s->object, var) == 0;
-    if (strcmp(s->op, "read") == 0 && on_var)
-        return "L";
-    if (strcmp(s->op, "write") == 0 && on_var)
-        return "S";
-    if (strcmp(s->op, "start") == 0)
-        return "H";
-    if (strcmp(s->op, "exit") == 0)
-        return "T";
-    return s->op;
+    if (strcmp(s->op, "read") == 0)
+        return on_var ? "L" : "r";
+    if (strcmp(s->op, "write") == 0)
+        return on_var ? "S" : "W";
+    for (size_t i = 0; i < sizeof TICKS / sizeof *TICKS; i++)
+        if (strcmp(s->op, TICKS[i].op) == 0)
+            return TICKS[i].letter;
+    return "?";
 }
 
-static void draw_progress(FILE *out, const struct rl_finding *f,
-                          struct progress *pg)
+/* Drawn only when each thread has a critical section on the counter
+ * (a load, then a store): otherwise there is no unsafe region to show. */
+static int draw_progress(FILE *out, const struct rl_finding *f,
+                         struct progress *pg)
 {
     size_t cs[2][64][2];
     size_t ncs[2] = {sections(f, pg, 0, cs[0], 64),
                      sections(f, pg, 1, cs[1], 64)};
+    if (!ncs[0] || !ncs[1])
+        return 0;
+    fputs("<h3>Progress graph</h3>\n", out);
     double W = PG_MARGIN * 2 + pg->n[0] * (double)PG_UNIT;
     double H = PG_MARGIN * 2 + pg->n[1] * (double)PG_UNIT;
     char na[16], nb[16];
@@ -573,12 +613,15 @@ static void draw_progress(FILE *out, const struct rl_finding *f,
     put_text(out, pg->var);
     fputs(", S: store ", out);
     put_text(out, pg->var);
-    fputs(", T: thread ends. Shaded: the unsafe region (both threads "
+    fputs(", T: thread ends; P/V: lock/unlock (or semaphore wait/post), "
+          "b: blocks, w/k: condition wait/wake, r/W: other reads/writes. "
+          "Shaded: the unsafe region (both threads "
           "between their load and their store); red dots: states of the "
           "trajectory inside it.</p>\n",
           out);
 #undef PX
 #undef PY
+    return 1;
 }
 
 /* ---- the page ---- */
@@ -600,13 +643,13 @@ static const char STYLE[] =
     ".step.losing circle{fill:#c53030;r:7px}"
     ".step-number{text-anchor:end;fill:#888}"
     ".blocked rect{opacity:.45}"
-    ".wait-for .node circle{fill:#ebf4ff;stroke:#2b6cb0;stroke-width:2}"
+    ".wait-for .node rect{fill:#ebf4ff;stroke:#2b6cb0;stroke-width:2}"
     ".wait-for .node text{text-anchor:middle;font-weight:bold}"
     ".wait-for .edge path{fill:none;stroke:#555;stroke-width:2}"
     ".wait-for .edge.cycle path{stroke:#c53030;stroke-width:3}"
     ".wait-for .edge.cycle text{fill:#c53030}"
     ".wait-for .edge text{font-size:14px}"
-    ".wait-for .node.cycle circle{stroke:#c53030;stroke-width:3}"
+    ".wait-for .node.cycle rect{stroke:#c53030;stroke-width:3}"
     ".progress-graph .unsafe{fill:#fbb;opacity:.7}"
     ".progress-graph .grid{stroke:#ddd}"
     ".progress-graph .tick{text-anchor:middle;font-weight:bold}"
@@ -674,10 +717,8 @@ static void section(FILE *out, const struct rl_finding *f, int passing)
               out);
         rl_picture_model_free(&m);
         struct progress pg = {0};
-        if (find_counter(f, &pg)) {
-            fputs("<h3>Progress graph</h3>\n", out);
+        if (find_counter(f, &pg))
             draw_progress(out, f, &pg);
-        }
         free(pg.rows[0]);
         free(pg.rows[1]);
     }

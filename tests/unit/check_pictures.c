@@ -469,13 +469,44 @@ START_TEST(test_html_deadlock)
     ck_assert_int_eq(pg.nodes, 3); /* T1, T2 and main, who joins T1 */
     ck_assert_int_eq(pg.edges, 3);
     ck_assert_int_eq(pg.cycle_edges, 2);
-    ck_assert_ptr_nonnull(strstr(pg.text, "waits for lock_a"));
-    ck_assert_ptr_nonnull(strstr(pg.text, "waits for lock_b"));
+    ck_assert_ptr_nonnull(
+        strstr(pg.text, "T1 waits for lock_b, which T2 holds"));
+    ck_assert_ptr_nonnull(
+        strstr(pg.text, "T2 waits for lock_a, which T1 holds"));
     ck_assert_int_eq(pg.lanes, 3);
     ck_assert_int_eq(pg.lock_held, 2); /* each holds its first lock */
     ck_assert_int_eq(pg.blocked, 3);   /* and all three wait */
     ck_assert_ptr_nonnull(strstr(pg.text, "no thread can run"));
     ck_assert_int_eq(pg.progress, 0);
+    free(pg.text);
+    free(path);
+    free(out);
+    free(cmd);
+    remove_dir(dir);
+}
+END_TEST
+
+/* A hang the preloaded probe saw (no scheduler, no interleaving): the
+ * page draws its wait-for cycle from the probe's table. */
+START_TEST(test_html_probe_hang)
+{
+    char *dir = tmp_dir();
+    char *cmd = xasprintf("bin/racelab check --tools probe --html %s/p.html "
+                          "tests/cases/deadlock_philosophers.c",
+                          dir);
+    int rc;
+    char *out = sh(cmd, &rc);
+    ck_assert_msg(rc == 1 && strstr(out, "deadlock"), "%s", out);
+    char *path = xasprintf("%s/p.html", dir);
+    struct page pg;
+    parse_page(path, &pg);
+    ck_assert_int_eq(pg.wait_for, 1);
+    ck_assert_int_eq(pg.nodes, 3);
+    ck_assert_int_eq(pg.cycle_edges, 3);
+    ck_assert_int_eq(pg.lanes_svg, 0);
+    ck_assert_ptr_nonnull(strstr(pg.text, "thread 2 (philosopher) waits for "
+                                          "mutex fork_lock+40, which thread "
+                                          "3 (philosopher) holds"));
     free(pg.text);
     free(path);
     free(out);
@@ -592,6 +623,7 @@ Suite *make_pictures_suite(void)
     tcase_set_timeout(page, 60);
     tcase_add_test(page, test_html_lost_update);
     tcase_add_test(page, test_html_deadlock);
+    tcase_add_test(page, test_html_probe_hang);
     tcase_add_test(page, test_html_escapes);
     tcase_add_test(page, test_trace_json);
     suite_add_tcase(s, page);

@@ -281,6 +281,12 @@ START_TEST(test_step_quit_and_refuse)
              &rc);
     ck_assert_int_eq(rc, 2);
     free(out);
+    /* Choices mean nothing without the scheduler's seed. */
+    out = sh("bin/racelab check --choices 3:0 tests/sched/lost_update.c 2>&1",
+             &rc);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_ptr_nonnull(strstr(out, "--choices needs --seed"));
+    free(out);
 }
 END_TEST
 

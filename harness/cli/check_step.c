@@ -96,8 +96,8 @@ static void note_state(struct stepper *st, const struct rl_trace_step *s)
         char *held = xasprintf("held by %s", who);
         set_var(st, s->object, held);
         free(held);
-    } else if (strcmp(s->op, "unlock") == 0 ||
-               strcmp(s->op, "cond-wait") == 0) {
+    } else if (strcmp(s->op, "unlock") == 0) {
+        /* (A condition wait's own unlock step comes before it.) */
         set_var(st, s->object, "free");
     }
 }

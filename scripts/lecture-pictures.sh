@@ -58,7 +58,7 @@ wait_for() {
   echo "lecture-pictures: the step screen never showed '$1'" >&2
   exit 1
 }
-wait_for "or q:"
+wait_for "q quits:"
 for n in 1 2 3; do
   tmux send-keys -t "$session" Enter
   wait_for "^ *$n  "

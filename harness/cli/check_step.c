@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/check_step.h"
@@ -171,23 +172,39 @@ static void runnable_text(char *b, size_t len, unsigned long long mask)
 
 enum { KEY_NEXT, KEY_QUIT, KEY_THREAD };
 
+/* Screen rows that `chars` characters take (a long prompt wraps). */
+static int rows_of(size_t chars)
+{
+    struct winsize ws;
+    size_t width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col
+                       ? ws.ws_col
+                       : 80;
+    return chars ? (int)((chars + width - 1) / width) : 1;
+}
+
 /* Asks who runs step s; *thread is the thread typed. */
 static int ask(struct stepper *st, const struct rl_trace_step *s, int *thread)
 {
-    char name[16], runnable[400], line[64];
+    char name[16], runnable[400], line[64], prompt[600], refused[96] = "";
     rl_trace_thread_name(name, sizeof name, s->thread);
-    runnable_text(runnable, sizeof runnable, s->runnable);
+    /* The first step was picked before any mask was recorded. */
+    unsigned long long mask =
+        s->runnable ? s->runnable : 1ULL << (s->thread & 63);
+    runnable_text(runnable, sizeof runnable, mask);
     for (;;) {
-        printf("      next: %s (the seed's pick); runnable: %s -- Enter, a "
-               "number, or q: ",
-               name, runnable[0] ? runnable : name);
+        snprintf(prompt, sizeof prompt,
+                 "      %snext: %s (Enter), or a number: %s; q quits: ",
+                 refused, name, runnable);
+        fputs(prompt, stdout);
         fflush(stdout);
         if (!fgets(line, sizeof line, stdin))
             return KEY_QUIT;
         /* The prompt and the typed line leave the screen: only the
          * columns grow down it. */
         if (st->tty)
-            printf("\033[1A\r\033[2K");
+            for (int r = rows_of(strlen(prompt) + strcspn(line, "\n")); r > 0;
+                 r--)
+                printf("\033[1A\r\033[2K");
         char *p = line + strspn(line, " \t");
         p[strcspn(p, " \t\r\n")] = '\0';
         if (p[0] == '\0')
@@ -196,11 +213,19 @@ static int ask(struct stepper *st, const struct rl_trace_step *s, int *thread)
             return KEY_QUIT;
         char *end;
         long t = strtol(p, &end, 10);
-        if (*end == '\0' && t >= 0 && t < 64 && (s->runnable >> t & 1)) {
+        if (*end == '\0' && t >= 0 && t < 64 && (mask >> t & 1)) {
             *thread = (int)t;
             return KEY_THREAD;
         }
-        printf("      '%s' cannot run now\n", p);
+        /* Said in the next prompt (the typed text only if it is short and
+         * printable: it is echoed back). */
+        int plain = strlen(p) <= 12;
+        for (const char *c = p; plain && *c; c++)
+            plain = *c > ' ' && *c < 127;
+        snprintf(refused, sizeof refused, "'%s' cannot run now; ",
+                 plain ? p : "that");
+        if (!st->tty)
+            putchar('\n');
     }
 }
 

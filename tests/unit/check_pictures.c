@@ -167,7 +167,7 @@ START_TEST(test_step_in_tmux)
     free(start);
     ck_assert_int_eq(rc, 0);
 
-    free(wait_for(&p, "or q:"));
+    free(wait_for(&p, "q quits:"));
     char line[512], cell[128];
     /* Three steps with Enter: main creates T1, T1 starts and reads. */
     for (int n = 1; n <= 3; n++) {
@@ -216,7 +216,7 @@ START_TEST(test_step_in_tmux)
     ck_assert_ptr_nonnull(strstr(screen, "<== lost update"));
     ck_assert_ptr_nonnull(strstr(screen, "Assertion `cnt == 4' failed"));
     /* The prompts leave the screen: only the rows stay. */
-    ck_assert_msg(!strstr(screen, "or q:"), "%s", screen);
+    ck_assert_msg(!strstr(screen, "q quits:"), "%s", screen);
     ck_assert_msg(strstr(screen,
                          "seed and choices: --seed 1 --choices " LOST_CHOICES
                          "\n"),

@@ -187,14 +187,21 @@ static int ask(struct stepper *st, const struct rl_trace_step *s, int *thread)
 {
     char name[16], runnable[400], line[64], prompt[600], refused[96] = "";
     rl_trace_thread_name(name, sizeof name, s->thread);
-    /* The first step was picked before any mask was recorded. */
+    /* No pick came before this step (an unlock, a create, the first
+     * step): its thread simply goes on, there is nothing to choose. */
     unsigned long long mask =
         s->runnable ? s->runnable : 1ULL << (s->thread & 63);
     runnable_text(runnable, sizeof runnable, mask);
     for (;;) {
-        snprintf(prompt, sizeof prompt,
-                 "      %snext: %s (Enter), or a number: %s; q quits: ",
-                 refused, name, runnable);
+        if (s->runnable)
+            snprintf(prompt, sizeof prompt,
+                     "      %snext: %s (Enter), or a number: %s; q quits: ",
+                     refused, name, runnable);
+        else
+            snprintf(prompt, sizeof prompt,
+                     "      %snext: %s goes on, no scheduling point (Enter); "
+                     "q quits: ",
+                     refused, name);
         fputs(prompt, stdout);
         fflush(stdout);
         if (!fgets(line, sizeof line, stdin))

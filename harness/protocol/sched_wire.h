@@ -20,9 +20,11 @@
  * Numbers are decimal, ADDR VALUE and PCs hexadecimal.  PCs are return
  * addresses in the non-PIE executable (subtract 1 to find the call).
  * RUNNABLE is the mask of threads (0..63) runnable when the step's thread
- * was picked.  RACELAB_SCHED_CHOICES="STEP:THREAD,..." overrides the
- * pick made before step STEP (0-based): that thread runs, and keeps the
- * highest priority until PCT or another choice changes it (stepping).
+ * was picked, or 0 when no pick came before the step (the thread went on
+ * from its last step without a scheduling point: an unlock, a create).
+ * RACELAB_SCHED_CHOICES="STEP:THREAD,..." overrides the pick made before step
+ * STEP (0-based): that thread runs, and keeps the highest priority until PCT or
+ * another choice changes it (stepping).
  */
 
 enum {

@@ -66,7 +66,8 @@ static int nchoices;
  * must not move when a choice is added, or the steps before the choice
  * would change too. */
 static int choosing;
-static uint64_t pick_mask; /* runnable threads at the last pick */
+static uint64_t pick_mask;  /* runnable threads at the last pick */
+static uint64_t pick_total; /* shm->total at the last pick */
 
 static void verdict(int v) __attribute__((noreturn));
 
@@ -158,7 +159,9 @@ uint64_t rs_record(int op, uint64_t addr, int size, uint64_t value,
     s->value = value;
     s->other = other;
     memcpy(s->pc, pc, sizeof s->pc);
-    s->runnable = pick_mask;
+    /* A step that no pick came before (an unlock, a create: the thread
+     * simply goes on) offers no choice: 0. */
+    s->runnable = pick_total == i ? pick_mask : 0;
     return i;
 }
 
@@ -214,6 +217,7 @@ static int pick(void)
                 best = i;
         }
     pick_mask = mask;
+    pick_total = shm->total;
     /* A choice made while stepping: that thread goes, and stays on top
      * (the way a lecturer expects "let T2 run" to mean more than one
      * step) until PCT's next change point or the next choice. */
@@ -430,6 +434,7 @@ static void start_run(uint64_t seed, uint64_t k, int calibrate)
     rs_self = 0;
     nchanges = 0;
     choosing = !calibrate;
+    pick_total = UINT64_MAX;
     for (int i = 0; !calibrate && i < depth - 1 && i < RS_MAX_CHANGES; i++)
         change_at[nchanges++] = 1 + rs_random() % k;
     rs_active = 1;

@@ -36,13 +36,13 @@ shoot() { # PAGE PNG WIDTH HEIGHT
 "$racelab" check --seed 1 --choices 3:0,5:2 --html "$out/lost-update.html" \
   --trace-json "$out/lost-update.json" tests/sched/lost_update.c >/dev/null ||
   [[ $? -eq 1 ]]
-shoot "$out/lost-update.html" docs/lecture-lost-update.png 1100 1250
+shoot "$out/lost-update.html" docs/lecture-lost-update.png 1180 1250
 
 # The first deadlocking seed of the two opposite transfers.
 "$racelab" check --schedules 200 --html "$out/deadlock.html" \
   --trace-json "$out/deadlock.json" tests/sched/lock_order.c >/dev/null ||
   [[ $? -eq 1 ]]
-shoot "$out/deadlock.html" docs/lecture-deadlock.png 1100 1120
+shoot "$out/deadlock.html" docs/lecture-deadlock.png 1180 1120
 
 # The stepping screen as the lecturer sees it: three Enters, then main
 # and T2 chosen by number, then Enter to the end.

@@ -12,7 +12,9 @@
 
 /* Lanes: one column per thread, one row per step (time goes down, as in
  * the text trace and on the stepping screen). */
-enum { LEFT = 56, TOP = 44, LANE_W = 236, ROW_H = 24, MARK_W = 270 };
+/* LABEL_CHARS: what fits in a lane at 14px monospace. */
+enum { LABEL_CHARS = 25 };
+enum { LEFT = 56, TOP = 44, LANE_W = 262, ROW_H = 24, MARK_W = 250 };
 /* The progress graph: one unit per step of each thread. */
 enum { PG_MARGIN = 70, PG_UNIT = 56, PG_MAX_STEPS = 40 };
 
@@ -111,6 +113,20 @@ static const char *losing_text(int losing)
     default:
         return NULL;
     }
+}
+
+/* Characters of a step's label (as step_label writes it). */
+static size_t label_chars(const struct rl_trace_step *s)
+{
+    char line[16] = "";
+    if (s->line > 0)
+        snprintf(line, sizeof line, "%d ", s->line);
+    size_t n = strlen(line) + strlen(s->op);
+    if (s->object && s->value)
+        n += 1 + strlen(s->object) + 3 + strlen(s->value);
+    else if (s->detail)
+        n += 1 + strlen(s->detail);
+    return n;
 }
 
 static void step_label(FILE *out, const struct rl_trace_step *s)
@@ -223,8 +239,15 @@ static void draw_lanes(FILE *out, const struct rl_finding *f,
             }
             fprintf(out,
                     "><circle cx=\"%.0f\" cy=\"%.1f\" r=\"5\"/>"
-                    "<text x=\"%.0f\" y=\"%.1f\">",
+                    "<text x=\"%.0f\" y=\"%.1f\"",
                     x + 28, y, x + 40, y + 5);
+            /* A label wider than the lane is squeezed into it. */
+            size_t chars = label_chars(s);
+            if (chars > LABEL_CHARS)
+                fprintf(out,
+                        " textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"",
+                        LANE_W - 50);
+            fputs(">", out);
             step_label(out, s);
             fputs("</text></g>\n", out);
         }

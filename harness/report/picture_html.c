@@ -168,7 +168,7 @@ static void draw_lanes(FILE *out, const struct rl_finding *f,
                 "<rect class=\"lane-bg%s\" x=\"%.0f\" y=\"%d\" "
                 "width=\"%d\" height=\"%.0f\"/>\n",
                 t % 2 ? " odd" : "", lane_x(t), TOP - 30, LANE_W - 6,
-                rows * ROW_H + 34.0);
+                (rows + 1) * ROW_H + 34.0);
     /* The losing step's row across the lanes, under the steps. */
     for (size_t i = m->first; i < f->ntrace; i++)
         if (f->trace[i].losing)
@@ -400,7 +400,11 @@ static void draw_wait_for(FILE *out, const struct rl_finding *f)
                 "text-anchor=\"%s\">",
                 x0, y0, mx, my, x1, y1, w->in_cycle ? "-cycle" : "", lx, ly,
                 anchor);
-        put_text(out, w->object);
+        /* A join waits for the thread itself: say so, not its name. */
+        if (w->holder && strcmp(w->object, w->holder) == 0)
+            fputs("join", out);
+        else
+            put_text(out, w->object);
         fputs("</text></g>\n", out);
     }
     for (int i = 0; i < v.n; i++) {

@@ -9,6 +9,7 @@ packages=(
   clang libclang-rt-14-dev # ThreadSanitizer and AddressSanitizer builds
   llvm                     # llvm-symbolizer: file:line in sanitizer reports
   valgrind                 # helgrind, drd, memcheck
+  tmux                     # the pictures suite drives racelab check --step in it
   binutils                 # addr2line: the probe's call sites
   util-linux               # setarch (TSan runs without ASLR), unshare
   pkg-config check         # the C unit tests
@@ -18,8 +19,6 @@ packages=(
   jq                       # reads racelab's JSON in the grade, soak, bench scripts
   bc                       # arithmetic in the bench script
   pandoc                   # make handouts: the lab handouts as HTML
-  tmux                     # the stepping test drives racelab check --step in it
-  chromium                 # scripts/lecture-pictures.sh: screenshots of --html
 )
 
 missing=()

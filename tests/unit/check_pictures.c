@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/finding.h"
 #include "lib/xalloc.h"
+#include "report/picture.h"
 
 /* The lost update chosen by hand: T1 reads cnt, main creates T2 (choice
  * 3:0), T2 runs (5:2) and stores before T1 does. */
@@ -617,14 +619,73 @@ START_TEST(test_trace_json)
 }
 END_TEST
 
+/* ---- the model both pictures draw ---- */
+
+static void step(struct rl_finding *f, int t, const char *op,
+                 const char *object, const char *value)
+{
+    rl_finding_add_step(f, t, op, "x.c", 1, NULL, 0);
+    rl_finding_step_object(f, object, value);
+}
+
+/* Nested locks, a lock given back in another order, a wait that ends and
+ * one that never does. */
+START_TEST(test_model_spans)
+{
+    struct rl_findings list = {0};
+    struct rl_finding *f = rl_findings_add(&list, "deadlock", "sched");
+    step(f, 1, "lock", "a", NULL);   /* 0 */
+    step(f, 1, "lock", "b", NULL);   /* 1: inside a */
+    step(f, 2, "block", "a", NULL);  /* 2: T2 waits for a */
+    step(f, 1, "unlock", "a", NULL); /* 3: a first, b still held */
+    step(f, 2, "lock", "a", NULL);   /* 4: T2's wait ends */
+    step(f, 1, "unlock", "b", NULL); /* 5 */
+    step(f, 0, "block", "T1", NULL); /* 6: main never goes on */
+    step(f, 1, "write", "cnt", "3"); /* 7 */
+    struct rl_picture_model m;
+    rl_picture_model_build(f, &m);
+    ck_assert_int_eq(m.nthreads, 3);
+    ck_assert_uint_eq(m.nholds, 3);
+    ck_assert_str_eq(m.holds[0].object, "a");
+    ck_assert_uint_eq(m.holds[0].from, 0);
+    ck_assert_uint_eq(m.holds[0].to, 3);
+    ck_assert_int_eq(m.holds[0].depth, 0);
+    ck_assert_str_eq(m.holds[1].object, "b");
+    ck_assert_uint_eq(m.holds[1].to, 5);
+    ck_assert_int_eq(m.holds[1].depth, 1);
+    ck_assert_int_eq(m.holds[2].thread, 2);
+    ck_assert_int_eq(m.holds[2].open, 1); /* T2 never gives a back */
+    ck_assert_uint_eq(m.holds[2].to, 7);
+    ck_assert_uint_eq(m.nwaits, 2);
+    ck_assert_uint_eq(m.waits[0].from, 2);
+    ck_assert_uint_eq(m.waits[0].to, 4);
+    ck_assert_int_eq(m.waits[0].open, 0);
+    ck_assert_int_eq(m.waits[1].thread, 0);
+    ck_assert_int_eq(m.waits[1].open, 1);
+    rl_picture_model_free(&m);
+    /* The trace events: one B/E pair per hold, the step's value. */
+    json_t *doc = rl_picture_trace_events(&list, NULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    ck_assert_ptr_nonnull(strstr(text, "\"name\":\"write cnt = 3\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"name\":\"blocked on T1\""));
+    free(text);
+    json_decref(doc);
+    rl_findings_free(&list);
+}
+END_TEST
+
 Suite *make_pictures_suite(void)
 {
     Suite *s = suite_create("pictures");
-    TCase *step = tcase_create("Stepping");
-    tcase_set_timeout(step, 120);
-    tcase_add_test(step, test_step_in_tmux);
-    tcase_add_test(step, test_step_quit_and_refuse);
-    suite_add_tcase(s, step);
+    TCase *model = tcase_create("Model");
+    tcase_set_tags(model, "fast"); /* no tool runs: make test-fast */
+    tcase_add_test(model, test_model_spans);
+    suite_add_tcase(s, model);
+    TCase *stepping = tcase_create("Stepping");
+    tcase_set_timeout(stepping, 120);
+    tcase_add_test(stepping, test_step_in_tmux);
+    tcase_add_test(stepping, test_step_quit_and_refuse);
+    suite_add_tcase(s, stepping);
     TCase *page = tcase_create("Pictures");
     tcase_set_timeout(page, 60);
     tcase_add_test(page, test_html_lost_update);

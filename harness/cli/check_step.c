@@ -19,7 +19,7 @@
 #include "report/picture.h"
 #include "sched/sched_check.h"
 
-enum { COL = 22, MAX_VARS = 8, MAX_COLS = 8 };
+enum { COL = 24, MAX_VARS = 8, MAX_COLS = 8 };
 
 struct stepper {
     const struct rl_check_options *o;
@@ -299,9 +299,18 @@ static void print_outcome(const struct stepper *st)
 {
     if (st->out.found.n) {
         const struct rl_finding *f = &st->out.found.v[0];
-        /* Its first line quotes the program's output: escaped. */
+        /* Its lines say what failed and why (the seeds' list and the
+         * replay command are printed below); the first quotes the
+         * program's output: escaped. */
         char *d = rl_escape_text(f->detail ? f->detail : "", RL_ESCAPE_CAP);
-        printf("\n%s: %.*s\n", f->id, (int)strcspn(d, "\n"), d);
+        printf("\n%s:\n", f->id);
+        for (char *l = d; *l;) {
+            size_t n = strcspn(l, "\n");
+            if (strncmp(l, "failed on ", 10) != 0 &&
+                strncmp(l, "replay: ", 8) != 0)
+                printf("  %.*s\n", (int)n, l);
+            l += n + (l[n] == '\n');
+        }
         free(d);
     } else {
         printf("\nno failure on this schedule\n");

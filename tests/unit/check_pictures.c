@@ -19,7 +19,7 @@
  * 3:0), T2 runs (5:2) and stores before T1 does. */
 #define LOST_CHOICES "3:0,5:2"
 /* The stepping screen's layout (harness/cli/check_step.c). */
-enum { FIRST_COL = 6, COL_W = 22 };
+enum { FIRST_COL = 6, COL_W = 24 };
 
 /* A command's standard output (and error), and its exit status. */
 static char *sh(const char *cmd, int *status)
@@ -210,7 +210,7 @@ START_TEST(test_step_in_tmux)
     free(kill);
 
     /* The columns, the shared variable beside them, the lost update. */
-    ck_assert_msg(strstr(screen, "step  main                  T1        "
+    ck_assert_msg(strstr(screen, "step  main                    T1          "
                                  "            T2"),
                   "%s", screen);
     ck_assert_ptr_nonnull(strstr(screen, "| shared"));
@@ -282,6 +282,19 @@ START_TEST(test_step_quit_and_refuse)
              "tests/sched/lost_update.c 2>&1",
              &rc);
     ck_assert_int_eq(rc, 2);
+    free(out);
+    /* The Deadlock Empire on real C: seed 1 of the opposite transfers
+     * passes, but T1 takes a, main creates T2 (3:0), T2 takes b (5:2),
+     * and no thread can go on. */
+    out = sh("printf '\\n\\n\\n0\\n2\\n\\n\\n\\n\\n\\n\\n\\n' | "
+             "bin/racelab check --seed 1 --step tests/sched/lock_order.c",
+             &rc);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_msg(strstr(out, "\ndeadlock:\n"), "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "T2 waits for lock_a at "));
+    ck_assert_ptr_nonnull(strstr(out, "(cycle)"));
+    ck_assert_ptr_nonnull(strstr(out, "--seed 1 --choices 3:0,5:2\n"));
+    ck_assert_ptr_nonnull(strstr(out, "the replay shows the same 9 steps"));
     free(out);
     /* Choices mean nothing without the scheduler's seed. */
     out = sh("bin/racelab check --choices 3:0 tests/sched/lost_update.c 2>&1",

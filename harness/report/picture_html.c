@@ -509,6 +509,31 @@ static size_t sections(const struct rl_finding *f, const struct progress *pg,
     return n;
 }
 
+/* A thread's stretches holding a lock, as positions in its own steps:
+ * from its lock step to its unlock step of the same lock. */
+static size_t lock_sections(const struct rl_finding *f,
+                            const struct progress *pg, int k, const char **lock,
+                            size_t (*hs)[2], size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pg->n[k] && n < max; i++) {
+        const struct rl_trace_step *s = &f->trace[pg->rows[k][i]];
+        if (strcmp(s->op, "lock") != 0 || !s->object)
+            continue;
+        for (size_t j = i + 1; j < pg->n[k]; j++) {
+            const struct rl_trace_step *u = &f->trace[pg->rows[k][j]];
+            if (strcmp(u->op, "unlock") == 0 && u->object &&
+                strcmp(u->object, s->object) == 0) {
+                lock[n] = s->object;
+                hs[n][0] = i;
+                hs[n++][1] = j;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
 /* One or two letters under each step (CS:APP's H, L, S, T; P and V for
  * taking and giving back a lock), spelled out in the legend. */
 static const struct {
@@ -557,6 +582,26 @@ static int draw_progress(FILE *out, const struct rl_finding *f,
             "data-unsafe=\"%zu\" xmlns=\"http://www.w3.org/2000/svg\" "
             "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
             na, nb, ncs[0] * ncs[1], W, H, W, H);
+    /* CS:APP's forbidden region: both threads holding the same lock,
+     * which no trajectory can enter (it encloses the unsafe region of a
+     * counter that is locked right). */
+    const char *locks[2][64];
+    size_t hs[2][64][2];
+    size_t nhs[2] = {lock_sections(f, pg, 0, locks[0], hs[0], 64),
+                     lock_sections(f, pg, 1, locks[1], hs[1], 64)};
+    for (size_t a = 0; a < nhs[0]; a++)
+        for (size_t b = 0; b < nhs[1]; b++) {
+            if (strcmp(locks[0][a], locks[1][b]) != 0)
+                continue;
+            fprintf(out,
+                    "<rect class=\"forbidden\" x=\"%.0f\" y=\"%.0f\" "
+                    "width=\"%.0f\" height=\"%.0f\"><title>both hold ",
+                    PX(hs[0][a][0]), PY(hs[1][b][1] + 1),
+                    PX(hs[0][a][1] + 1) - PX(hs[0][a][0]),
+                    PY(hs[1][b][0]) - PY(hs[1][b][1] + 1));
+            put_text(out, locks[0][a]);
+            fputs(": forbidden</title></rect>\n", out);
+        }
     for (size_t a = 0; a < ncs[0]; a++)
         for (size_t b = 0; b < ncs[1]; b++)
             fprintf(out,
@@ -642,9 +687,11 @@ static int draw_progress(FILE *out, const struct rl_finding *f,
     put_text(out, pg->var);
     fputs(", T: thread ends; P/V: lock/unlock (or semaphore wait/post), "
           "b: blocks, w/k: condition wait/wake, r/W: other reads/writes. "
-          "Shaded: the unsafe region (both threads "
-          "between their load and their store); red dots: states of the "
-          "trajectory inside it.</p>\n",
+          "Shaded red: the unsafe region (both threads "
+          "between their load and their store); grey, dashed: a forbidden "
+          "region (both would hold the same lock: no trajectory enters "
+          "it); red dots: states of the trajectory inside the unsafe "
+          "region.</p>\n",
           out);
 #undef PX
 #undef PY
@@ -678,6 +725,7 @@ static const char STYLE[] =
     ".wait-for .edge text{font-size:14px}"
     ".wait-for .node.cycle rect{stroke:#c53030;stroke-width:3}"
     ".progress-graph .unsafe{fill:#fbb;opacity:.7}"
+    ".progress-graph .forbidden{fill:#ddd;stroke:#999;stroke-dasharray:4 3}"
     ".progress-graph .grid{stroke:#ddd}"
     ".progress-graph .tick{text-anchor:middle;font-weight:bold}"
     ".progress-graph .axis{text-anchor:middle;font-size:15px}"

@@ -313,7 +313,8 @@ struct page {
     char lane_names[8][16];
     int steps, losing_steps, losing_step;
     int lock_held, blocked;
-    int progress, unsafe, trajectory_points, progress_losing;
+    int progress, unsafe, forbidden, unsafe_states, trajectory_points;
+    int progress_losing;
     int wait_for, nodes, edges, cycle_edges;
     int scripts;
     char *text; /* all character data */
@@ -369,6 +370,9 @@ static void on_start(void *data, const char *el, const char **a)
     }
     if (pg->in_progress) {
         pg->unsafe += strcmp(el, "rect") == 0 && has_class(a, "unsafe");
+        pg->forbidden += strcmp(el, "rect") == 0 && has_class(a, "forbidden");
+        pg->unsafe_states +=
+            strcmp(el, "circle") == 0 && has_class(a, "unsafe-state");
         if (strcmp(el, "polyline") == 0 && has_class(a, "trajectory")) {
             const char *pts = attr(a, "points");
             pg->trajectory_points = 1;
@@ -462,6 +466,8 @@ START_TEST(test_html_lost_update)
      * each (the loop's two adds are one load and one store at -O1). */
     ck_assert_int_eq(pg.progress, 1);
     ck_assert_int_eq(pg.unsafe, 1);
+    ck_assert_int_eq(pg.forbidden, 0);
+    ck_assert_int_ge(pg.unsafe_states, 1); /* the trajectory went in */
     ck_assert_int_eq(pg.trajectory_points, 1 + 4 + 4);
     ck_assert_int_eq(pg.progress_losing, 1);
     ck_assert_ptr_nonnull(strstr(pg.text, "lost update: stale store"));
@@ -499,6 +505,37 @@ START_TEST(test_html_deadlock)
     ck_assert_int_eq(pg.blocked, 3);   /* and all three wait */
     ck_assert_ptr_nonnull(strstr(pg.text, "no thread can run"));
     ck_assert_int_eq(pg.progress, 0);
+    free(pg.text);
+    free(path);
+    free(out);
+    free(cmd);
+    remove_dir(dir);
+}
+END_TEST
+
+/* A counter locked right, replayed (--seed S --trace on a passing seed):
+ * each lock's forbidden region encloses an unsafe region, and the
+ * trajectory never enters one. */
+START_TEST(test_html_locked_counter)
+{
+    char *dir = tmp_dir();
+    char *cmd = xasprintf("bin/racelab check --seed 3 --trace --html "
+                          "%s/p.html tests/sched/lost_update_ok.c",
+                          dir);
+    int rc;
+    char *out = sh(cmd, &rc);
+    ck_assert_msg(rc == 0 && strstr(out, "no failure"), "%s", out);
+    char *path = xasprintf("%s/p.html", dir);
+    struct page pg;
+    parse_page(path, &pg);
+    ck_assert_int_eq(pg.lanes, 3);
+    ck_assert_int_eq(pg.losing_steps, 0);
+    ck_assert_int_eq(pg.lock_held, 4); /* two adds, each thread */
+    ck_assert_int_eq(pg.progress, 1);
+    ck_assert_int_eq(pg.unsafe, 4);
+    ck_assert_int_eq(pg.forbidden, 4);
+    ck_assert_int_eq(pg.unsafe_states, 0);
+    ck_assert_int_eq(pg.progress_losing, 0);
     free(pg.text);
     free(path);
     free(out);
@@ -703,6 +740,7 @@ Suite *make_pictures_suite(void)
     tcase_set_timeout(page, 60);
     tcase_add_test(page, test_html_lost_update);
     tcase_add_test(page, test_html_deadlock);
+    tcase_add_test(page, test_html_locked_counter);
     tcase_add_test(page, test_html_probe_hang);
     tcase_add_test(page, test_html_escapes);
     tcase_add_test(page, test_trace_json);

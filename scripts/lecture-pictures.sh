@@ -2,6 +2,7 @@
 # lecture-pictures.sh: racelab's pictures of the lecture's bugs, from real
 # runs, and their screenshots in a real browser (docs/lecture-*.png):
 #   lecture-lost-update.png  the lost update stepped by hand (--html)
+#   lecture-locked.png       the counter with a mutex: forbidden regions
 #   lecture-deadlock.png     a deadlocking seed's wait-for cycle (--html)
 #   lecture-step.png         the stepping screen, driven in tmux (--step)
 # Needs tmux and chromium (scripts/install-deps.sh chromium). The pages stay in
@@ -39,6 +40,11 @@ shoot() { # PAGE PNG WIDTH HEIGHT
   --trace-json "$out/lost-update.json" tests/sched/lost_update.c >/dev/null ||
   [[ $? -eq 1 ]]
 shoot "$out/lost-update.html" docs/lecture-lost-update.png 1180 1250
+
+# The same counter with a mutex, replayed: the forbidden regions.
+"$racelab" check --seed 3 --trace --html "$out/locked.html" \
+  tests/sched/lost_update_ok.c >/dev/null
+shoot "$out/locked.html" docs/lecture-locked.png 1180 1900
 
 # The first deadlocking seed of the two opposite transfers.
 "$racelab" check --schedules 200 --html "$out/deadlock.html" \

@@ -21,6 +21,9 @@ struct rl_grade_run {
     int have_results;         /* check_tests: a Check log was read */
     struct rl_ck_results results;
     char results_error[256]; /* check_tests: why there are no results */
+    /* racelab's own fault outside the check (the engine's are in
+     * check.diag), in words, or "": the grade is then not trusted. */
+    char fault[320];
 };
 
 /*

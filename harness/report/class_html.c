@@ -6,10 +6,18 @@
 #include <string.h>
 
 #include "report/class_report.h"
+#include "report/escape.h"
 
-static void esc(FILE *out, const char *s)
+/* Text as HTML character data or an attribute value: control bytes,
+ * bytes that are not UTF-8 and direction overrides first made visible
+ * (rl_escape_text), then the five characters HTML gives a meaning.  The
+ * page stays well-formed XML too, which the tests parse it as. */
+static void esc(FILE *out, const char *text)
 {
-    for (; s && *s; s++)
+    if (!text)
+        return;
+    char *safe = rl_escape_text(text, RL_ESCAPE_CAP);
+    for (const char *s = safe; *s; s++)
         switch (*s) {
         case '<':
             fputs("&lt;", out);
@@ -29,6 +37,7 @@ static void esc(FILE *out, const char *s)
         default:
             fputc(*s, out);
         }
+    free(safe);
 }
 
 static const char style[] =
@@ -59,9 +68,10 @@ static void histogram(const struct rl_class *c, FILE *out)
     const int w = 900, h = 220, pad = 30;
     double bw = (double)(w - 2 * pad) / (double)nbins;
     fprintf(out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-            "height=\"%d\" role=\"img\" aria-label=\"score histogram\">\n",
-            w, h + 40);
+            "<svg id=\"histogram\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+            "width=\"100%%\" style=\"max-width:%dpx\" role=\"img\" "
+            "aria-label=\"score histogram\">\n",
+            w, h + 40, w);
     fprintf(out,
             "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n",
             pad, h, w - pad, h);
@@ -94,7 +104,7 @@ static void histogram(const struct rl_class *c, FILE *out)
 static void checks(const struct rl_class *c, FILE *out, size_t graded)
 {
     fputs("<h2>Each check: the share of the class that passed</h2>\n"
-          "<table><tr><th>check</th><th class=\"num\">points</th>"
+          "<table id=\"checks\"><tr><th>check</th><th class=\"num\">points</th>"
           "<th>passed</th><th class=\"num\">share</th></tr>\n",
           out);
     for (size_t i = 0; i < c->nchecks; i++) {
@@ -119,20 +129,25 @@ static void modes(const struct rl_class *c, FILE *out, size_t graded)
         fputs("<p>No submission has a finding.</p>\n", out);
         return;
     }
-    fputs("<table><tr><th>failure mode</th><th class=\"num\">submissions"
+    fputs("<table id=\"modes\"><tr><th>failure mode</th><th class=\"num\">submissions"
           "</th><th>typical case</th><th>what it means</th></tr>\n",
           out);
     for (size_t i = 0; i < c->nmodes; i++) {
         const struct rl_class_mode *m = &c->modes[i];
         fputs("<tr><td><b>", out);
         esc(out, m->id);
-        fputs("</b><br><span class=\"muted\">", out);
+        fputs("</b><br/><span class=\"muted\">", out);
         esc(out, m->title);
         fprintf(out, "</span></td><td class=\"num\">%zu of %zu</td><td>",
                 m->submissions, graded);
         esc(out, m->where ? m->where : "");
+        if (m->example) {
+            fputs(" <span class=\"muted\">in ", out);
+            esc(out, m->example);
+            fputs("</span>", out);
+        }
         if (m->source) {
-            fputs("<br><code>", out);
+            fputs("<br/><code>", out);
             esc(out, m->source);
             fputs("</code>", out);
         }
@@ -151,7 +166,8 @@ static void slowest(const struct rl_class *c, FILE *out)
     if (!n)
         fputs("<p>No timings were recorded.</p>\n", out);
     else {
-        fputs("<table><tr><th>submission</th><th class=\"num\">seconds</th>"
+        fputs("<table id=\"slowest\"><tr><th>submission</th>"
+              "<th class=\"num\">seconds</th>"
               "<th class=\"num\">score</th></tr>\n",
               out);
         for (size_t i = 0; i < n && i < 5; i++) {
@@ -179,7 +195,9 @@ static void ungraded(const struct rl_class *c, FILE *out)
         if (!s->why)
             continue;
         if (!any)
-            fputs("<table><tr><th>submission</th><th>why</th></tr>\n", out);
+            fputs("<table id=\"ungraded\"><tr><th>submission</th>"
+                  "<th>why</th></tr>\n",
+                  out);
         any = 1;
         fputs("<tr><td>", out);
         esc(out, s->name);
@@ -200,7 +218,7 @@ int rl_class_html(const struct rl_class *c, FILE *out)
     int max = 0;
     for (size_t i = 0; i < c->nchecks; i++)
         max += c->check_max[i];
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
           "<title>racelab class report: ",
           out);
     esc(out, c->lab);

@@ -7,11 +7,16 @@
 #include <string.h>
 
 #include "report/class_report.h"
+#include "report/escape.h"
 
-/* Text in a table cell: no line breaks, no cell separators, no HTML. */
-static void cell(FILE *out, const char *s)
+/* Text in a table cell: control bytes made visible (rl_escape_text), no
+ * line breaks, no cell separators, no HTML, no Markdown emphasis. */
+static void cell(FILE *out, const char *text)
 {
-    for (; s && *s; s++)
+    if (!text)
+        return;
+    char *safe = rl_escape_text(text, RL_ESCAPE_CAP);
+    for (const char *s = safe; *s; s++)
         switch (*s) {
         case '|':
             fputs("\\|", out);
@@ -41,13 +46,16 @@ static void cell(FILE *out, const char *s)
         default:
             fputc(*s, out);
         }
+    free(safe);
 }
 
 /* A code span: a fence one backtick longer than the longest run inside;
  * '|' still ends a cell in a table, so it is written as an entity-free
  * escape GitHub honours inside code spans too. */
-static void code(FILE *out, const char *s)
+static void code(FILE *out, const char *text)
 {
+    char *safe = rl_escape_text(text, RL_ESCAPE_CAP);
+    const char *s = safe;
     size_t run = 0, longest = 0;
     for (const char *p = s; *p; p++) {
         run = *p == '`' ? run + 1 : 0;
@@ -67,6 +75,7 @@ static void code(FILE *out, const char *s)
     fputc(' ', out);
     for (size_t i = 0; i <= longest; i++)
         fputc('`', out);
+    free(safe);
 }
 
 static void bar(FILE *out, size_t n, size_t top, int width)
@@ -127,6 +136,10 @@ int rl_class_md(const struct rl_class *c, FILE *out)
         cell(out, m->title);
         fprintf(out, " | %zu of %zu | ", m->submissions, graded);
         cell(out, m->where ? m->where : "");
+        if (m->example) {
+            fputs(" in ", out);
+            cell(out, m->example);
+        }
         if (m->source && m->source[0]) {
             fputs(" ", out);
             code(out, m->source);

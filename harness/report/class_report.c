@@ -78,6 +78,7 @@ static char *source_line(const char *path, int line)
 /* One student's counts of a failure-mode ID: its first location. */
 struct sighting {
     char *where, *source;
+    const char *student; /* the student's name, owned by the class */
 };
 
 struct mode_acc {
@@ -125,8 +126,8 @@ static void take_checks(struct rl_class *c, json_t *checks)
 }
 
 /* Each failure-mode ID the student's checks found, once per student. */
-static void take_findings(json_t *checks, struct mode_acc **modes,
-                          size_t *nmodes)
+static void take_findings(json_t *checks, const char *student,
+                          struct mode_acc **modes, size_t *nmodes)
 {
     char **ids = NULL;
     size_t nids = 0;
@@ -150,7 +151,7 @@ static void take_findings(json_t *checks, struct mode_acc **modes,
                 m->mode.explanation = xstrdup(str_of(f, "explanation"));
             }
             json_t *loc = json_array_get(json_object_get(f, "locations"), 0);
-            struct sighting s = {NULL, NULL};
+            struct sighting s = {NULL, NULL, student};
             if (loc) {
                 const char *file = str_of(loc, "file");
                 int line =
@@ -187,6 +188,7 @@ static void pick_typical(struct mode_acc *m)
     if (m->mode.submissions) {
         m->mode.where = m->seen[best].where;
         m->mode.source = m->seen[best].source;
+        m->mode.example = xstrdup(m->seen[best].student);
         m->seen[best].where = m->seen[best].source = NULL;
     }
     for (size_t i = 0; i < m->mode.submissions; i++) {
@@ -298,7 +300,7 @@ static void load_student(struct rl_class *c, const char *dir,
             s->why = xasprintf("%d check(s) not measured: an environment "
                                "fault, see %s.txt",
                                s->not_measured, s->name);
-        take_findings(checks, modes, nmodes);
+        take_findings(checks, s->name, modes, nmodes);
     }
     json_decref(root);
     free(note);
@@ -357,6 +359,7 @@ void rl_class_free(struct rl_class *c)
         free(c->modes[i].explanation);
         free(c->modes[i].where);
         free(c->modes[i].source);
+        free(c->modes[i].example);
     }
     free(c->modes);
     free(c->lab);

@@ -25,6 +25,7 @@ struct rl_class_mode {
     size_t submissions; /* how many submissions have it */
     char *where;        /* "counter.c:15" of the typical case */
     char *source;       /* that line's text (untrusted), or NULL */
+    char *example;      /* the submission it is from (untrusted) */
 };
 
 struct rl_class {

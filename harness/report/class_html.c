@@ -68,7 +68,8 @@ static void histogram(const struct rl_class *c, FILE *out)
     const int w = 900, h = 220, pad = 30;
     double bw = (double)(w - 2 * pad) / (double)nbins;
     fprintf(out,
-            "<svg id=\"histogram\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+            "<svg id=\"histogram\" xmlns=\"http://www.w3.org/2000/svg\" "
+            "viewBox=\"0 0 %d %d\" "
             "width=\"100%%\" style=\"max-width:%dpx\" role=\"img\" "
             "aria-label=\"score histogram\">\n",
             w, h + 40, w);
@@ -129,7 +130,8 @@ static void modes(const struct rl_class *c, FILE *out, size_t graded)
         fputs("<p>No submission has a finding.</p>\n", out);
         return;
     }
-    fputs("<table id=\"modes\"><tr><th>failure mode</th><th class=\"num\">submissions"
+    fputs("<table id=\"modes\"><tr><th>failure mode</th><th "
+          "class=\"num\">submissions"
           "</th><th>typical case</th><th>what it means</th></tr>\n",
           out);
     for (size_t i = 0; i < c->nmodes; i++) {

@@ -75,16 +75,16 @@ static void XMLCALL on_start(void *data, const XML_Char *name,
     for (size_t i = 0; attrs[i]; i += 2)
         if (strcmp(attrs[i], "id") == 0)
             id = attrs[i + 1];
-    size_t n = (parent ? strlen(parent) + 1 : 0) + strlen(name) + 1 +
-               strlen(id) + 1;
+    size_t n =
+        (parent ? strlen(parent) + 1 : 0) + strlen(name) + 1 + strlen(id) + 1;
     struct open_element *e = &o->stack[o->depth++];
     e->path = malloc(n);
     if (!e->path) {
         perror("html-outline");
         exit(2);
     }
-    snprintf(e->path, n, "%s%s%s%s%s", parent ? parent : "",
-             parent ? "/" : "", name, id[0] ? "#" : "", id);
+    snprintf(e->path, n, "%s%s%s%s%s", parent ? parent : "", parent ? "/" : "",
+             name, id[0] ? "#" : "", id);
     e->text = NULL;
     e->len = 0;
     append(e, "", 0);

@@ -26,7 +26,7 @@ UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 # The harness built under ThreadSanitizer (`make tsan-self`, below).
 TSAN_DIR     = build/tsan-self
 
-.PHONY: all deps grade test test-fast layers unit corpus labs hostile class tsan-self handouts soak \
+.PHONY: class-screenshot all deps grade test test-fast layers unit corpus labs hostile class tsan-self handouts soak \
         bench format format-check clean FORCE
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
@@ -201,6 +201,11 @@ test: deps
 grade: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/grade.sh
+
+# The class report in headless Chromium (an optional package).
+class-screenshot:
+	@scripts/install-deps.sh chromium
+	@scripts/class-screenshot.sh
 
 soak: deps
 	@$(MAKE) --no-print-directory all

@@ -155,14 +155,16 @@ class() {
     hashes+=("$key")
   done < <(find "$submissions" -mindepth 1 -maxdepth 1 -print0 | LC_ALL=C sort -z)
 
-  # Reports of submissions no longer in root are dropped: they are ours.
+  # A submission no longer in root leaves the summary and the class
+  # report (its note goes); its .txt and .json stay, in case the root
+  # was another section's by mistake.
   local f
   for f in "$dest/.racelab"/*; do
-    [[ -e $f ]] || continue
+    [[ -f $f ]] || continue
     name=${f##*/}
     local keep=0 n
     for n in "${names[@]}"; do [[ $n == "$name" ]] && keep=1 && break; done
-    ((keep)) || rm -f "$f" "$dest/$name.json" "$dest/$name.txt" "$dest/$name.hash"
+    ((keep)) || rm -f "$f" "$dest/$name.hash"
   done
 
   local total=${#todo[@]}

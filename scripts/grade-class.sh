@@ -117,6 +117,7 @@ class() {
   [[ -d $submissions ]] || { echo "grade: no folder '$submissions'" >&2; exit 2; }
   local rubric="labs/$lab/rubric.json"
   [[ -f $rubric ]] || { echo "grade: unknown lab '$lab'" >&2; exit 2; }
+  [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "grade: JOBS must be a count, not '$jobs'" >&2; exit 2; }
   dest="$out/$lab"
   mkdir -p "$dest/.racelab" || exit 2
   local status=0 tty=0
@@ -185,7 +186,12 @@ class() {
     local reaped=0
     for pid in "${!running[@]}"; do
       name=${running[$pid]}
-      [[ -f $dest/.racelab/$name ]] || continue
+      if [[ ! -f $dest/.racelab/$name ]]; then
+        # Gone without its note (killed): not graded, tried again next run.
+        kill -0 "$pid" 2>/dev/null && continue
+        printf 'status=3\nreason=the grading was killed before it ended\n' \
+          >"$dest/.racelab/$name"
+      fi
       wait "$pid"
       unset "running[$pid]"
       ndone=$((ndone + 1))

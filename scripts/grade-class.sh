@@ -10,7 +10,7 @@
 #   class.html, class.md            racelab class-report: what the class got
 #                                   wrong
 # A re-run grades a submission again only when its hash changed: the
-# submission's files, the lab's folder (rubric, tests, starter) and the
+# submission's files, the lab's sources, rubric and Makefiles, and the
 # racelab binaries it is graded with. REGRADE=1 grades every submission.
 # Names of submissions are the students' and untrusted: they are printed
 # with control bytes replaced, and quoted in the CSV.
@@ -25,6 +25,18 @@ tree_hash() {
     (cd "$d" && find . -type f -print0 | LC_ALL=C sort -z |
       xargs -0 -r sha256sum --)
     (cd "$d" && find . -type l -printf '%p -> %l\0' | LC_ALL=C sort -z | tr '\0' '\n')
+  done | sha256sum | cut -d' ' -f1
+}
+
+# The lab's side of a grade: its sources, headers, rubric and Makefiles,
+# not what building a demo in it leaves (binaries, objects) nor its README.
+lab_hash() {
+  local d
+  for d in "$@"; do
+    [[ -d $d ]] || continue
+    (cd "$d" && find . -type f \( -name '*.[ch]' -o -name '*.json' \
+      -o -name Makefile -o -name '*.mk' \) -print0 | LC_ALL=C sort -z |
+      xargs -0 -r sha256sum --)
   done | sha256sum | cut -d' ' -f1
 }
 
@@ -128,7 +140,7 @@ class() {
   # What every grade depends on besides the submission.
   local base
   base=$({
-    tree_hash "labs/$lab" labs/common labs/sync-common
+    lab_hash "labs/$lab" labs/common labs/sync-common
     cat bin/racelab bin/racelab-probe.so bin/racelab-sched.o \
       bin/racelab-asan-hook.c bin/racelab-stop-hook.c 2>/dev/null | sha256sum
   } | sha256sum | cut -d' ' -f1)

@@ -53,6 +53,7 @@ static const char style[] =
     ".bad span{background:#c44}"
     "code{background:#f6f6f6;padding:.1em .3em;white-space:pre-wrap}"
     ".num{text-align:right;white-space:nowrap}.muted{color:#777}"
+    "details{font-size:.85em;color:#555;white-space:normal;text-align:left}"
     ".summary{display:flex;gap:2em}.summary div{background:#f4f4f4;"
     "padding:.6em 1em}.summary b{font-size:1.5em;display:block}";
 
@@ -140,8 +141,15 @@ static void modes(const struct rl_class *c, FILE *out, size_t graded)
         esc(out, m->id);
         fputs("</b><br/><span class=\"muted\">", out);
         esc(out, m->title);
-        fprintf(out, "</span></td><td class=\"num\">%zu of %zu</td><td>",
-                m->submissions, graded);
+        fprintf(out, "</span></td><td class=\"num\">%zu of %zu", m->submissions,
+                graded);
+        /* Who has it: folded, so that a class of hundreds stays a table. */
+        fputs("<details><summary>who</summary>", out);
+        for (size_t j = 0; m->who && m->who[j]; j++) {
+            fputs(j ? ", " : "", out);
+            esc(out, m->who[j]);
+        }
+        fputs("</details></td><td>", out);
         esc(out, m->where ? m->where : "");
         if (m->example) {
             fputs(" <span class=\"muted\">in ", out);

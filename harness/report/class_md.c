@@ -149,6 +149,19 @@ int rl_class_md(const struct rl_class *c, FILE *out)
         fputs(" |\n", out);
     }
 
+    if (c->nmodes)
+        fputs("\nWho has each:\n\n", out);
+    for (size_t i = 0; i < c->nmodes; i++) {
+        fputs("- ", out);
+        cell(out, c->modes[i].id);
+        fputs(": ", out);
+        for (size_t j = 0; c->modes[i].who && c->modes[i].who[j]; j++) {
+            fputs(j ? ", " : "", out);
+            cell(out, c->modes[i].who[j]);
+        }
+        fputc('\n', out);
+    }
+
     size_t n;
     size_t *idx = rl_class_slowest(c, &n);
     fputs("\n## The slowest submissions to grade\n\n", out);

@@ -185,6 +185,9 @@ static void pick_typical(struct mode_acc *m)
             best_count = count;
         }
     }
+    m->mode.who = xcalloc(m->mode.submissions + 1, sizeof *m->mode.who);
+    for (size_t i = 0; i < m->mode.submissions; i++)
+        m->mode.who[i] = xstrdup(m->seen[i].student);
     if (m->mode.submissions) {
         m->mode.where = m->seen[best].where;
         m->mode.source = m->seen[best].source;
@@ -360,6 +363,9 @@ void rl_class_free(struct rl_class *c)
         free(c->modes[i].where);
         free(c->modes[i].source);
         free(c->modes[i].example);
+        for (size_t j = 0; c->modes[i].who && c->modes[i].who[j]; j++)
+            free(c->modes[i].who[j]);
+        free(c->modes[i].who);
     }
     free(c->modes);
     free(c->lab);

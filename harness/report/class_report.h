@@ -26,6 +26,7 @@ struct rl_class_mode {
     char *where;        /* "counter.c:15" of the typical case */
     char *source;       /* that line's text (untrusted), or NULL */
     char *example;      /* the submission it is from (untrusted) */
+    char **who;         /* every submission that has it, by name */
 };
 
 struct rl_class {

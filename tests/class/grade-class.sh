@@ -97,6 +97,7 @@ want_mode='| 2 of 4 | counter.c:15 in &lt;script&gt;alert(1) &amp; "q"\\x1b\[2J 
 [[ $mode == *"$want_mode"* ]] &&
   ok || bad "class.md: the data-race row: $mode"
 [[ $mode == *"no mutex or semaphore ordered the two accesses"* ]] && ok || bad "class.md: the explanation"
+has "class.md" "$md" '- data-race: &lt;script&gt;alert(1) &amp; "q"\\x1b\[2J, starter'
 has "class.md" "$md" "- dave.zip: **not graded**: a file, not a folder: each submission is a folder (unpack archives first)"
 # Outside code spans no markup of the student's survives.
 if sed 's/`[^`]*`//g' "$md" | grep -qF '<script'; then bad "class.md: a raw <script> outside a code span"; else ok; fi
@@ -128,8 +129,9 @@ has "class.html" "$outline" "E html/body/table#checks/tr	compiles 1 3/4 (75%)"
 has "class.html" "$outline" "E html/body/table#checks/tr	no data race 4 1/4 (25%)"
 has "class.html" "$outline" "E html/body/table#modes/tr/td/code	cnt++; /* </code><script>alert(\"x\")</script> */"
 has "class.html" "$outline" "E html/body/table#modes/tr/td/span	in $escaped_hostile"
-if grep -qF "E html/body/table#modes/tr	data-race two threads access the same memory without synchronization 2 of 4 counter.c:15" "$outline"; then ok
+if grep -qF "E html/body/table#modes/tr	data-race two threads access the same memory without synchronization 2 of 4 who" "$outline"; then ok
 else bad "class.html: the data-race row"; fi
+has "class.html" "$outline" "E html/body/table#modes/tr/td/details	who $escaped_hostile, starter"
 has "class.html" "$outline" "E html/body/table#slowest/tr/td	$escaped_hostile"
 has "class.html" "$outline" "E html/body/table#ungraded/tr	dave.zip not graded: a file, not a folder: each submission is a folder (unpack archives first)"
 [[ $(grep -c '^E html/body/table#slowest/tr	' "$outline") == 5 ]] && ok || bad "class.html: not 4 timed submissions"

@@ -95,6 +95,9 @@ START_TEST(load_counts_the_class)
     ck_assert_str_eq(c.modes[0].where, "counter.c:2");
     /* The first racing submission by name: the hostile one ('<' < 'b'). */
     ck_assert_str_eq(c.modes[0].example, hostile);
+    ck_assert_str_eq(c.modes[0].who[0], hostile);
+    ck_assert_str_eq(c.modes[0].who[1], "bob");
+    ck_assert_ptr_null(c.modes[0].who[2]);
     size_t *counts;
     char **labels;
     size_t nbins = rl_class_histogram(&c, &counts, &labels);
@@ -196,6 +199,8 @@ START_TEST(html_keeps_student_text_as_text)
     ck_assert_ptr_nonnull(
         strstr(p->text, "cnt++; /* </code><script>alert('x')</script>"));
     ck_assert_ptr_nonnull(strstr(p->text, "no lock <b>between</b>"));
+    ck_assert_ptr_nonnull(
+        strstr(p->text, "who<img src=x onerror=alert(1)>|`x`&\"\\x1b[2J, bob"));
     ck_assert_ptr_nonnull(strstr(p->text, "not graded: a file, not a folder"));
     ck_assert_ptr_null(strchr(page, '\x1b'));
     free(p);

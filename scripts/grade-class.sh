@@ -79,14 +79,26 @@ grade_submission() {
   mv -f "$note.part" "$note"
 }
 
-# A note for an entry of root that is not a folder: listed, never graded.
-not_a_folder() {
-  local name=$1 what=file
-  [[ -L $submissions/$name ]] && what="symbolic link (not followed)"
-  rm -f "$dest/$name.json" "$dest/$name.txt" "$dest/$name.hash"
-  printf 'status=2\nreason=%s\n' \
-    "a $what, not a folder: each submission is a folder (unpack archives first)" \
-    >"$dest/.racelab/$name"
+# Why an entry of root is not graded, or nothing: not a folder, or a
+# name too long for the files named after it (<name>.json.part and the
+# like must fit in a file name's 255 bytes).
+max_name=200
+not_gradable() {
+  local entry=$1 bytes
+  bytes=$(LC_ALL=C; echo ${#2})
+  if ((bytes > max_name)); then
+    echo "the folder's name is $bytes bytes long, more than $max_name: rename it"
+  elif [[ -L $entry ]]; then
+    echo "a symbolic link (not followed), not a folder: each submission is a folder"
+  elif [[ ! -d $entry ]]; then
+    echo "a file, not a folder: each submission is a folder (unpack archives first)"
+  fi
+}
+
+# Its note: listed in the summary and the class report, never graded.
+not_graded() {
+  rm -f "$dest/$1.json" "$dest/$1.txt" "$dest/$1.hash"
+  printf 'status=2\nreason=%s\n' "$2" >"$dest/.racelab/$1"
 }
 
 # The progress line: rewritten in place on a terminal.
@@ -151,13 +163,18 @@ class() {
   while IFS= read -r -d '' entry; do
     name=${entry##*/}
     [[ $name == .* ]] && continue
-    names+=("$name")
-    if [[ ! -d $entry || -L $entry ]]; then
-      not_a_folder "$name"
+    local why
+    why=$(not_gradable "$entry" "$name")
+    if [[ -n $why ]]; then
+      # A name too long to be a file's is listed by its first bytes.
+      [[ $why == *"name is"* ]] && name="$(LC_ALL=C printf '%.150s' "$name")..."
+      not_graded "$name" "$why"
+      names+=("$name")
       nnot=$((nnot + 1))
-      echo "grade: '$(shown "$name")' is not a folder: not graded" >&2
+      echo "grade: '$(shown "$name")' not graded: $why" >&2
       continue
     fi
+    names+=("$name")
     key=$(echo "$base $(tree_hash "$entry")" | sha256sum | cut -d' ' -f1)
     if [[ ${REGRADE:-0} != 1 && -f $dest/$name.hash && -f $dest/$name.json &&
       -f $dest/.racelab/$name && $(<"$dest/$name.hash") == "$key" ]]; then
@@ -201,8 +218,9 @@ class() {
       if [[ ! -f $dest/.racelab/$name ]]; then
         # Gone without its note (killed): not graded, tried again next run.
         kill -0 "$pid" 2>/dev/null && continue
-        printf 'status=3\nreason=the grading was killed before it ended\n' \
-          >"$dest/.racelab/$name"
+        [[ -f $dest/.racelab/$name ]] || # its note may have come just now
+          printf 'status=3\nreason=the grading was killed before it ended\n' \
+            >"$dest/.racelab/$name"
       fi
       wait "$pid"
       unset "running[$pid]"
@@ -250,6 +268,7 @@ class() {
 
   $racelab class-report "$dest" || status=3
   for name in "${names[@]}"; do
+    [[ $(sed -n 's/^status=//p' "$dest/.racelab/$name") == 0 ]] &&
     jq -r --arg n "$(shown "$name")" \
       '[$n, "\(.score)/\(.max_score)",
         ([.checks[] | select(.passed | not) | .name] | join("; "))] | @tsv' \

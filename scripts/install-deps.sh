@@ -17,6 +17,7 @@ packages=(
   libexpat1-dev            # valgrind's XML reports
   procps                   # ps and pkill, for the soak script
   jq                       # reads racelab's JSON in the grade, soak, bench scripts
+  bsdextrautils            # column: the tables make grade prints
   bc                       # arithmetic in the bench script
   pandoc                   # make handouts: the lab handouts as HTML
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install-deps.sh: install the Debian packages racelab needs, if missing.
 # Root installs them with apt-get; anyone else is told the exact command.
+#   scripts/install-deps.sh [OPTIONAL...]   also the optional packages named
 set -euo pipefail
 
 # Each package, and why racelab needs it.
@@ -16,9 +17,20 @@ packages=(
   libexpat1-dev            # valgrind's XML reports
   procps                   # ps and pkill, for the soak script
   jq                       # reads racelab's JSON in the grade, soak, bench scripts
+  bsdextrautils            # column: the tables make grade prints
   bc                       # arithmetic in the bench script
   pandoc                   # make handouts: the lab handouts as HTML
 )
+
+# Installed only when named on the command line: not needed to grade.
+optional=(
+  chromium # make class-screenshot: the class report in a real browser
+)
+for want in "$@"; do
+  [[ " ${optional[*]} " == *" $want "* ]] ||
+    { echo "install-deps: '$want' is not one of: ${optional[*]}" >&2; exit 2; }
+  packages+=("$want")
+done
 
 missing=()
 for p in "${packages[@]}"; do

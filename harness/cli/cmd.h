@@ -13,5 +13,6 @@ enum {
 int cmd_check(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
+int cmd_class_report(int argc, char **argv);
 
 #endif

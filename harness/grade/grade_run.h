@@ -16,7 +16,7 @@ struct rl_grade_run {
                                     or refused) */
     struct rl_check check; /* findings, sources, builds: see check_engine.h */
     int echoed;            /* server: the probe's run echoed every line */
-    char server_note[640];    /* server: why not, or "" */
+    char server_note[640]; /* server: why not, or "" */
     char *log_dir, *log_path; /* check_tests: where Check's log goes */
     int have_results;         /* check_tests: a Check log was read */
     struct rl_ck_results results;

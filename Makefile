@@ -13,7 +13,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 # The harness's layers, one folder each (README, "Layout"); the runtimes
 # under harness/runtime/ are built separately into bin/.
-HARNESS_DIRS = cli engine tools probe server sched grade report lib
+HARNESS_DIRS = cli demo engine tools probe server sched grade report lib
 HARNESS_SRC  = harness/main.c $(sort $(foreach d,$(HARNESS_DIRS),$(wildcard harness/$(d)/*.c)))
 HARNESS_OBJ  = $(HARNESS_SRC:harness/%.c=build/harness/%.o)
 LIB_OBJ      = $(filter-out build/harness/main.o,$(HARNESS_OBJ))

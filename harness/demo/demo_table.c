@@ -1,0 +1,135 @@
+/* demo_table.c: the lecture's demos, each built on a lab's or the corpus's
+ * own programs (never a copy).  Every act runs the real racelab on them,
+ * so what the hall sees is what racelab sees; the last act of each demo
+ * is what `racelab check` says about the fixed program. */
+#include <string.h>
+
+#include "demo/demo.h"
+
+#define RL "racelab", "check"
+
+const struct rl_demo rl_demos[] = {
+    {"iterative-blocking",
+     "an iterative server: one idle client blocks the next",
+     {{"Act 1: one client at a time",
+       "The server accepts client 1 and reads from it.\n"
+       "Client 2 connects: the kernel queues it.\n"
+       "Client 2 writes: the kernel buffers it.\n"
+       "Client 2 reads: nobody answers.",
+       {RL, "--server", "--tools", "probe", "labs/03-events/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}},
+      {"Act 2: a process per client",
+       "Each client gets its own child.\n"
+       "Client 2 is answered at once.",
+       {RL, "--server", "--tools", "probe", "solutions/02-process/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}}}},
+    {"zombies",
+     "a forking server that never reaps its children",
+     {{"Act 1: no SIGCHLD handler",
+       "Every child that exits stays <defunct>.",
+       {RL, "--server", "--tools", "probe", "labs/02-process/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}},
+      {"Act 2: an if in the handler",
+       "Signals do not queue:\n"
+       "a burst of exits is one SIGCHLD.\n"
+       "One child reaped, the rest stay.",
+       {RL, "--server", "--tools", "probe",
+        "tests/labs/02-process/if-reaper/echoserver.c", "labs/common/csapp.c",
+        "-I", "labs/common"}},
+      {"Act 3: a while in the handler",
+       "waitpid(-1, 0, WNOHANG) until none is left.",
+       {RL, "--server", "--tools", "probe", "solutions/02-process/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}}}},
+    {"event-blocking",
+     "a select server stalled by half a line",
+     {{"Act 1: the naive select loop",
+       "One client sends half a line.\n"
+       "The loop reads until newline: everyone waits.",
+       {RL, "--server", "--tools", "probe", "labs/03-events/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}},
+      {"Act 2: a buffer per client",
+       "Read what is there, keep it, go back to select.",
+       {RL, "--server", "--tools", "probe", "solutions/03-events/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}}}},
+    {"connfd-race",
+     "two threads serve one descriptor",
+     {{"Act 1: &connfd to the thread",
+       "Main accepts the next client\n"
+       "before the thread has read connfd.",
+       {RL, "--server", "--tools", "probe",
+        "tests/labs/04-threads/connfd-pointer/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}},
+      {"Act 2: a malloc'd copy",
+       "Each thread gets its own int.",
+       {RL, "--server", "--tools", "probe", "solutions/04-threads/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}}}},
+    {"thread-leak",
+     "joinable threads nobody joins keep their stacks",
+     {{"Act 1: never detached",
+       "Each client leaves a stack mapped.",
+       {RL, "--server", "--tools", "probe",
+        "tests/labs/04-threads/never-detached/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}},
+      {"Act 2: pthread_detach",
+       "The stack goes back when the thread ends.",
+       {RL, "--server", "--tools", "probe", "solutions/04-threads/echoserver.c",
+        "labs/common/csapp.c", "-I", "labs/common"}}}},
+    {"lost-update",
+     "cnt++ is load, add, store",
+     {{"Act 1: the seeded scheduler",
+       "One thread at a time, a switch between load and store.\n"
+       "Seed by seed until an update is lost.",
+       {RL, "--schedules", "20", "tests/cases/race_counter.c"}},
+      {"Act 2: a mutex around cnt++",
+       "No seed loses an update.",
+       {RL, "--schedules", "20", "tests/cases/ok_counter_mutex.c"}}}},
+    {"deadlock",
+     "two transfers lock two accounts in opposite orders",
+     {{"Act 1: opposite orders",
+       "Thread 1 holds A, wants B.\n"
+       "Thread 2 holds B, wants A.",
+       {RL, "--tools", "probe", "tests/cases/lockorder_transfer.c"}},
+      {"Act 2: one lock order",
+       "Lock the lower account first.",
+       {RL, "--tools", "probe", "tests/cases/ok_transfer_ordered.c"}}}},
+    {"livelock",
+     "polite trylock threads: busy, and no progress",
+     {{"Act 1: both back off, both retry",
+       "The CPU is busy.\n"
+       "The counters do not move.",
+       {RL, "--tools", "probe", "tests/cases/livelock_trylock.c"}},
+      {"Act 2: retry with a lock order",
+       "",
+       {RL, "--tools", "probe", "tests/cases/ok_trylock_retry.c"}}}},
+    {"starvation",
+     "readers keep overlapping while a writer waits",
+     {{"Act 1: a readers-preferring lock",
+       "There is always a reader inside.\n"
+       "The writer waits, and waits.",
+       {RL, "--tools", "probe", "tests/cases/starvation_rwlock_readers.c"}},
+      {"Act 2: a fair lock",
+       "",
+       {RL, "--tools", "probe", "tests/cases/ok_cond_rwlock_fair.c"}}}},
+    {"tools",
+     "which tool sees which bug, and which accuses a correct program",
+     {{"Act 1: a race, every tool",
+       "",
+       {RL, "tests/cases/race_counter.c"}},
+      {"Act 2: C11 atomics, correct",
+       "Raw helgrind and drd do not know atomics.\n"
+       "racelab trusts TSan here.",
+       {RL, "tests/cases/ok_c11_atomics.c"}},
+      {"Act 3: a gate lock, correct",
+       "",
+       {RL, "tests/cases/ok_gate_lock.c"}}}},
+};
+
+const size_t rl_demo_count = sizeof rl_demos / sizeof *rl_demos;
+
+const struct rl_demo *rl_demo_find(const char *name)
+{
+    for (size_t i = 0; i < rl_demo_count; i++)
+        if (strcmp(rl_demos[i].name, name) == 0)
+            return &rl_demos[i];
+    return NULL;
+}

@@ -9,6 +9,7 @@
 
 #include "cli/cmd.h"
 #include "demo/demo.h"
+#include "demo/demo_screen.h"
 #include "lib/workdir.h"
 
 static void demo_list(FILE *out)
@@ -18,35 +19,17 @@ static void demo_list(FILE *out)
         fprintf(out, "  %-20s %s\n", rl_demos[i].name, rl_demos[i].summary);
 }
 
-/* Big plain text: a ruled header, blank lines around each idea. */
-static void say_header(const char *title)
-{
-    printf("\n\n==============================\n  %s\n"
-           "==============================\n\n",
-           title);
-}
-
-static void say_lines(const char *text)
-{
-    for (const char *p = text; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        printf("  %.*s\n\n", (int)n, p);
-        p += n + (nl != NULL);
-    }
-}
-
 /* Runs the act's command from the checkout's root, its output straight
  * to the screen (racelab check escapes what the program printed). */
-static int run_act(const struct rl_demo_act *a, const char *root)
+static int run_act(const struct rl_demo_act *a)
 {
     char self[PATH_MAX];
     snprintf(self, sizeof self, "%s/racelab", rl_harness_dir());
     const char *argv[RL_DEMO_MAX_ARGS + 1] = {0};
-    printf("  $");
+    printf("\n  $");
     for (size_t i = 0; i < RL_DEMO_MAX_ARGS && a->argv[i]; i++) {
-        argv[i] = i == 0 && strcmp(a->argv[0], "racelab") == 0 ? self
-                                                                : a->argv[i];
+        argv[i] =
+            i == 0 && strcmp(a->argv[0], "racelab") == 0 ? self : a->argv[i];
         printf(" %s", i == 0 ? "racelab" : a->argv[i]);
     }
     printf("\n\n");
@@ -55,8 +38,6 @@ static int run_act(const struct rl_demo_act *a, const char *root)
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        if (chdir(root) != 0)
-            _exit(127);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
@@ -64,15 +45,6 @@ static int run_act(const struct rl_demo_act *a, const char *root)
     while (waitpid(pid, &st, 0) < 0)
         ;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static void pause_for_enter(void)
-{
-    printf("\n  [Enter]");
-    fflush(stdout);
-    int c;
-    while ((c = getchar()) != EOF && c != '\n')
-        ;
 }
 
 int cmd_demo(int argc, char **argv)
@@ -102,17 +74,25 @@ int cmd_demo(int argc, char **argv)
         demo_list(stderr);
         return RL_EXIT_USAGE;
     }
+    /* The acts name the labs' and the corpus's files from the checkout's
+     * root, as a lecturer standing there would type them. */
     char root[PATH_MAX];
     snprintf(root, sizeof root, "%s/..", rl_harness_dir());
-    say_header(d->name);
-    say_lines(d->summary);
+    if (chdir(root) != 0) {
+        fprintf(stderr, "racelab demo: cannot enter %s\n", root);
+        return RL_EXIT_INTERNAL;
+    }
+    struct demo_screen s = {stdout, no_pause};
+    demo_header(&s, d->name);
+    demo_say(&s, d->summary);
     for (size_t i = 0; i < RL_DEMO_MAX_ACTS && d->acts[i].title; i++) {
-        if (!no_pause)
-            pause_for_enter();
-        say_header(d->acts[i].title);
-        if (d->acts[i].say[0])
-            say_lines(d->acts[i].say);
-        int rc = run_act(&d->acts[i], root);
+        const struct rl_demo_act *a = &d->acts[i];
+        demo_pause(&s);
+        demo_header(&s, a->title);
+        if (a->say[0])
+            demo_say(&s, a->say);
+        int rc = a->live ? a->live(&s, a) : run_act(a);
+        fflush(stdout);
         if (rc < 0 || rc == 127 || rc >= RL_EXIT_INTERNAL) {
             fprintf(stderr, "racelab demo: the act's command failed (%d)\n",
                     rc);

@@ -5,15 +5,20 @@
 
 #include <stddef.h>
 
-enum { RL_DEMO_MAX_ACTS = 4, RL_DEMO_MAX_ARGS = 16 };
+enum { RL_DEMO_MAX_ACTS = 8, RL_DEMO_MAX_ARGS = 16 };
 
-/* One screen: a header, a few short lines to say, then a command run as
- * a child with its output shown (argv[0] "racelab" is this racelab; other
- * words are paths relative to the checkout, as a lecturer would type). */
+struct demo_screen;
+
+/* One screen: a header, a few short lines to say, then either a command
+ * run as a child with its output shown (argv[0] "racelab" is this
+ * racelab; other words are paths relative to the checkout, as a lecturer
+ * would type), or, with `live`, a live act (demo_acts.h) that runs the
+ * program whose source files argv lists and narrates it. */
 struct rl_demo_act {
     const char *title;
     const char *say; /* short lines, '\n' between them */
     const char *argv[RL_DEMO_MAX_ARGS];
+    int (*live)(struct demo_screen *s, const struct rl_demo_act *a);
 };
 
 struct rl_demo {

@@ -5,75 +5,101 @@
 #include <string.h>
 
 #include "demo/demo.h"
+#include "demo/demo_acts.h"
 
 #define RL "racelab", "check"
+
+#define CSAPP "labs/common/csapp.c"
+#define LAB_INC "-I", "labs/common"
 
 const struct rl_demo rl_demos[] = {
     {"iterative-blocking",
      "an iterative server: one idle client blocks the next",
      {{"Act 1: one client at a time",
-       "The server accepts client 1 and reads from it.\n"
-       "Client 2 connects: the kernel queues it.\n"
-       "Client 2 writes: the kernel buffers it.\n"
+       "The server accepts client 1 and waits for its line.\n"
+       "Client 2 connects: the kernel completes it and queues it.\n"
+       "Client 2 writes: the kernel buffers the bytes.\n"
        "Client 2 reads: nobody answers.",
-       {RL, "--server", "--tools", "probe", "labs/03-events/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}},
+       {"solutions/01-iterative/echoserver.c", CSAPP},
+       demo_live_blocking},
       {"Act 2: a process per client",
-       "Each client gets its own child.\n"
-       "Client 2 is answered at once.",
-       {RL, "--server", "--tools", "probe", "solutions/02-process/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}}}},
+       "The same two clients.\n"
+       "Each client gets its own child: client 2 is answered at once.",
+       {"solutions/02-process/echoserver.c", CSAPP},
+       demo_live_blocking},
+      {"Act 3: what racelab check says",
+       "",
+       {RL, "--server", "--tools", "probe",
+        "solutions/01-iterative/echoserver.c", CSAPP, LAB_INC}}}},
     {"zombies",
      "a forking server that never reaps its children",
      {{"Act 1: no SIGCHLD handler",
-       "Every child that exits stays <defunct>.",
-       {RL, "--server", "--tools", "probe", "labs/02-process/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}},
+       "Every child that exits stays <defunct>\n"
+       "until its parent waits for it.",
+       {"labs/02-process/echoserver.c", CSAPP},
+       demo_live_zombies},
       {"Act 2: an if in the handler",
        "Signals do not queue:\n"
-       "a burst of exits is one SIGCHLD.\n"
-       "One child reaped, the rest stay.",
-       {RL, "--server", "--tools", "probe",
-        "tests/labs/02-process/if-reaper/echoserver.c", "labs/common/csapp.c",
-        "-I", "labs/common"}},
+       "a burst of exits is one pending SIGCHLD.\n"
+       "(racelab freezes the server during each burst,\n"
+       " so every exit lands in one signal, every time.)\n"
+       "One child reaped per burst, the rest stay.",
+       {"tests/labs/02-process/if-reaper/echoserver.c", CSAPP},
+       demo_live_zombies},
       {"Act 3: a while in the handler",
-       "waitpid(-1, 0, WNOHANG) until none is left.",
-       {RL, "--server", "--tools", "probe", "solutions/02-process/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}}}},
+       "while (waitpid(-1, NULL, WNOHANG) > 0): until none is left.",
+       {"solutions/02-process/echoserver.c", CSAPP},
+       demo_live_zombies},
+      {"Act 4: what racelab check says (the if handler)",
+       "",
+       {RL, "--server", "--tools", "probe",
+        "tests/labs/02-process/if-reaper/echoserver.c", CSAPP, LAB_INC}}}},
     {"event-blocking",
      "a select server stalled by half a line",
      {{"Act 1: the naive select loop",
-       "One client sends half a line.\n"
-       "The loop reads until newline: everyone waits.",
-       {RL, "--server", "--tools", "probe", "labs/03-events/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}},
+       "Client 1 sends half a line.\n"
+       "The loop reads until the newline: everyone waits.",
+       {"labs/03-events/echoserver.c", CSAPP},
+       demo_live_half_line},
       {"Act 2: a buffer per client",
        "Read what is there, keep it, go back to select.",
-       {RL, "--server", "--tools", "probe", "solutions/03-events/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}}}},
+       {"solutions/03-events/echoserver.c", CSAPP},
+       demo_live_half_line},
+      {"Act 3: what racelab check says (the naive loop)",
+       "",
+       {RL, "--server", "--tools", "probe", "labs/03-events/echoserver.c",
+        CSAPP, LAB_INC}}}},
     {"connfd-race",
      "two threads serve one descriptor",
      {{"Act 1: &connfd to the thread",
        "Main accepts the next client\n"
-       "before the thread has read connfd.",
-       {RL, "--server", "--tools", "probe",
-        "tests/labs/04-threads/connfd-pointer/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}},
+       "before the thread has read connfd.\n"
+       "(racelab's probe holds each new thread\n"
+       " until main's next accept: the race on cue.)",
+       {"tests/labs/04-threads/connfd-pointer/echoserver.c", CSAPP},
+       demo_live_connfd},
       {"Act 2: a malloc'd copy",
-       "Each thread gets its own int.",
-       {RL, "--server", "--tools", "probe", "solutions/04-threads/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}}}},
+       "Each thread gets its own int. The same probe, the same clients.",
+       {"solutions/04-threads/echoserver.c", CSAPP},
+       demo_live_connfd},
+      {"Act 3: what racelab check says (&connfd)",
+       "",
+       {RL, "--server", "--tools", "probe",
+        "tests/labs/04-threads/connfd-pointer/echoserver.c", CSAPP, LAB_INC}}}},
     {"thread-leak",
      "joinable threads nobody joins keep their stacks",
      {{"Act 1: never detached",
-       "Each client leaves a stack mapped.",
-       {RL, "--server", "--tools", "probe",
-        "tests/labs/04-threads/never-detached/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}},
+       "Each client's thread ends, and leaves its stack mapped.",
+       {"tests/labs/04-threads/never-detached/echoserver.c", CSAPP},
+       demo_live_stacks},
       {"Act 2: pthread_detach",
-       "The stack goes back when the thread ends.",
-       {RL, "--server", "--tools", "probe", "solutions/04-threads/echoserver.c",
-        "labs/common/csapp.c", "-I", "labs/common"}}}},
+       "The stack goes back when the thread ends (and is reused).",
+       {"solutions/04-threads/echoserver.c", CSAPP},
+       demo_live_stacks},
+      {"Act 3: what racelab check says (never detached)",
+       "",
+       {RL, "--server", "--tools", "probe",
+        "tests/labs/04-threads/never-detached/echoserver.c", CSAPP, LAB_INC}}}},
     {"lost-update",
      "cnt++ is load, add, store",
      {{"Act 1: the seeded scheduler",
@@ -112,16 +138,12 @@ const struct rl_demo rl_demos[] = {
        {RL, "--tools", "probe", "tests/cases/ok_cond_rwlock_fair.c"}}}},
     {"tools",
      "which tool sees which bug, and which accuses a correct program",
-     {{"Act 1: a race, every tool",
-       "",
-       {RL, "tests/cases/race_counter.c"}},
+     {{"Act 1: a race, every tool", "", {RL, "tests/cases/race_counter.c"}},
       {"Act 2: C11 atomics, correct",
        "Raw helgrind and drd do not know atomics.\n"
        "racelab trusts TSan here.",
        {RL, "tests/cases/ok_c11_atomics.c"}},
-      {"Act 3: a gate lock, correct",
-       "",
-       {RL, "tests/cases/ok_gate_lock.c"}}}},
+      {"Act 3: a gate lock, correct", "", {RL, "tests/cases/ok_gate_lock.c"}}}},
 };
 
 const size_t rl_demo_count = sizeof rl_demos / sizeof *rl_demos;

@@ -110,6 +110,8 @@ int demo_proc_start(struct demo_proc *p, const char *const *files, int flags,
     if (!p->sb)
         return -1;
     p->started = rl_now();
+    if (!(flags & (DEMO_SERVER | DEMO_PROBE)))
+        return 0; /* run to its end: it may be gone before it is seen */
     for (double t0 = rl_now(); p->pid <= 0 && rl_now() - t0 < 5;) {
         p->pid = rl_sandbox_program_pid(p->sb);
         if (p->pid <= 0)
@@ -273,7 +275,7 @@ void demo_show_start(struct demo_screen *s, const struct demo_proc *p,
         n +=
             (size_t)snprintf(files + n, n < sizeof files ? sizeof files - n : 0,
                              " %s", a->argv[i]);
-    demo_cmd(s, "%s -I labs/common -o prog%s",
+    demo_cmd(s, "%s -I labs/common -I labs/sync-common -o prog%s",
              rl_build_command(RL_VARIANT_PLAIN), files);
     demo_cmd(s,
              "%s./prog%s%s      (in racelab's sandbox: its own uid and "

@@ -26,7 +26,7 @@ UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 # The harness built under ThreadSanitizer (`make tsan-self`, below).
 TSAN_DIR     = build/tsan-self
 
-.PHONY: all deps grade test test-fast layers unit corpus labs hostile tsan-self handouts soak \
+.PHONY: all deps grade test test-fast layers unit corpus labs hostile demos tsan-self handouts soak \
         bench format format-check clean FORCE
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
@@ -158,6 +158,12 @@ bin/check-labs: tests/labs/check_labs.c $(TEST_JOBS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/common -o $@ $(filter %.c,$^) \
 	    $(CHECK_LIBS) $(LIBS)
 
+# The lecture demos, each run twice with --no-pause (tests/demo/).
+bin/check-demos: tests/demo/check_demos.c $(TEST_JOBS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/common -o $@ $(filter %.c,$^) \
+	    $(CHECK_LIBS) $(LIBS)
+
 # Submissions and result files that try to forge a grade (tests/hostile/).
 bin/check-hostile: tests/hostile/check_hostile.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -o $@ $^ $(CHECK_LIBS) $(LIBS)
@@ -186,8 +192,12 @@ labs: all bin/check-labs
 hostile: all bin/check-hostile
 	bin/check-hostile
 
+# Every `racelab demo` shows the bug it promises, twice in a row.
+demos: all bin/check-demos
+	bin/check-demos
+
 test: deps
-	@$(MAKE) --no-print-directory layers unit corpus labs hostile
+	@$(MAKE) --no-print-directory layers unit corpus labs hostile demos
 
 grade: deps
 	@$(MAKE) --no-print-directory all

@@ -19,6 +19,8 @@ int demo_live_deadlock(struct demo_screen *s, const struct rl_demo_act *a);
 int demo_live_livelock(struct demo_screen *s, const struct rl_demo_act *a);
 int demo_live_starvation(struct demo_screen *s, const struct rl_demo_act *a);
 int demo_live_finish(struct demo_screen *s, const struct rl_demo_act *a);
+/* demo_seeds.c */
+int demo_live_seeds(struct demo_screen *s, const struct rl_demo_act *a);
 /* demo_tools.c */
 int demo_live_tools(struct demo_screen *s, const struct rl_demo_act *a);
 

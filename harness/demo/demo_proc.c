@@ -277,9 +277,7 @@ void demo_show_start(struct demo_screen *s, const struct demo_proc *p,
                              " %s", a->argv[i]);
     demo_cmd(s, "%s -I labs/common -I labs/sync-common -o prog%s",
              rl_build_command(RL_VARIANT_PLAIN), files);
-    demo_cmd(s,
-             "%s./prog%s%s      (in racelab's sandbox: its own uid and "
-             "namespaces)",
+    demo_cmd(s, "%s./prog%s%s      (in racelab's sandbox)",
              p->run.tool ? "LD_PRELOAD=racelab-probe.so " : "",
              p->port ? " " : "", p->port ? p->run.program_args[0] : "");
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test_jobs.h"
@@ -374,11 +375,43 @@ START_TEST(tools)
 }
 END_TEST
 
+/* Without --no-pause: a prompt before every act, each act after its
+ * Enter; the listing and an unknown name. */
+START_TEST(pauses_and_list)
+{
+    FILE *f = popen("printf '\\n\\n\\n' | bin/racelab demo deadlock 2>&1", "r");
+    ck_assert_ptr_nonnull(f);
+    char *out = calloc(1, 1 << 16);
+    size_t n = fread(out, 1, (1 << 16) - 1, f);
+    out[n] = 0;
+    ck_assert_int_eq(pclose(f), 0);
+    ck_assert_int_eq(count(out, "[Enter]"), 3);
+    const char *p1 = strstr(out, "[Enter]"), *a1 = strstr(out, "Act 1:");
+    ck_assert_msg(p1 && a1 && p1 < a1, "no prompt before act 1:\n%s", out);
+    free(out);
+    f = popen("bin/racelab demo", "r");
+    char line[256];
+    int listed = 0;
+    while (fgets(line, sizeof line, f))
+        for (int d = 0; d < NDEMOS; d++) {
+            char key[40];
+            snprintf(key, sizeof key, "  %s ", demos[d]);
+            listed += strncmp(line, key, strlen(key)) == 0;
+        }
+    ck_assert_int_eq(pclose(f), 0);
+    ck_assert_int_eq(listed, NDEMOS);
+    ck_assert_int_eq(WEXITSTATUS(system("bin/racelab demo no-such >/dev/null "
+                                        "2>&1")),
+                     2);
+}
+END_TEST
+
 int main(void)
 {
     run_all();
     Suite *s = suite_create("demos");
     TCase *tc = tcase_create("demos");
+    tcase_set_timeout(tc, 60); /* one test runs a demo itself */
     tcase_add_test(tc, iterative_blocking);
     tcase_add_test(tc, zombies);
     tcase_add_test(tc, event_blocking);
@@ -389,6 +422,7 @@ int main(void)
     tcase_add_test(tc, livelock);
     tcase_add_test(tc, starvation);
     tcase_add_test(tc, tools);
+    tcase_add_test(tc, pauses_and_list);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

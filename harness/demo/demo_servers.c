@@ -112,6 +112,52 @@ static void show_waits(struct demo_screen *s, struct demo_proc *p,
     }
 }
 
+/* Until the server has taken in client 1 (port c1): accepted it, read
+ * what it sent, and its main thread sits in a call again (read on that
+ * connection, or back in accept or select), at most 3 s.  What the act
+ * does next then meets the server in that state on a loaded machine
+ * too, not after a guessed sleep. */
+static void wait_settled(struct demo_proc *p, unsigned c1)
+{
+    static const char *const idle[] = {"accept", "pselect", "select", "poll",
+                                       "epoll"};
+    for (double t0 = rl_now(); rl_now() - t0 < 3; rl_sleep_ms(10)) {
+        struct demo_tcp_view v;
+        if (demo_tcp_view(p, c1, &v) != 0 || !v.accepted || v.unread)
+            continue;
+        struct demo_wait w[16];
+        int n = demo_thread_waits(p, w, 16);
+        for (int i = 0; i < n; i++) {
+            if (!w[i].main_thread)
+                continue;
+            if (strcmp(w[i].call, "read") == 0 && w[i].peer_port == c1)
+                return;
+            for (size_t k = 0; k < sizeof idle / sizeof *idle; k++)
+                if (strncmp(w[i].call, idle[k], strlen(idle[k])) == 0)
+                    return;
+        }
+    }
+}
+
+/* The kernel's side of one step, the moment after it: the accept
+ * queue's length, or the bytes client 2's connection holds unread (a
+ * moment to let them arrive, when none show yet). */
+static void kernel_step(struct demo_screen *s, struct demo_proc *p, unsigned c2,
+                        int bytes)
+{
+    struct demo_tcp_view v = {0};
+    for (double t0 = rl_now(); rl_now() - t0 < 0.2; rl_sleep_ms(5))
+        if (demo_tcp_view(p, c2, &v) == 0 &&
+            (bytes ? v.unread > 0 : v.backlog > 0 || v.accepted))
+            break;
+    if (bytes)
+        demo_line(s, "    kernel: client 2's connection holds %lu unread bytes",
+                  v.unread);
+    else
+        demo_line(s, "    kernel: accept queue (Recv-Q) %lu, client 2 %s",
+                  v.backlog, v.accepted ? "accepted" : "waits in it");
+}
+
 /* iterative-blocking, and the same clients against a concurrent server. */
 int demo_live_blocking(struct demo_screen *s, const struct rl_demo_act *a)
 {
@@ -120,11 +166,12 @@ int demo_live_blocking(struct demo_screen *s, const struct rl_demo_act *a)
         return -1;
     int c1 = client_connect(s, &p, 1);
     demo_line(s, "client 1: sends nothing, stays connected");
-    rl_sleep_ms(200); /* the server has accepted it and waits for its line */
+    wait_settled(&p, rl_tcp_local_port(c1));
     int c2 = client_connect(s, &p, 2);
-    client_write(s, c2, 2, "hello\n");
-    rl_sleep_ms(100); /* the bytes are in the kernel's queue */
     unsigned ports[2] = {rl_tcp_local_port(c1), rl_tcp_local_port(c2)};
+    kernel_step(s, &p, ports[1], 0);
+    client_write(s, c2, 2, "hello\n");
+    kernel_step(s, &p, ports[1], 1);
     int answered = client_read(s, c2, 2, NO_ANSWER_MS);
     show_queues(s, &p, ports[1]);
     show_waits(s, &p, ports, 2);
@@ -188,7 +235,22 @@ int demo_live_zombies(struct demo_screen *s, const struct rl_demo_act *a)
                 close(fds[i]);
         settle_defunct(p.pid, before + BURST); /* every child has exited */
         kill(p.pid, SIGCONT);
-        rl_sleep_ms(300); /* its handler, if any, has run */
+        /* Its handler, if any, has run once the signal is no longer
+         * pending and the server is back in accept. */
+        for (double t0 = rl_now(); rl_now() - t0 < 3; rl_sleep_ms(10)) {
+            unsigned long long pending = 0;
+            if (rl_proc_status_mask(p.pid, "ShdPnd", &pending) != 0 ||
+                !(pending & (1ull << (SIGCHLD - 1))))
+                break;
+        }
+        /* ... and has returned from it to accept (in the handler the
+         * thread shows as running, or in wait4) */
+        for (double t0 = rl_now(); rl_now() - t0 < 2; rl_sleep_ms(5)) {
+            struct demo_wait w[4];
+            int n = demo_thread_waits(&p, w, 4);
+            if (n > 0 && strncmp(w[0].call, "accept", 6) == 0)
+                break;
+        }
         before = demo_defunct_count(p.pid);
         demo_cmd(s, "kill -STOP %d; %d clients close at once; kill -CONT %d",
                  (int)p.pid, BURST, (int)p.pid);
@@ -208,7 +270,7 @@ int demo_live_half_line(struct demo_screen *s, const struct rl_demo_act *a)
     int c1 = client_connect(s, &p, 1);
     client_write(s, c1, 1, "hel");
     demo_line(s, "client 1: half a line, no newline; it stops there");
-    rl_sleep_ms(200); /* select said readable; the server reads it */
+    wait_settled(&p, rl_tcp_local_port(c1));
     int c2 = client_connect(s, &p, 2);
     client_write(s, c2, 2, "hello\n");
     rl_sleep_ms(100);
@@ -277,7 +339,10 @@ int demo_live_stacks(struct demo_screen *s, const struct rl_demo_act *a)
             rl_tcp_read_line(fd, buf, sizeof buf, 2000);
             close(fd);
             served++;
-            rl_sleep_ms(50); /* its thread has ended */
+            /* its thread has ended: only main is left */
+            for (double t0 = rl_now();
+                 rl_proc_count_tasks(p.pid) > 1 && rl_now() - t0 < 2;)
+                rl_sleep_ms(5);
         }
         demo_line(s, "after %2d clients, one at a time: %d stacks mapped",
                   served, demo_stack_count(p.pid));

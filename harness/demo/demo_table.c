@@ -140,7 +140,7 @@ const struct rl_demo rl_demos[] = {
      "polite trylock threads: busy, and no progress",
      {{"Act 1: both back off, both retry",
        "Each takes its first lock, tries the other, gives up, retries.\n"
-       "Watch the CPU and the counters.",
+       "Watch the CPU time and the counters.",
        {"tests/cases/livelock_trylock.c"},
        demo_live_livelock},
       {"Act 2: what racelab check says",

@@ -154,7 +154,10 @@ START_TEST(iterative_blocking)
     HAS(a1, "client 2: connect() returned");
     HAS(a1, "client 2: write(\"hello\\n\") returned");
     HAS(a1, "client 2: read() WAITS");
-    /* the kernel: client 2 queued for accept, its 6 bytes unread */
+    /* the kernel, step by step and once more while client 2 waits:
+     * client 2 queued for accept, its 6 bytes unread */
+    HAS(a1, "kernel: accept queue (Recv-Q) 1, client 2 waits in it");
+    HAS(a1, "kernel: client 2's connection holds 6 unread bytes");
     HAS(a1, "Recv-Q 1 ");
     HAS(a1, "client 2's connection: NOT accepted, 6 bytes waiting");
     HAS(a1, "in read() on client 1's connection");

@@ -189,8 +189,9 @@ int demo_defunct_count(pid_t pid)
     return rl_proc_children(pid, count_zombie, &n) < 0 ? -1 : n;
 }
 
-int demo_stack_count(pid_t pid)
+int demo_stack_count(pid_t pid, unsigned long *bytes)
 {
+    *bytes = 0;
     char path[64], line[512];
     snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
     FILE *f = fopen(path, "r");
@@ -211,8 +212,10 @@ int demo_stack_count(pid_t pid)
             continue;
         int nameless = inode == 0 && (line[used] == '\n' || !line[used]);
         if (nameless && prev_guard && lo == prev_end &&
-            strcmp(perms, "rw-p") == 0 && hi - lo >= 64 * 1024)
+            strcmp(perms, "rw-p") == 0 && hi - lo >= 64 * 1024) {
             n++;
+            *bytes += hi - lo;
+        }
         prev_guard = nameless && strcmp(perms, "---p") == 0;
         prev_end = hi;
     }

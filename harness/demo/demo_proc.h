@@ -58,8 +58,8 @@ int demo_client(struct demo_proc *p);
 /* The server's zombie children (<defunct> in ps), or -1 when gone. */
 int demo_defunct_count(pid_t pid);
 /* Thread stacks mapped in pid (/proc/PID/maps: anonymous rw mappings
- * right above a no-access guard page), or -1. */
-int demo_stack_count(pid_t pid);
+ * right above a no-access guard page), their bytes in *bytes; or -1. */
+int demo_stack_count(pid_t pid, unsigned long *bytes);
 
 /* What the kernel holds for a TCP server: its listening socket's accept
  * queue and, for the connection whose client end has local port

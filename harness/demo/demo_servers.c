@@ -326,8 +326,9 @@ int demo_live_stacks(struct demo_screen *s, const struct rl_demo_act *a)
              "cat /proc/%d/maps    (a thread's stack: rw-p right above "
              "a ---p guard page)",
              (int)p.pid);
+    unsigned long bytes;
     demo_line(s, "stacks mapped before any client: %d",
-              demo_stack_count(p.pid));
+              demo_stack_count(p.pid, &bytes));
     int served = 0;
     for (int r = 1; r <= LEAK_ROUNDS; r++) {
         for (int i = 0; i < LEAK_ROUND; i++) {
@@ -344,8 +345,11 @@ int demo_live_stacks(struct demo_screen *s, const struct rl_demo_act *a)
                  rl_proc_count_tasks(p.pid) > 1 && rl_now() - t0 < 2;)
                 rl_sleep_ms(5);
         }
-        demo_line(s, "after %2d clients, one at a time: %d stacks mapped",
-                  served, demo_stack_count(p.pid));
+        int n = demo_stack_count(p.pid, &bytes);
+        demo_line(s,
+                  "after %2d clients, one at a time: %d stacks mapped "
+                  "(%lu MiB)",
+                  served, n, bytes >> 20);
     }
     demo_proc_end(&p);
     return 0;

@@ -73,8 +73,6 @@ int demo_proc_start(struct demo_proc *p, const char *const *files, int flags,
     if (build(p, files) != 0)
         return -1;
     struct rl_run *run = &p->run;
-    static char port_arg[16];
-    static char *args[2] = {port_arg, NULL};
     run->sources = &p->src;
     run->exe = p->build.exe[RL_VARIANT_PLAIN];
     run->harness_dir = rl_harness_dir();
@@ -87,8 +85,9 @@ int demo_proc_start(struct demo_proc *p, const char *const *files, int flags,
     rl_sandbox_opts_for_program(&run->sandbox, run->timeout, wd);
     if (server) {
         p->port = rl_server_pick_port();
-        snprintf(port_arg, sizeof port_arg, "%d", p->port);
-        run->program_args = args;
+        snprintf(p->port_arg, sizeof p->port_arg, "%d", p->port);
+        p->args[0] = p->port_arg;
+        run->program_args = p->args;
         /* a server that never reaps keeps a zombie per client */
         run->sandbox.max_procs = RL_SANDBOX_SERVER_PROCS;
     }

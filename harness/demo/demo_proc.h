@@ -19,8 +19,10 @@ struct demo_proc {
     char *dir; /* scratch folder: builds, the run's own folder */
     struct rl_run run;
     struct rl_sandbox *sb;
-    pid_t pid;      /* the program's main process, outside view */
-    int port;       /* a server's port, else 0 */
+    pid_t pid; /* the program's main process, outside view */
+    int port;  /* a server's port, else 0 */
+    char port_arg[16];
+    char *args[2];  /* the server's arguments: its port */
     double started; /* rl_now() when it started */
     char error[256];
 };

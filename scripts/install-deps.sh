@@ -18,6 +18,7 @@ packages=(
   jq                       # reads racelab's JSON in the grade, soak, bench scripts
   bc                       # arithmetic in the bench script
   pandoc                   # make handouts: the lab handouts as HTML
+  tmux                     # the demos' test: a terminal, keys sent, screen read
 )
 
 missing=()

@@ -409,6 +409,63 @@ START_TEST(pauses_and_list)
 }
 END_TEST
 
+/* The screen of a tmux session on its own server socket. */
+static char *tmux_screen(const char *sock)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t demo", sock);
+    FILE *f = popen(cmd, "r");
+    char *out = calloc(1, 1 << 16);
+    size_t n = f ? fread(out, 1, (1 << 16) - 1, f) : 0;
+    out[n] = 0;
+    if (f)
+        pclose(f);
+    return out;
+}
+
+/* The screen once it shows needle, or after tenths/10 s: the last one. */
+static char *tmux_wait(const char *sock, const char *needle, int tenths)
+{
+    char *scr = tmux_screen(sock);
+    for (int i = 0; i < tenths && !strstr(scr, needle); i++) {
+        usleep(100000);
+        free(scr);
+        scr = tmux_screen(sock);
+    }
+    return scr;
+}
+
+/* On a terminal, as in the hall: the demo waits for Enter before each
+ * act (nothing of act 1 before it), and each act has a screen of its
+ * own (the title screen is gone once Enter was pressed). */
+START_TEST(terminal)
+{
+    char sock[64], cmd[512];
+    snprintf(sock, sizeof sock, "racelab-demo-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd,
+             "tmux -L %s new-session -d -s demo -x 120 -y 50 "
+             "'bin/racelab demo deadlock; sleep 60'",
+             sock);
+    ck_assert_int_eq(system(cmd), 0);
+    char *scr = tmux_wait(sock, "[Enter]", 100);
+    ck_assert_msg(strstr(scr, "[Enter]"), "no prompt:\n%s", scr);
+    usleep(1500000); /* the demo would be well into act 1 by now */
+    free(scr);
+    scr = tmux_screen(sock);
+    ck_assert_msg(!strstr(scr, "Act 1:"), "act 1 before Enter:\n%s", scr);
+    free(scr);
+    snprintf(cmd, sizeof cmd, "tmux -L %s send-keys -t demo Enter", sock);
+    ck_assert_int_eq(system(cmd), 0);
+    scr = tmux_wait(sock, "the wait-for cycle", 200);
+    ck_assert_msg(strstr(scr, "the wait-for cycle"), "no act 1:\n%s", scr);
+    ck_assert_msg(!strstr(scr, "two transfers lock two accounts"),
+                  "the title screen was not cleared:\n%s", scr);
+    free(scr);
+    snprintf(cmd, sizeof cmd, "tmux -L %s kill-server", sock);
+    system(cmd);
+}
+END_TEST
+
 int main(void)
 {
     run_all();
@@ -426,6 +483,7 @@ int main(void)
     tcase_add_test(tc, starvation);
     tcase_add_test(tc, tools);
     tcase_add_test(tc, pauses_and_list);
+    tcase_add_test(tc, terminal);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

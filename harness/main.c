@@ -13,6 +13,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"check", cmd_check, "find the concurrency bugs in a C program"},
     {"grade", cmd_grade, "grade a lab submission against its rubric"},
+    {"demo", cmd_demo, "run a lecture demo (racelab demo lists them)"},
     {"doctor", cmd_doctor, "verify that the tools work on this machine"},
     {"class-report", cmd_class_report,
      "what a class got wrong, from its grades (make grade SUBMISSIONS=)"},

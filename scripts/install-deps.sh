@@ -20,6 +20,7 @@ packages=(
   bsdextrautils            # column: the tables make grade prints
   bc                       # arithmetic in the bench script
   pandoc                   # make handouts: the lab handouts as HTML
+  tmux                     # the demos' test: a terminal, keys sent, screen read
 )
 
 # Installed only when named on the command line: not needed to grade.

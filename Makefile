@@ -13,7 +13,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 # The harness's layers, one folder each (README, "Layout"); the runtimes
 # under harness/runtime/ are built separately into bin/.
-HARNESS_DIRS = cli engine tools probe server sched grade report lib
+HARNESS_DIRS = cli demo engine tools probe server sched grade report lib
 HARNESS_SRC  = harness/main.c $(sort $(foreach d,$(HARNESS_DIRS),$(wildcard harness/$(d)/*.c)))
 HARNESS_OBJ  = $(HARNESS_SRC:harness/%.c=build/harness/%.o)
 LIB_OBJ      = $(filter-out build/harness/main.o,$(HARNESS_OBJ))
@@ -26,7 +26,7 @@ UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 # The harness built under ThreadSanitizer (`make tsan-self`, below).
 TSAN_DIR     = build/tsan-self
 
-.PHONY: all deps grade test test-fast layers unit corpus labs hostile tsan-self handouts soak \
+.PHONY: class-screenshot all deps grade test test-fast layers unit corpus labs hostile class demos tsan-self handouts soak \
         bench format format-check clean FORCE
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
@@ -158,6 +158,12 @@ bin/check-labs: tests/labs/check_labs.c $(TEST_JOBS)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/common -o $@ $(filter %.c,$^) \
 	    $(CHECK_LIBS) $(LIBS)
 
+# The lecture demos, each run twice with --no-pause (tests/demo/).
+bin/check-demos: tests/demo/check_demos.c $(TEST_JOBS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/common -o $@ $(filter %.c,$^) \
+	    $(CHECK_LIBS) $(LIBS)
+
 # Submissions and result files that try to forge a grade (tests/hostile/).
 bin/check-hostile: tests/hostile/check_hostile.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Iharness -o $@ $^ $(CHECK_LIBS) $(LIBS)
@@ -186,12 +192,30 @@ labs: all bin/check-labs
 hostile: all bin/check-hostile
 	bin/check-hostile
 
+# A small class graded with `make grade SUBMISSIONS=`: summary.csv, the
+# class report (class.html read back by an XML parser), re-runs.
+bin/html-outline: tests/class/html_outline.c
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $< $(LIBS)
+
+class: all bin/html-outline
+	tests/class/grade-class.sh
+
+# Every `racelab demo` shows the bug it promises, twice in a row.
+demos: all bin/check-demos
+	bin/check-demos
+
 test: deps
-	@$(MAKE) --no-print-directory layers unit corpus labs hostile
+	@$(MAKE) --no-print-directory layers unit corpus labs hostile class demos
 
 grade: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/grade.sh
+
+# The class report in headless Chromium (an optional package).
+class-screenshot:
+	@scripts/install-deps.sh chromium
+	@scripts/class-screenshot.sh
 
 soak: deps
 	@$(MAKE) --no-print-directory all

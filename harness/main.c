@@ -13,14 +13,17 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"check", cmd_check, "find the concurrency bugs in a C program"},
     {"grade", cmd_grade, "grade a lab submission against its rubric"},
+    {"demo", cmd_demo, "run a lecture demo (racelab demo lists them)"},
     {"doctor", cmd_doctor, "verify that the tools work on this machine"},
+    {"class-report", cmd_class_report,
+     "what a class got wrong, from its grades (make grade SUBMISSIONS=)"},
 };
 
 static void usage(FILE *out)
 {
     fputs("usage: racelab <command> [options]\n\ncommands:\n", out);
     for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
-        fprintf(out, "  %-8s %s\n", subcommands[i].name,
+        fprintf(out, "  %-12s %s\n", subcommands[i].name,
                 subcommands[i].summary);
     fputs("\n'racelab <command> --help' describes a command.\n", out);
 }

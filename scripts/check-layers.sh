@@ -24,6 +24,8 @@ forbid() {
 
 # Commands are the top: nothing else includes them.
 forbid engine tools probe server sched grade report lib protocol -- cli
+# The demo table is read by its command only.
+forbid engine tools probe server sched grade report lib protocol -- demo
 # Reports read results; the engine and the tools never print them.
 forbid engine tools probe server sched grade lib protocol -- report
 forbid engine tools probe server sched lib protocol -- grade

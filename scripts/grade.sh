@@ -5,11 +5,15 @@
 #                                       reference solution, as a table
 #   make grade LAB=04-threads DIR=path  one submission, the full report
 #   make grade LAB=04-threads SUBMISSIONS=root [OUT=grades] [JOBS=2]
-#                                       a whole class: each folder under
+#              [REGRADE=1]              a whole class: each folder under
 #                                       root is one student's submission;
 #                                       writes OUT/LAB/<student>.json,
-#                                       OUT/LAB/<student>.txt and
-#                                       OUT/LAB/summary.csv
+#                                       OUT/LAB/<student>.txt,
+#                                       OUT/LAB/summary.csv and the class
+#                                       report OUT/LAB/class.html, .md;
+#                                       a re-run grades only the new or
+#                                       changed submissions (REGRADE=1:
+#                                       all of them)
 # Exit status: 0 when everything was graded (whatever the scores), 2 on a
 # usage error, 3 when racelab failed on some submission.
 set -uo pipefail
@@ -22,7 +26,7 @@ submissions=${SUBMISSIONS:-}
 out=${OUT:-grades}
 jobs=${JOBS:-2}
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [[ -x $racelab ]] || { echo "grade: cannot run '$racelab'" >&2; exit 2; }
 command -v jq >/dev/null || { echo "grade: 'jq' is missing" >&2; exit 2; }
@@ -51,40 +55,13 @@ all_labs() {
   return $status
 }
 
-one_student() { # lab, folder, out dir: writes <name>.json/.txt
-  local name
-  name=$(basename "$2")
-  $racelab grade "$1" "$2" --json "$3/$name.json" >"$3/$name.txt" 2>&1
-  echo "$name $?"
-}
-export -f one_student
-export racelab
-
-class() {
-  [[ -d $submissions ]] || { echo "grade: no folder '$submissions'" >&2; exit 2; }
-  local dest="$out/$lab" status=0
-  mkdir -p "$dest"
-  find "$submissions" -mindepth 1 -maxdepth 1 -type d -print0 | sort -z |
-    xargs -0 -P "$jobs" -I{} bash -c 'one_student "$1" "$2" "$3"' _ \
-      "$lab" {} "$dest" >"$dest/status.txt"
-  echo "student,score,max_score,failed_checks" >"$dest/summary.csv"
-  while read -r name rc; do
-    [[ $rc == 0 ]] || { status=3; echo "grade: racelab failed on '$name' (see $dest/$name.txt)" >&2; }
-    jq -r --arg n "$name" \
-      '[$n, .score, .max_score, ([.checks[] | select(.passed | not) | .name] | join("; "))] | @csv' \
-      "$dest/$name.json" >>"$dest/summary.csv" 2>/dev/null ||
-      echo "\"$name\",,,\"racelab failed\"" >>"$dest/summary.csv"
-  done < <(sort "$dest/status.txt")
-  rm -f "$dest/status.txt"
-  column -s, -t <"$dest/summary.csv" | tr -d '"'
-  echo "reports: $dest/<student>.txt and .json; table: $dest/summary.csv"
-  return $status
-}
+# A whole class: scripts/grade-class.sh (progress, re-runs, class report).
 
 if [[ -z $lab ]]; then
   [[ -z $dir && -z $submissions ]] || usage
   all_labs
 elif [[ -n $submissions ]]; then
+  source scripts/grade-class.sh
   class
 else
   $racelab grade "$lab" ${dir:+"$dir"}

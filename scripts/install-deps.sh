@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install-deps.sh: install the Debian packages racelab needs, if missing.
 # Root installs them with apt-get; anyone else is told the exact command.
+#   scripts/install-deps.sh [OPTIONAL...]   also the optional packages named
 set -euo pipefail
 
 # Each package, and why racelab needs it.
@@ -9,7 +10,6 @@ packages=(
   clang libclang-rt-14-dev # ThreadSanitizer and AddressSanitizer builds
   llvm                     # llvm-symbolizer: file:line in sanitizer reports
   valgrind                 # helgrind, drd, memcheck
-  tmux                     # the pictures suite drives racelab check --step in it
   binutils                 # addr2line: the probe's call sites
   util-linux               # setarch (TSan runs without ASLR), unshare
   pkg-config check         # the C unit tests
@@ -17,9 +17,21 @@ packages=(
   libexpat1-dev            # valgrind's XML reports
   procps                   # ps and pkill, for the soak script
   jq                       # reads racelab's JSON in the grade, soak, bench scripts
+  bsdextrautils            # column: the tables make grade prints
   bc                       # arithmetic in the bench script
   pandoc                   # make handouts: the lab handouts as HTML
+  tmux                     # the demos' test and the pictures suite (--step): a terminal, keys sent, screen read
 )
+
+# Installed only when named on the command line: not needed to grade.
+optional=(
+  chromium # make class-screenshot: the class report in a real browser
+)
+for want in "$@"; do
+  [[ " ${optional[*]} " == *" $want "* ]] ||
+    { echo "install-deps: '$want' is not one of: ${optional[*]}" >&2; exit 2; }
+  packages+=("$want")
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -11,7 +11,9 @@ enum {
 };
 
 int cmd_check(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
+int cmd_class_report(int argc, char **argv);
 
 #endif

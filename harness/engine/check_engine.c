@@ -59,6 +59,7 @@ void rl_check_free(struct rl_check *c)
 {
     for (size_t i = 0; i < c->njobs; i++) {
         rl_findings_free(&c->jobs[i].found);
+        rl_strv_free(&c->jobs[i].raw_ids);
         rl_strv_free(&c->jobs[i].argv);
         rl_strv_free(&c->jobs[i].env);
         rl_diag_free(&c->jobs[i].diag);

@@ -53,6 +53,9 @@ struct rl_job {
     int round;                /* of --runs, from 1: names the run */
     int stop_when_idle;       /* stop once its CPU time stands still */
     struct rl_findings found; /* the tool's raw findings */
+    /* The IDs of those, each once, kept when the merge takes them (the
+     * lecture's tools matrix shows what each tool said on its own). */
+    struct rl_strv raw_ids;
     struct rl_strv argv, env; /* the command run, kept for the report */
     struct rl_run_summary summary;
     char note[640];             /* why the run was cut short, or "" */

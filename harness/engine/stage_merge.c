@@ -1,5 +1,7 @@
 /* stage_merge.c: the raw findings of every run and of the exploration,
  * folded and judged by the policy into the verdict. */
+#include <string.h>
+
 #include "engine/check_stages.h"
 #include "engine/fold_free_race.h"
 #include "engine/policy.h"
@@ -18,12 +20,24 @@ static void collect_diagnostics(struct rl_check *c, struct rl_job *job)
         rl_diag_add(&c->diag, RL_DIAG_NOTE, job->tool->name, "%s", job->note);
 }
 
+static void keep_raw_ids(struct rl_job *job)
+{
+    for (size_t i = 0; i < job->found.n; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < job->raw_ids.n; k++)
+            seen |= strcmp(job->raw_ids.v[k], job->found.v[i].id) == 0;
+        if (!seen)
+            rl_strv_push(&job->raw_ids, job->found.v[i].id);
+    }
+}
+
 int rl_stage_merge(struct rl_check *c)
 {
     struct rl_findings raw = {0};
     int started = 0;
     for (size_t i = 0; i < c->njobs; i++) {
         struct rl_job *job = &c->jobs[i];
+        keep_raw_ids(job);
         rl_findings_take(&raw, &job->found);
         collect_diagnostics(c, job);
         started |= job->server_outcome != RL_DRIVE_NEVER_STARTED;

@@ -339,6 +339,8 @@ void rl_grade_judge(const struct rl_rubric *rubric,
     for (size_t i = 0; i < rubric->nruns; i++) {
         summarize_run(&r->runs[i], &rubric->runs[i], &runs[i].check);
         r->internal_error |= rl_grade_run_internal_error(&runs[i]);
+        if (runs[i].fault[0])
+            add_diagnostic(r, xstrdup(runs[i].fault));
     }
     r->nchecks = rubric->nchecks;
     r->checks = xcalloc(rubric->nchecks + 1, sizeof *r->checks);

@@ -158,7 +158,8 @@ static void check_student_symbols(struct rl_grade_run *g,
         g->refused = rl_submission_symbols_problem(
             src, files[i], dirs, library_lab, &internal, err, sizeof err);
         if (internal)
-            fprintf(stderr, "racelab: cannot check '%s' alone: %s\n", src, err);
+            snprintf(g->fault, sizeof g->fault, "cannot check '%s' alone: %s",
+                     src, err);
     }
     free_list(dirs);
 }
@@ -290,7 +291,8 @@ void rl_grade_run_execute(struct rl_grade_run *g, const struct rl_rubric *r,
         g->log_path = make_log_path(g);
         if (!g->log_path) {
             g->status = RL_CHECK_INTERNAL;
-            fprintf(stderr, "racelab: cannot make a folder for the test log\n");
+            snprintf(g->fault, sizeof g->fault,
+                     "cannot make a folder for the test log");
             free_list(files);
             free_list(env);
             return;
@@ -345,5 +347,6 @@ void rl_grade_run_free(struct rl_grade_run *g)
 /* The one place that reads rl_check_execute's status for its meaning. */
 int rl_grade_run_internal_error(const struct rl_grade_run *g)
 {
-    return g->status == RL_CHECK_INTERNAL || g->check.internal_error;
+    return g->status == RL_CHECK_INTERNAL || g->check.internal_error ||
+           g->fault[0];
 }

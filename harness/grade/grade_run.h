@@ -16,11 +16,14 @@ struct rl_grade_run {
                                     or refused) */
     struct rl_check check; /* findings, sources, builds: see check_engine.h */
     int echoed;            /* server: the probe's run echoed every line */
-    char server_note[640];    /* server: why not, or "" */
+    char server_note[640]; /* server: why not, or "" */
     char *log_dir, *log_path; /* check_tests: where Check's log goes */
     int have_results;         /* check_tests: a Check log was read */
     struct rl_ck_results results;
     char results_error[256]; /* check_tests: why there are no results */
+    /* racelab's own fault outside the check (the engine's are in
+     * check.diag), in words, or "": the grade is then not trusted. */
+    char fault[320];
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "engine/build.h"
 #include "grade/submission_check.h"
 #include "lib/elf_object.h"
+#include "lib/run_uid.h"
 #include "lib/sandbox.h"
 #include "lib/workdir.h"
 #include "lib/xalloc.h"
@@ -436,6 +437,24 @@ static char *variant_problem(const char *name, const char *path,
     return why;
 }
 
+/* As rl_build_uid_refused: a compiler that is not root must read the
+ * file, its folder and the include folders, or it runs as the invoking
+ * user and says so. */
+static const char *compile_uid_refused(const char *path,
+                                       char *const *include_dirs)
+{
+    static const char why[] =
+        "as root (the sources are not readable by other users), ";
+    if (geteuid() != 0)
+        return NULL;
+    if (!rl_run_uid_can_read(path))
+        return why;
+    for (char *const *d = include_dirs; d && *d; d++)
+        if (!rl_run_uid_can_read(*d))
+            return why;
+    return NULL;
+}
+
 char *rl_submission_symbols_problem(const char *name, const char *path,
                                     char *const *include_dirs, int library_lab,
                                     int *internal, char *err, size_t errlen)
@@ -449,11 +468,12 @@ char *rl_submission_symbols_problem(const char *name, const char *path,
         *internal = 1;
         return NULL;
     }
+    /* The compile reads untrusted source (#include "/etc/shadow"): it is
+     * confined like a build's compiler, a uid of its own per variant. */
     struct rl_sandbox_opts opts;
-    rl_sandbox_opts_default(&opts);
-    opts.timeout = 120;
+    rl_build_sandbox_opts(&opts);
     opts.output_cap = 16 * 1024;
-    opts.address_limit_ok = 0;
+    opts.uid_refused = compile_uid_refused(path, include_dirs);
     struct rl_sandbox *running[RL_VARIANT_COUNT] = {0};
     char *dirs[RL_VARIANT_COUNT] = {0};
     struct rl_strv argv[RL_VARIANT_COUNT] = {0};
@@ -477,6 +497,7 @@ char *rl_submission_symbols_problem(const char *name, const char *path,
         rl_strv_push(&argv[v], "-o");
         rl_strv_pushf(&argv[v], "%s/check.o", dirs[v]);
         rl_strv_push(&argv[v], path);
+        opts.home = dirs[v];
         running[v] = rl_sandbox_start(argv[v].v, &opts, err, errlen);
         if (!running[v])
             *internal = 1;

@@ -25,6 +25,11 @@ struct rl_demo {
     const char *name;
     const char *summary;
     struct rl_demo_act acts[RL_DEMO_MAX_ACTS];
+    /* --step: the racelab check words that play a seed by hand (the
+     * lecturer picks the threads, docs/pictures.md), or none; --html
+     * FILE: the act (1-based) whose check draws the page, or 0. */
+    const char *step[RL_DEMO_MAX_ARGS];
+    int html_act;
 };
 
 extern const struct rl_demo rl_demos[];

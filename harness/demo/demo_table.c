@@ -120,7 +120,10 @@ const struct rl_demo rl_demos[] = {
        {RL, "--schedules", "20", "tests/sched/lost_update.c"}},
       {"Act 5: a mutex around cnt++",
        "The same 20 seeds: none loses an update.",
-       {RL, "--schedules", "20", "tests/sched/lost_update_ok.c"}}}},
+       {RL, "--schedules", "20", "tests/sched/lost_update_ok.c"}}},
+     /* Seed 7 works: the lecturer makes it lose by hand. */
+     {RL, "--seed", "7", "--step", "tests/sched/lost_update.c"},
+     2},
     {"deadlock",
      "two transfers lock two accounts in opposite orders",
      {{"Act 1: opposite orders (lab 08's starter)",

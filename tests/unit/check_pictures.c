@@ -596,6 +596,51 @@ START_TEST(test_html_escapes)
 }
 END_TEST
 
+/* racelab demo lost-update: --html draws act 2's losing seed, --step
+ * plays seed 7 (which works) until the lecturer makes it lose. */
+START_TEST(test_demo_step_and_html)
+{
+    char *dir = tmp_dir();
+    char *cmd = xasprintf("bin/racelab demo lost-update --no-pause --html "
+                          "%s/demo.html",
+                          dir);
+    int rc;
+    char *out = sh(cmd, &rc);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_msg(strstr(out, "--html "), "%s", out);
+    char *path = xasprintf("%s/demo.html", dir);
+    struct page pg;
+    parse_page(path, &pg);
+    ck_assert_int_eq(pg.lanes, 3);
+    ck_assert_int_eq(pg.losing_steps, 1);
+    ck_assert_int_eq(pg.progress, 1);
+    free(pg.text);
+    free(out);
+    free(cmd);
+    cmd = xasprintf("printf '\\n\\n\\n0\\n2\\n2\\n\\n\\n\\n\\n\\n\\n"
+                    "\\n\\n\\n\\n' | bin/racelab demo lost-update --step "
+                    "--html %s",
+                    path);
+    out = sh(cmd, &rc);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_msg(strstr(out, "you are the scheduler"), "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "<== lost update"));
+    ck_assert_ptr_nonnull(strstr(out, "--seed 7 --choices 3:0,4:2,6:2\n"));
+    ck_assert_ptr_nonnull(strstr(out, "the replay shows the same 14 steps"));
+    parse_page(path, &pg); /* the page of the run played */
+    ck_assert_int_eq(pg.losing_steps, 1);
+    ck_assert_int_eq(pg.losing_step, 9);
+    free(pg.text);
+    free(out);
+    free(cmd);
+    out = sh("bin/racelab demo deadlock --step 2>&1", &rc);
+    ck_assert_int_eq(rc, 2);
+    free(out);
+    free(path);
+    remove_dir(dir);
+}
+END_TEST
+
 /* ---- the trace JSON ---- */
 
 static void check_events(const char *path, int want_locks, const char *instant)
@@ -743,6 +788,7 @@ Suite *make_pictures_suite(void)
     tcase_add_test(page, test_html_locked_counter);
     tcase_add_test(page, test_html_probe_hang);
     tcase_add_test(page, test_html_escapes);
+    tcase_add_test(page, test_demo_step_and_html);
     tcase_add_test(page, test_trace_json);
     suite_add_tcase(s, page);
     return s;

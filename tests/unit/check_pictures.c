@@ -483,7 +483,7 @@ END_TEST
 START_TEST(test_html_deadlock)
 {
     char *dir = tmp_dir();
-    char *cmd = xasprintf("bin/racelab check --seed 12 --html %s/p.html "
+    char *cmd = xasprintf("bin/racelab check --schedules 200 --html %s/p.html "
                           "--trace-json %s/t.json tests/sched/lock_order.c",
                           dir, dir);
     int rc;
@@ -698,7 +698,7 @@ START_TEST(test_trace_json)
     char *dir = tmp_dir();
     char *cmd = xasprintf("bin/racelab check --seed 1 --choices " LOST_CHOICES
                           " --trace-json %s/lost.json tests/sched/lost_update.c"
-                          " >/dev/null; bin/racelab check --seed 12 "
+                          " >/dev/null; bin/racelab check --schedules 200 "
                           "--trace-json %s/dead.json tests/sched/lock_order.c"
                           " >/dev/null",
                           dir, dir);

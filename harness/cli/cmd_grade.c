@@ -41,7 +41,7 @@ static void usage(FILE *out)
     for (const struct rl_grade_format *f = rl_grade_formats; f->name; f++)
         if (f->option)
             fprintf(out, "  --%s FILE%*s%s\n", f->option,
-                    (int)(6 - strlen(f->option)), "", f->help);
+                    (int)(strlen(f->option) < 12 ? 12 - strlen(f->option) : 1), "", f->help);
     fputs("  -h, --help   show this help\n\n"
           "exit status: 0 graded (whatever the score), 2 usage error or "
           "unknown lab,\n3 internal error\n",
@@ -180,12 +180,15 @@ static void tell(const struct rl_grade_result *r, const char *what)
 
 /* The text report on stdout, then every format asked for, in the
  * table's order; 0, or -1 when an emitter failed. */
-static int emit(const struct rl_grade_result *r, const struct grade_options *o)
+static int emit(const struct rl_grade_result *r, const struct grade_options *o,
+                int last)
 {
     int failed = 0;
     for (size_t i = 0; rl_grade_formats[i].name && i < MAX_FORMATS; i++) {
         const struct rl_grade_format *f = &rl_grade_formats[i];
         const char *path = f->option ? o->path[i] : "-";
+        if (f->last != last)
+            continue;
         char err[256] = "";
         if (path && f->emit(r, path, err, sizeof err) != 0) {
             tell(r, err);
@@ -201,9 +204,12 @@ static int score(const struct rl_rubric *rubric,
 {
     struct rl_grade_result result;
     rl_grade_judge(rubric, runs, &result);
-    int failed = emit(&result, o);
+    int failed = emit(&result, o, 0);
     for (size_t i = 0; i < result.ndiagnostics; i++)
         fprintf(stderr, "racelab grade: %s\n", result.diagnostics[i]);
+    fflush(stderr);
+    fflush(stdout);
+    failed |= emit(&result, o, 1);
     int status =
         result.internal_error || failed ? RL_EXIT_INTERNAL : RL_EXIT_CLEAN;
     rl_grade_result_free(&result);

@@ -19,6 +19,9 @@ struct rl_grade_format {
      * FILE; NULL for the report always printed on standard output. */
     const char *option;
     const char *help; /* the option's line in the usage text */
+    /* 1: written after racelab's diagnostics on stderr, as the very last
+     * output (Autolab's scores line). */
+    int last;
 };
 
 /* Every format, ended by a row of NULLs. */
@@ -33,5 +36,15 @@ rl_grade_emit_fn rl_grade_text;
  * "max_points", "passed", "findings", "message", "report_only"}]}, the
  * findings as in `racelab check --json` (docs/rubric.md). */
 rl_grade_emit_fn rl_grade_json;
+
+/* One check's block as rl_grade_text prints it (free it). */
+char *rl_grade_text_check(const struct rl_grade_result *r, size_t i);
+/* The whole text report as a string (free it). */
+char *rl_grade_text_string(const struct rl_grade_result *r);
+/* Gradescope's results.json, PrairieLearn's results.json, Autolab's
+ * scores line (docs/formats.md). */
+rl_grade_emit_fn rl_grade_gradescope;
+rl_grade_emit_fn rl_grade_prairielearn;
+rl_grade_emit_fn rl_grade_autolab;
 
 #endif

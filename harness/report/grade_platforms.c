@@ -10,9 +10,16 @@
 #include "report/grade_formats.h"
 #include "report/report.h"
 
-/* PrairieLearn refuses results over 1 MB: each test's output and the
- * whole report are cut well below it. */
-enum { PL_TEST_CAP = 16 * 1024, PL_OUTPUT_CAP = 256 * 1024 };
+/* PrairieLearn refuses results over 1 MB (PL_LIMIT): each test's
+ * message and output, all of them together and the whole report are cut
+ * well below it, and written_size() makes sure. */
+enum {
+    PL_LIMIT = 1000 * 1000,
+    PL_MESSAGE_CAP = 1024,
+    PL_TEST_CAP = 16 * 1024,
+    PL_TESTS_CAP = 320 * 1024,
+    PL_OUTPUT_CAP = 256 * 1024, /* also Gradescope's, which states none */
+};
 
 static double execution_time(const struct rl_grade_result *r)
 {
@@ -91,28 +98,49 @@ int rl_grade_gradescope(const struct rl_grade_result *r, const char *path,
     return failed ? -1 : 0;
 }
 
+/* The whole document as rl_report_json_write writes it, in bytes. */
+static size_t written_size(json_t *doc)
+{
+    return json_dumpb(doc, NULL, 0, JSON_INDENT(2)) + 1;
+}
+
+/* Past the budgets (a class of many checks, text that JSON escaping
+ * doubles), the outputs go: the scores and messages stay. */
+static void drop_outputs(json_t *doc)
+{
+    static const char note[] = "(output dropped: the results were over "
+                               "PrairieLearn's 1 MB limit)";
+    size_t i;
+    json_t *t;
+    json_object_set_new(doc, "output", json_string(note));
+    json_array_foreach (json_object_get(doc, "tests"), i, t)
+        json_object_set_new(t, "output", json_string(""));
+}
+
 int rl_grade_prairielearn(const struct rl_grade_result *r, const char *path,
                           char *err, size_t errlen)
 {
     json_t *doc = json_object(), *tests = json_array();
-    size_t room = PL_OUTPUT_CAP * 2; /* all tests' outputs together */
+    /* All tests' messages and outputs together share one budget. */
+    size_t room = PL_TESTS_CAP;
     for (size_t i = 0; i < r->nchecks; i++) {
         const struct rl_grade_check_result *c = &r->checks[i];
         json_t *t = json_object();
         json_object_set_new(t, "name", rl_report_json_string(c->name));
-        json_object_set_new(
-            t, "description",
-            json_string(c->status == RL_GRADE_INFO ? "report only, not scored"
-                                                   : "rubric check"));
+        json_object_set_new(t, "description",
+                            json_string(c->status == RL_GRADE_INFO
+                                            ? "report only, not scored"
+                                            : "rubric check"));
         json_object_set_new(t, "points", json_integer(c->points));
-        json_object_set_new(t, "max_points",
-                            json_integer(c->status == RL_GRADE_INFO
-                                             ? 0
-                                             : c->max_points));
-        json_object_set_new(t, "message",
-                            capped_string(check_reason(c), 1024));
+        json_object_set_new(
+            t, "max_points",
+            json_integer(c->status == RL_GRADE_INFO ? 0 : c->max_points));
+        const char *reason = check_reason(c);
+        size_t cap = room < PL_MESSAGE_CAP ? room : PL_MESSAGE_CAP;
+        json_object_set_new(t, "message", capped_string(reason, cap));
+        room -= strlen(reason) < cap ? strlen(reason) : cap;
         char *out = rl_grade_text_check(r, i);
-        size_t cap = room < PL_TEST_CAP ? room : PL_TEST_CAP;
+        cap = room < PL_TEST_CAP ? room : PL_TEST_CAP;
         json_object_set_new(t, "output", capped_string(out, cap));
         room -= strlen(out) < cap ? strlen(out) : cap;
         free(out);
@@ -130,6 +158,8 @@ int rl_grade_prairielearn(const struct rl_grade_result *r, const char *path,
     json_object_set_new(doc, "output", capped_string(all, PL_OUTPUT_CAP));
     json_object_set_new(doc, "tests", tests);
     free(all);
+    if (written_size(doc) >= PL_LIMIT)
+        drop_outputs(doc);
     int failed = rl_report_json_write(doc, path, err, errlen) != 0;
     json_decref(doc);
     return failed ? -1 : 0;
@@ -142,8 +172,7 @@ int rl_grade_prairielearn(const struct rl_grade_result *r, const char *path,
 int rl_grade_autolab(const struct rl_grade_result *r, const char *path,
                      char *err, size_t errlen)
 {
-    json_t *doc = json_object(), *scores = json_object(),
-           *board = json_array();
+    json_t *doc = json_object(), *scores = json_object(), *board = json_array();
     for (size_t i = 0; i < r->nchecks; i++)
         if (r->checks[i].status != RL_GRADE_INFO)
             json_object_set_new(scores, r->checks[i].name,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "report/grade_formats.h"
+#include "test_files.h"
 
 /* Two checks of one run that did not compile: the second refers back. */
 static void compile_error_result(struct rl_grade_result *r,
@@ -142,6 +143,47 @@ START_TEST(test_text_shows_each_finding_once)
 }
 END_TEST
 
+/* PrairieLearn refuses results over 1 MB: 1000 checks, each failing with
+ * 100 KB of compiler output, still fit, every test still listed. */
+START_TEST(test_prairielearn_stays_under_its_limit)
+{
+    enum { NCHECKS = 1000, MESSAGE = 100 * 1000 };
+    struct rl_grade_result r;
+    struct rl_grade_check_result two[2];
+    struct rl_grade_run_result run;
+    char *message = malloc(MESSAGE + 1);
+    for (size_t i = 0; i < MESSAGE; i++)
+        message[i] = i % 80 == 79 ? '\n' : 'x';
+    message[MESSAGE] = '\0';
+    compile_error_result(&r, two, &run, message);
+    struct rl_grade_check_result *checks = calloc(NCHECKS, sizeof *checks);
+    for (size_t i = 0; i < NCHECKS; i++)
+        checks[i] = two[i % 2];
+    r.checks = checks;
+    r.nchecks = NCHECKS;
+    char path[] = "/tmp/racelab-pl-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    char err[256] = "";
+    ck_assert(
+        rl_grade_format_find("prairielearn")->emit(&r, path, err, sizeof err) ==
+        0);
+    char *text = test_read_all(path);
+    unlink(path);
+    ck_assert_msg(strlen(text) < 1000 * 1000, "%zu bytes", strlen(text));
+    json_error_t e;
+    json_t *doc = json_loads(text, 0, &e);
+    ck_assert_msg(doc != NULL, "not JSON: %s", e.text);
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "tests")), NCHECKS);
+    ck_assert(json_real_value(json_object_get(doc, "score")) == 0.0);
+    json_decref(doc);
+    free(text);
+    free(checks);
+    free(message);
+}
+END_TEST
+
 START_TEST(test_every_format_is_in_the_table)
 {
     ck_assert_ptr_nonnull(rl_grade_format_find("text"));
@@ -158,6 +200,7 @@ Suite *make_grade_formats_suite(void)
     tcase_add_test(t, test_json_keeps_a_latin1_message_as_a_string);
     tcase_add_test(t, test_text_shows_the_compiler_once_per_run);
     tcase_add_test(t, test_every_format_is_in_the_table);
+    tcase_add_test(t, test_prairielearn_stays_under_its_limit);
     tcase_add_test(t, test_text_shows_each_finding_once);
     suite_add_tcase(s, t);
     return s;

@@ -1,0 +1,400 @@
+/* check_grade_platforms.c: the real `racelab grade` on lab 06 with every
+ * output format at once, on a correct, a buggy, a non-compiling and a
+ * hostile submission; each file validated field by field against what
+ * its consumer documents (docs/platforms.md, "Output formats"). */
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_files.h"
+
+#define LAB "06-counter"
+
+/* The four submissions; each graded once, by the fixture. */
+enum { CORRECT, BUGGY, NO_COMPILE, HOSTILE, NSUBMISSIONS };
+
+static const struct submission {
+    const char *name;
+    const char *source; /* the counter.c handed in */
+} submissions[NSUBMISSIONS] = {
+    [CORRECT] = {"correct", "solutions/" LAB "/counter.c"},
+    [BUGGY] = {"buggy", "labs/" LAB "/counter.c"}, /* the starter */
+    [NO_COMPILE] = {"no-compile",
+                    "tests/fixtures/formats/no-compile/counter.c"},
+    [HOSTILE] = {"hostile", "tests/fixtures/formats/hostile/counter.c"},
+};
+
+/* What one grading left: every format's file, and everything racelab
+ * printed on stdout and stderr together, in order (as Autolab and GitHub
+ * Actions read a job's output). */
+struct graded {
+    int status;
+    json_t *json, *gradescope, *prairielearn;
+    char *pl_path;
+    char *all; /* stdout and stderr, as the job's log has them */
+};
+
+static char scratch[] = "/tmp/racelab-platforms-XXXXXX";
+static struct graded graded[NSUBMISSIONS];
+
+static char *path_in(const char *name, const char *file)
+{
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/%s/%s", scratch, name, file), 0);
+    return p;
+}
+
+static json_t *load(const char *name, const char *file)
+{
+    char *p = path_in(name, file);
+    json_error_t e;
+    json_t *doc = json_load_file(p, 0, &e);
+    free(p);
+    return doc;
+}
+
+static void grade_one(int i)
+{
+    const struct submission *s = &submissions[i];
+    struct graded *g = &graded[i];
+    char *dir = path_in(s->name, "");
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cp %s %s/counter.c", s->source, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    /* stdout and stderr in one file, as Autolab (make's output) and
+     * GitHub Actions (a step's log) read them: the scores line last in
+     * both is last on stdout too. */
+    snprintf(cmd, sizeof cmd,
+             "bin/racelab grade " LAB " %s --json %s/grade.json "
+             "--gradescope %s/gradescope.json "
+             "--prairielearn %s/prairielearn.json --autolab - "
+             ">%s/all.txt 2>&1",
+             dir, dir, dir, dir, dir);
+    int status = system(cmd);
+    ck_assert(WIFEXITED(status));
+    g->status = WEXITSTATUS(status);
+    g->json = load(s->name, "grade.json");
+    g->gradescope = load(s->name, "gradescope.json");
+    g->prairielearn = load(s->name, "prairielearn.json");
+    g->pl_path = path_in(s->name, "prairielearn.json");
+    char *all = path_in(s->name, "all.txt");
+    g->all = test_read_all(all);
+    free(all);
+    free(dir);
+}
+
+static void grade_all(void)
+{
+    ck_assert_ptr_nonnull(mkdtemp(scratch));
+    for (int i = 0; i < NSUBMISSIONS; i++)
+        grade_one(i);
+}
+
+static void forget_all(void)
+{
+    for (int i = 0; i < NSUBMISSIONS; i++) {
+        json_decref(graded[i].json);
+        json_decref(graded[i].gradescope);
+        json_decref(graded[i].prairielearn);
+        free(graded[i].pl_path);
+        free(graded[i].all);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", scratch);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", scratch);
+}
+
+/* --- shared checks ---------------------------------------------------- */
+
+static json_t *field(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    ck_assert_msg(v != NULL, "no \"%s\"", key);
+    return v;
+}
+
+/* Every key of o is one its consumer documents. */
+static void only_keys(json_t *o, const char *const *allowed, const char *what)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach (o, key, v) {
+        int known = 0;
+        for (size_t i = 0; allowed[i]; i++)
+            known |= strcmp(key, allowed[i]) == 0;
+        ck_assert_msg(known, "%s: undocumented field \"%s\"", what, key);
+    }
+}
+
+static int one_of(const char *s, const char *const *values)
+{
+    for (size_t i = 0; values[i]; i++)
+        if (strcmp(s, values[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Text a student reads: no byte that moves a terminal's cursor or
+ * changes its colours (newlines and tabs are text). */
+static void printable(const char *s, const char *what)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        ck_assert_msg(*p >= 0x20 || *p == '\n' || *p == '\t',
+                      "%s: raw control byte 0x%02x", what, *p);
+    ck_assert_msg(strchr(s, 0x7f) == NULL, "%s: raw DEL", what);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    json_t *v = field(o, key);
+    ck_assert_msg(json_is_string(v), "\"%s\" is not a string", key);
+    return json_string_value(v);
+}
+
+static long integer(json_t *o, const char *key)
+{
+    json_t *v = field(o, key);
+    ck_assert_msg(json_is_integer(v), "\"%s\" is not an integer", key);
+    return (long)json_integer_value(v);
+}
+
+static long json_score(int i)
+{
+    ck_assert_msg(graded[i].json != NULL, "%s: no --json file",
+                  submissions[i].name);
+    return integer(graded[i].json, "score");
+}
+
+static json_t *json_check(int i, size_t k)
+{
+    json_t *c = json_array_get(field(graded[i].json, "checks"), k);
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
+static size_t json_nchecks(int i)
+{
+    return json_array_size(field(graded[i].json, "checks"));
+}
+
+/* --- the grade itself ------------------------------------------------- */
+
+START_TEST(test_grades_are_what_the_submissions_deserve)
+{
+    for (int i = 0; i < NSUBMISSIONS; i++)
+        ck_assert_msg(graded[i].status == 0, "%s: exit status %d\n%s",
+                      submissions[i].name, graded[i].status, graded[i].all);
+    ck_assert_int_eq(json_score(CORRECT),
+                     integer(graded[CORRECT].json, "max_score"));
+    ck_assert_int_lt(json_score(BUGGY), json_score(CORRECT));
+    ck_assert_int_eq(json_score(NO_COMPILE), 0);
+    /* Printing forged results gains nothing over the starter. */
+    ck_assert_int_le(json_score(HOSTILE), json_score(BUGGY));
+}
+END_TEST
+
+/* --- Gradescope -------------------------------------------------------- */
+
+static const char *const gs_top[] = {
+    "score",         "execution_time",     "output",
+    "output_format", "test_output_format", "test_name_format",
+    "visibility",    "stdout_visibility",  "extra_data",
+    "tests",         "leaderboard",        NULL};
+static const char *const gs_test[] = {
+    "score",  "max_score",     "status", "name",       "name_format", "number",
+    "output", "output_format", "tags",   "visibility", "extra_data",  NULL};
+static const char *const gs_formats[] = {"text", "html", "simple_format",
+                                         "md",   "ansi", NULL};
+static const char *const gs_visibility[] = {"hidden", "after_due_date",
+                                            "after_published", "visible", NULL};
+
+START_TEST(test_gradescope_results_json)
+{
+    int i = _i;
+    const char *name = submissions[i].name;
+    json_t *doc = graded[i].gradescope;
+    ck_assert_msg(doc != NULL, "%s: no valid results.json\n%s", name,
+                  graded[i].all);
+    only_keys(doc, gs_top, "results.json");
+    json_t *score = field(doc, "score");
+    ck_assert(json_is_number(score));
+    ck_assert_msg(json_number_value(score) == json_score(i),
+                  "%s: Gradescope %g, --json %ld", name,
+                  json_number_value(score), json_score(i));
+    ck_assert(json_is_number(field(doc, "execution_time")));
+    ck_assert(json_number_value(field(doc, "execution_time")) >= 0);
+    printable(str(doc, "output"), "output");
+    ck_assert(one_of(str(doc, "output_format"), gs_formats));
+    ck_assert(one_of(str(doc, "visibility"), gs_visibility));
+    json_t *tests = field(doc, "tests");
+    ck_assert(json_is_array(tests));
+    ck_assert_int_eq(json_array_size(tests), json_nchecks(i));
+    double sum = 0;
+    for (size_t k = 0; k < json_array_size(tests); k++) {
+        json_t *t = json_array_get(tests, k), *c = json_check(i, k);
+        only_keys(t, gs_test, "tests[]");
+        ck_assert_str_eq(str(t, "name"), str(c, "name"));
+        char number[32];
+        snprintf(number, sizeof number, "%zu", k + 1);
+        ck_assert_str_eq(str(t, "number"), number);
+        int report_only = json_is_true(json_object_get(c, "report_only"));
+        if (report_only) {
+            ck_assert_ptr_null(json_object_get(t, "score"));
+        } else {
+            ck_assert(json_number_value(field(t, "score")) ==
+                      integer(c, "points"));
+            ck_assert(json_number_value(field(t, "max_score")) ==
+                      integer(c, "max_points"));
+            sum += json_number_value(field(t, "score"));
+        }
+        int passed = json_is_true(field(c, "passed"));
+        ck_assert_str_eq(str(t, "status"), passed ? "passed" : "failed");
+        const char *out = str(t, "output");
+        printable(out, "tests[].output");
+        ck_assert_msg(strstr(out, str(c, "name")) != NULL,
+                      "%s: test %zu's output lacks its check's block", name, k);
+        ck_assert(one_of(str(t, "output_format"), gs_formats));
+        ck_assert(one_of(str(t, "visibility"), gs_visibility));
+    }
+    ck_assert(sum == json_score(i));
+    if (i == NO_COMPILE)
+        ck_assert_ptr_nonnull(strstr(str(json_array_get(tests, 0), "output"),
+                                     "does not compile"));
+}
+END_TEST
+
+/* --- PrairieLearn ------------------------------------------------------ */
+
+static const char *const pl_top[] = {"gradable",      "score", "message",
+                                     "output",        "tests", "images",
+                                     "format_errors", NULL};
+static const char *const pl_test[] = {"name",       "description", "points",
+                                      "max_points", "message",     "output",
+                                      "images",     NULL};
+
+START_TEST(test_prairielearn_results_json)
+{
+    int i = _i;
+    const char *name = submissions[i].name;
+    json_t *doc = graded[i].prairielearn;
+    ck_assert_msg(doc != NULL, "%s: no valid results.json\n%s", name,
+                  graded[i].all);
+    struct stat st;
+    ck_assert_int_eq(stat(graded[i].pl_path, &st), 0);
+    ck_assert_msg(st.st_size < 1000 * 1000, "%s: %lld bytes", name,
+                  (long long)st.st_size);
+    only_keys(doc, pl_top, "results.json");
+    ck_assert(json_is_true(field(doc, "gradable")));
+    json_t *score = field(doc, "score");
+    ck_assert(json_is_number(score));
+    double s = json_number_value(score);
+    ck_assert(s >= 0.0 && s <= 1.0);
+    long max = integer(graded[i].json, "max_score");
+    ck_assert_msg(fabs(s - (double)json_score(i) / max) < 1e-9,
+                  "%s: PrairieLearn %g, --json %ld/%ld", name, s, json_score(i),
+                  max);
+    printable(str(doc, "message"), "message");
+    printable(str(doc, "output"), "output");
+    json_t *tests = field(doc, "tests");
+    ck_assert_int_eq(json_array_size(tests), json_nchecks(i));
+    long sum = 0;
+    for (size_t k = 0; k < json_array_size(tests); k++) {
+        json_t *t = json_array_get(tests, k), *c = json_check(i, k);
+        only_keys(t, pl_test, "tests[]");
+        ck_assert_str_eq(str(t, "name"), str(c, "name"));
+        str(t, "description");
+        /* Every test has both or PrairieLearn shows no test's points. */
+        long points = integer(t, "points"), maxp = integer(t, "max_points");
+        ck_assert(points >= 0 && points <= maxp);
+        ck_assert_int_eq(points, integer(c, "points"));
+        sum += points;
+        printable(str(t, "message"), "tests[].message");
+        printable(str(t, "output"), "tests[].output");
+    }
+    ck_assert_int_eq(sum, json_score(i));
+}
+END_TEST
+
+/* --- Autolab ----------------------------------------------------------- */
+
+/* The last line of the job's output, and whether any other line looks
+ * like an autoresult (a JSON object with "scores"). */
+START_TEST(test_autolab_scores_line_is_last_and_alone)
+{
+    int i = _i;
+    const char *name = submissions[i].name;
+    char *all = graded[i].all;
+    ck_assert_ptr_nonnull(all);
+    size_t n = strlen(all);
+    ck_assert_msg(n > 0 && all[n - 1] == '\n', "%s: output not ended", name);
+    all[n - 1] = '\0';
+    char *last = strrchr(all, '\n');
+    last = last ? last + 1 : all;
+    json_error_t e;
+    json_t *line = json_loads(last, 0, &e);
+    all[n - 1] = '\n';
+    ck_assert_msg(line != NULL, "%s: last line is not JSON: %s", name, e.text);
+    json_t *scores = field(line, "scores");
+    ck_assert(json_is_object(scores));
+    json_t *board = field(line, "scoreboard");
+    ck_assert(json_is_array(board));
+    ck_assert_int_eq(json_integer_value(json_array_get(board, 0)),
+                     json_score(i));
+    /* Each scored check by its name, with the points --json gave it. */
+    long sum = 0;
+    for (size_t k = 0; k < json_nchecks(i); k++) {
+        json_t *c = json_check(i, k);
+        if (json_is_true(json_object_get(c, "report_only")))
+            continue;
+        json_t *v = field(scores, str(c, "name"));
+        ck_assert_int_eq(json_integer_value(v), integer(c, "points"));
+        sum += json_integer_value(v);
+    }
+    ck_assert_int_eq(sum, json_score(i));
+    size_t scored = 0;
+    for (size_t k = 0; k < json_nchecks(i); k++)
+        scored +=
+            !json_is_true(json_object_get(json_check(i, k), "report_only"));
+    ck_assert_int_eq(json_object_size(scores), scored);
+    json_decref(line);
+    /* Nothing before it starts like a JSON object or names "scores". */
+    for (char *p = all; p < last;) {
+        char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *q = p;
+        while (q < p + len && (*q == ' ' || *q == '\t'))
+            q++;
+        ck_assert_msg(q == p + len || *q != '{',
+                      "%s: a line imitates the scores line: %.*s", name,
+                      (int)len, p);
+        p += len + 1;
+    }
+    /* The hostile program's own output never reaches the job's log. */
+    if (i == HOSTILE)
+        ck_assert_ptr_null(strstr(all, "pwned"));
+    printable(all, "job output");
+}
+END_TEST
+
+Suite *make_grade_platforms_suite(void)
+{
+    Suite *s = suite_create("grade_platforms");
+    TCase *t = tcase_create("platforms");
+    tcase_set_timeout(t, 300);
+    tcase_add_unchecked_fixture(t, grade_all, forget_all);
+    tcase_add_test(t, test_grades_are_what_the_submissions_deserve);
+    tcase_add_loop_test(t, test_gradescope_results_json, 0, NSUBMISSIONS);
+    tcase_add_loop_test(t, test_prairielearn_results_json, 0, NSUBMISSIONS);
+    tcase_add_loop_test(t, test_autolab_scores_line_is_last_and_alone, 0,
+                        NSUBMISSIONS);
+    suite_add_tcase(s, t);
+    return s;
+}

@@ -136,17 +136,41 @@ static int annotated_before(const struct rl_grade_result *r, size_t upto,
     return 0;
 }
 
-/* Did an earlier check of the same run fail for the same reason with no
- * finding (the program did not compile)?  Said once, as the text report
- * says it. */
-static int said_before(const struct rl_grade_result *r, size_t i)
+static int has_finding(const struct rl_grade_check_result *c,
+                       const struct rl_finding *f)
 {
-    const struct rl_grade_check_result *c = &r->checks[i];
-    for (size_t k = 0; c->problem != RL_GRADE_PROBLEM_NONE && k < i; k++)
-        if (r->checks[k].run == c->run && r->checks[k].problem == c->problem &&
-            !r->checks[k].nfindings)
+    for (size_t j = 0; j < c->nfindings; j++)
+        if (c->findings[j] == f)
             return 1;
     return 0;
+}
+
+/* Checks a and b failed for the same reason with no finding (the
+ * program of their run did not compile): one annotation says it, as the
+ * text report says it once. */
+static int same_problem(const struct rl_grade_check_result *a,
+                        const struct rl_grade_check_result *b)
+{
+    return a->problem != RL_GRADE_PROBLEM_NONE && !a->nfindings &&
+           !b->nfindings && a->run == b->run && a->problem == b->problem;
+}
+
+/* "fails 'no data race' (0/4), 'exact ...' (0/2)": every failed check
+ * from check `from` on that fails on f (or, with f NULL, for the same
+ * reason as check `from`). */
+static void put_failed(FILE *mem, const struct rl_grade_result *r,
+                       size_t from, const struct rl_finding *f)
+{
+    const char *sep = "fails ";
+    for (size_t k = from; k < r->nchecks; k++) {
+        const struct rl_grade_check_result *c = &r->checks[k];
+        if (rl_grade_check_passed(c) ||
+            !(f ? has_finding(c, f)
+                : k == from || same_problem(&r->checks[from], c)))
+            continue;
+        fprintf(mem, "%s'%s' (%d/%d)", sep, c->name, c->points, c->max_points);
+        sep = ", ";
+    }
 }
 
 int rl_grade_github(const struct rl_grade_result *r, const char *path,
@@ -165,27 +189,37 @@ int rl_grade_github(const struct rl_grade_result *r, const char *path,
         if (rl_grade_check_passed(c))
             continue;
         char *message = NULL;
+        size_t len = 0;
         for (size_t j = 0; j < c->nfindings; j++) {
             const struct rl_finding *f = c->findings[j];
             if (annotated_before(r, i, f))
                 continue;
+            FILE *mem = open_memstream(&message, &len);
+            if (!mem)
+                continue;
+            put_failed(mem, r, i, f);
+            if (f->detail)
+                fprintf(mem, "\n%s", f->detail);
+            fclose(mem);
             char *title = finding_title(f);
-            if (asprintf(&message, "fails the check '%s' (%d/%d points)%s%s",
-                         c->name, c->points, c->max_points,
-                         f->detail ? "\n" : "", f->detail ? f->detail : "") < 0)
-                message = NULL;
             command(out, "error", f->nlocs ? &f->locs[0] : NULL, title,
                     message);
             free(title);
             free(message);
         }
-        if (!c->nfindings && !said_before(r, i)) {
-            if (asprintf(&message, "%d/%d: %s", c->points, c->max_points,
-                         c->message ? c->message : "failed") < 0)
-                message = NULL;
-            command(out, "error", NULL, c->name, message);
-            free(message);
-        }
+        int said = 0;
+        for (size_t k = 0; k < i; k++)
+            said |= same_problem(&r->checks[k], c);
+        if (c->nfindings || said)
+            continue;
+        FILE *mem = open_memstream(&message, &len);
+        if (!mem)
+            continue;
+        put_failed(mem, r, i, NULL);
+        fprintf(mem, ": %s", c->message ? c->message : "failed");
+        fclose(mem);
+        command(out, "error", NULL, c->name, message);
+        free(message);
     }
     char score[128];
     snprintf(score, sizeof score, "score %d/%d", r->score, r->max_score);

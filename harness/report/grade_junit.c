@@ -174,6 +174,13 @@ int rl_grade_junit(const struct rl_grade_result *r, const char *path, char *err,
         total += check_seconds(r, i);
     }
     write_head(out, r->lab, r->nchecks, failures, errors, total);
+    /* The score, as every other format has it. */
+    fprintf(out,
+            "    <properties>\n"
+            "      <property name=\"score\" value=\"%d\"/>\n"
+            "      <property name=\"max_score\" value=\"%d\"/>\n"
+            "    </properties>\n",
+            r->score, r->max_score);
     for (size_t i = 0; i < r->nchecks; i++) {
         const struct rl_grade_check_result *c = &r->checks[i];
         char *block = rl_grade_text_check(r, i);

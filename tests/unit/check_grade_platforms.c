@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "format_validate.h"
 #include "test_files.h"
 
 #define LAB "06-counter"
@@ -35,8 +36,8 @@ static const struct submission {
  * Actions read a job's output). */
 struct graded {
     int status;
-    json_t *json, *gradescope, *prairielearn;
-    char *pl_path;
+    json_t *json, *gradescope, *prairielearn, *sarif;
+    char *pl_path, *junit_path;
     char *all; /* stdout and stderr, as the job's log has them */
 };
 
@@ -74,16 +75,18 @@ static void grade_one(int i)
     snprintf(cmd, sizeof cmd,
              "bin/racelab grade " LAB " %s --json %s/grade.json "
              "--gradescope %s/gradescope.json "
-             "--prairielearn %s/prairielearn.json --autolab - "
-             ">%s/all.txt 2>&1",
-             dir, dir, dir, dir, dir);
+             "--prairielearn %s/prairielearn.json --junit %s/junit.xml "
+             "--sarif %s/sarif.json --github --autolab - >%s/all.txt 2>&1",
+             dir, dir, dir, dir, dir, dir, dir);
     int status = system(cmd);
     ck_assert(WIFEXITED(status));
     g->status = WEXITSTATUS(status);
     g->json = load(s->name, "grade.json");
     g->gradescope = load(s->name, "gradescope.json");
     g->prairielearn = load(s->name, "prairielearn.json");
+    g->sarif = load(s->name, "sarif.json");
     g->pl_path = path_in(s->name, "prairielearn.json");
+    g->junit_path = path_in(s->name, "junit.xml");
     char *all = path_in(s->name, "all.txt");
     g->all = test_read_all(all);
     free(all);
@@ -103,7 +106,9 @@ static void forget_all(void)
         json_decref(graded[i].json);
         json_decref(graded[i].gradescope);
         json_decref(graded[i].prairielearn);
+        json_decref(graded[i].sarif);
         free(graded[i].pl_path);
+        free(graded[i].junit_path);
         free(graded[i].all);
     }
     char cmd[128];
@@ -384,6 +389,219 @@ START_TEST(test_autolab_scores_line_is_last_and_alone)
 }
 END_TEST
 
+/* --- JUnit ------------------------------------------------------------ */
+
+/* A check's first finding's first location, or NULL. */
+static json_t *first_location(json_t *check)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach (json_object_get(check, "findings"), i, f) {
+        json_t *loc = json_array_get(json_object_get(f, "locations"), 0);
+        if (loc)
+            return loc;
+    }
+    return NULL;
+}
+
+START_TEST(test_junit_testcase_per_check)
+{
+    int i = _i;
+    const char *name = submissions[i].name;
+    struct junit_doc d;
+    junit_read(graded[i].junit_path, &d);
+    ck_assert_str_eq(d.suite_name, LAB);
+    ck_assert_ptr_nonnull(d.score);
+    ck_assert_int_eq(atol(d.score), json_score(i));
+    ck_assert_int_eq(atol(d.max_score), integer(graded[i].json, "max_score"));
+    ck_assert_int_eq(d.ncases, json_nchecks(i));
+    for (size_t k = 0; k < d.ncases; k++) {
+        struct junit_case *c = &d.cases[k];
+        json_t *jc = json_check(i, k);
+        ck_assert_str_eq(c->classname, LAB);
+        ck_assert_str_eq(c->name, str(jc, "name"));
+        int passed = json_is_true(field(jc, "passed"));
+        ck_assert_msg(passed == (c->outcome == NULL), "%s: %s: %s", name,
+                      c->name, c->outcome ? c->outcome : "passed");
+        json_t *at = first_location(jc);
+        if (at) {
+            ck_assert_str_eq(c->file, str(at, "file"));
+            ck_assert_int_eq(c->line, integer(at, "line"));
+        }
+        if (passed)
+            continue;
+        /* The message names why, the body is the check's whole block. */
+        ck_assert(strlen(c->message) > 0 && !strchr(c->message, '\n'));
+        ck_assert_msg(strstr(c->body, c->name) != NULL, "%s: %s", name,
+                      c->body);
+        printable(c->body, "failure body");
+        json_t *first = json_array_get(field(jc, "findings"), 0);
+        if (first) {
+            ck_assert_str_eq(c->outcome, "failure");
+            ck_assert_str_eq(c->type, str(first, "id"));
+            ck_assert_ptr_nonnull(strstr(c->body, str(first, "id")));
+        }
+        if (i == NO_COMPILE) {
+            ck_assert_str_eq(c->outcome, "error");
+            ck_assert_ptr_nonnull(strstr(c->message, "does not compile"));
+        }
+    }
+    junit_free(&d);
+}
+END_TEST
+
+/* --- SARIF ------------------------------------------------------------ */
+
+/* The URI a SARIF location gives a file racelab named (absolute ones as
+ * file://; the scratch folder's names need no %-escapes). */
+static void expected_uri(char *buf, size_t len, const char *file)
+{
+    snprintf(buf, len, "%s%s", file[0] == '/' ? "file://" : "", file);
+}
+
+/* Does the result have exactly the JSON finding's locations? */
+static int same_locations(json_t *result, json_t *finding)
+{
+    json_t *locs = json_object_get(result, "locations");
+    json_t *want = json_object_get(finding, "locations");
+    if (json_array_size(locs) != json_array_size(want))
+        return 0;
+    for (size_t k = 0; k < json_array_size(want); k++) {
+        json_t *w = json_array_get(want, k);
+        json_t *phys = json_object_get(json_array_get(locs, k),
+                                       "physicalLocation");
+        char uri[1024];
+        expected_uri(uri, sizeof uri, str(w, "file"));
+        const char *got = json_string_value(json_object_get(
+            json_object_get(phys, "artifactLocation"), "uri"));
+        json_t *line =
+            json_object_get(json_object_get(phys, "region"), "startLine");
+        if (!got || strcmp(got, uri) != 0 ||
+            json_integer_value(line) != integer(w, "line"))
+            return 0;
+    }
+    return 1;
+}
+
+START_TEST(test_sarif_rule_per_id_result_per_finding)
+{
+    int i = _i;
+    const char *name = submissions[i].name;
+    json_t *doc = graded[i].sarif;
+    sarif_check(doc);
+    json_t *run = sarif_run(doc);
+    json_t *rules = json_object_get(
+        json_object_get(json_object_get(run, "tool"), "driver"), "rules");
+    json_t *results = json_object_get(run, "results");
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(run, "properties"),
+                                           "score")),
+        json_score(i));
+    /* Every finding of --json is a result with its ID and locations, and
+     * its ID a rule; every rule is the ID of a finding. */
+    size_t nfindings = 0;
+    for (size_t k = 0; k < json_nchecks(i); k++) {
+        size_t j;
+        json_t *f;
+        json_array_foreach (field(json_check(i, k), "findings"), j, f) {
+            nfindings++;
+            int found = 0;
+            for (size_t r = 0; r < json_array_size(results); r++) {
+                json_t *res = json_array_get(results, r);
+                found |= strcmp(str(res, "ruleId"), str(f, "id")) == 0 &&
+                         same_locations(res, f);
+            }
+            ck_assert_msg(found, "%s: no result for %s", name, str(f, "id"));
+            int ruled = 0;
+            for (size_t r = 0; r < json_array_size(rules); r++)
+                ruled |= strcmp(str(json_array_get(rules, r), "id"),
+                                str(f, "id")) == 0;
+            ck_assert_msg(ruled, "%s: no rule %s", name, str(f, "id"));
+        }
+    }
+    ck_assert_int_le(json_array_size(results), nfindings);
+    for (size_t r = 0; r < json_array_size(rules); r++) {
+        const char *id = str(json_array_get(rules, r), "id");
+        int used = 0;
+        for (size_t k = 0; k < json_array_size(results); k++)
+            used |= strcmp(str(json_array_get(results, k), "ruleId"), id) == 0;
+        ck_assert_msg(used, "%s: rule %s has no result", name, id);
+    }
+    json_t *inv = json_array_get(field(run, "invocations"), 0);
+    int successful = json_is_true(field(inv, "executionSuccessful"));
+    if (i == CORRECT) {
+        ck_assert_int_eq(json_array_size(results), 0);
+        ck_assert(successful);
+    }
+    if (i == BUGGY) {
+        /* The lost update: TSan's two stacks, or the schedule's threads. */
+        int flows = 0;
+        for (size_t k = 0; k < json_array_size(results); k++)
+            flows |= json_object_get(json_array_get(results, k),
+                                     "codeFlows") != NULL;
+        ck_assert_msg(flows, "%s: no codeFlows", name);
+    }
+    if (i == NO_COMPILE) {
+        ck_assert_int_eq(json_array_size(results), 0);
+        ck_assert(!successful);
+        json_t *note =
+            json_array_get(field(inv, "toolExecutionNotifications"), 0);
+        ck_assert_ptr_nonnull(note);
+        ck_assert_ptr_nonnull(
+            strstr(str(field(note, "message"), "text"), "does not compile"));
+    }
+}
+END_TEST
+
+/* --- GitHub ----------------------------------------------------------- */
+
+START_TEST(test_github_annotations_cannot_be_forged)
+{
+    int i = _i;
+    const char *name = submissions[i].name;
+    struct gh_log g;
+    gh_read(graded[i].all, &g);
+    ck_assert_msg(g.n > 0, "%s: no annotation", name);
+    /* The score, as in --json. */
+    struct gh_command *last = &g.commands[g.n - 1];
+    char score[64];
+    snprintf(score, sizeof score, "score %ld/%ld", json_score(i),
+             integer(graded[i].json, "max_score"));
+    ck_assert_str_eq(last->kind, "notice");
+    ck_assert_str_eq(last->message, score);
+    /* Every failed check is named, every finding placed. */
+    for (size_t k = 0; k < json_nchecks(i); k++) {
+        json_t *c = json_check(i, k);
+        if (json_is_true(field(c, "passed")))
+            continue;
+        char quoted[512];
+        snprintf(quoted, sizeof quoted, "'%s' (", str(c, "name"));
+        int named = 0;
+        for (size_t a = 0; a < g.n; a++)
+            named |= strcmp(g.commands[a].kind, "error") == 0 &&
+                     strstr(g.commands[a].message, quoted) != NULL;
+        ck_assert_msg(named, "%s: no annotation names %s", name, quoted);
+        json_t *at = first_location(c);
+        if (!at)
+            continue;
+        int placed = 0;
+        for (size_t a = 0; a < g.n; a++)
+            placed |= strcmp(g.commands[a].file, str(at, "file")) == 0 &&
+                      g.commands[a].line == integer(at, "line");
+        ck_assert_msg(placed, "%s: %s not annotated at its line", name,
+                      str(c, "name"));
+    }
+    if (i == CORRECT)
+        ck_assert_int_eq(g.n, 1); /* the score alone */
+    /* What the student wrote reaches no title or file of an annotation. */
+    for (size_t a = 0; a < g.n; a++) {
+        ck_assert_ptr_null(strstr(g.commands[a].title, "pwned"));
+        ck_assert_ptr_null(strstr(g.commands[a].file, "pwned"));
+    }
+    gh_free(&g);
+}
+END_TEST
+
 Suite *make_grade_platforms_suite(void)
 {
     Suite *s = suite_create("grade_platforms");
@@ -394,6 +612,11 @@ Suite *make_grade_platforms_suite(void)
     tcase_add_loop_test(t, test_gradescope_results_json, 0, NSUBMISSIONS);
     tcase_add_loop_test(t, test_prairielearn_results_json, 0, NSUBMISSIONS);
     tcase_add_loop_test(t, test_autolab_scores_line_is_last_and_alone, 0,
+                        NSUBMISSIONS);
+    tcase_add_loop_test(t, test_junit_testcase_per_check, 0, NSUBMISSIONS);
+    tcase_add_loop_test(t, test_sarif_rule_per_id_result_per_finding, 0,
+                        NSUBMISSIONS);
+    tcase_add_loop_test(t, test_github_annotations_cannot_be_forged, 0,
                         NSUBMISSIONS);
     suite_add_tcase(s, t);
     return s;

@@ -158,8 +158,8 @@ static int same_problem(const struct rl_grade_check_result *a,
 /* "fails 'no data race' (0/4), 'exact ...' (0/2)": every failed check
  * from check `from` on that fails on f (or, with f NULL, for the same
  * reason as check `from`). */
-static void put_failed(FILE *mem, const struct rl_grade_result *r,
-                       size_t from, const struct rl_finding *f)
+static void put_failed(FILE *mem, const struct rl_grade_result *r, size_t from,
+                       const struct rl_finding *f)
 {
     const char *sep = "fails ";
     for (size_t k = from; k < r->nchecks; k++) {

@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <expat.h>
+
 #include "report/grade_formats.h"
+#include "report/xml_escape.h"
 #include "test_files.h"
 
 /* Two checks of one run that did not compile: the second refers back. */
@@ -184,6 +187,104 @@ START_TEST(test_prairielearn_stays_under_its_limit)
 }
 END_TEST
 
+/* What expat gives back of <r a="ATTR">TEXT</r> built by rl_xml_write. */
+struct xml_back {
+    char attr[4096], text[4096];
+};
+
+static void XMLCALL xml_start(void *data, const char *name, const char **atts)
+{
+    struct xml_back *b = data;
+    if (atts[0])
+        snprintf(b->attr, sizeof b->attr, "%s", atts[1]);
+}
+
+static void XMLCALL xml_chars(void *data, const char *s, int len)
+{
+    struct xml_back *b = data;
+    strncat(b->text, s,
+            sizeof b->text - strlen(b->text) - 1 < (size_t)len
+                ? sizeof b->text - strlen(b->text) - 1
+                : (size_t)len);
+}
+
+static void xml_round_trip(const char *s, struct xml_back *b)
+{
+    char *doc = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&doc, &len);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<r a=\"", out);
+    rl_xml_write(out, s, 1);
+    fputs("\">", out);
+    rl_xml_write(out, s, 0);
+    fputs("</r>\n", out);
+    fclose(out);
+    memset(b, 0, sizeof *b);
+    XML_Parser p = XML_ParserCreate("UTF-8");
+    XML_SetUserData(p, b);
+    XML_SetStartElementHandler(p, xml_start);
+    XML_SetCharacterDataHandler(p, xml_chars);
+    ck_assert_msg(XML_Parse(p, doc, (int)len, 1) == XML_STATUS_OK,
+                  "not XML (%s): %s", XML_ErrorString(XML_GetErrorCode(p)),
+                  doc);
+    XML_ParserFree(p);
+    free(doc);
+}
+
+/* Whatever a program printed is well-formed XML 1.0 once written, reads
+ * back as it was where XML can carry it, and visibly escaped where not. */
+START_TEST(test_xml_escape_round_trips)
+{
+    struct xml_back b;
+    xml_round_trip("<testcase name=\"x\"/>]]>&amp; 'q'", &b);
+    ck_assert_str_eq(b.attr, "<testcase name=\"x\"/>]]>&amp; 'q'");
+    ck_assert_str_eq(b.text, "<testcase name=\"x\"/>]]>&amp; 'q'");
+    /* Newlines and tabs stay newlines and tabs, in attributes too. */
+    xml_round_trip("line 1\n\tline 2", &b);
+    ck_assert_str_eq(b.attr, "line 1\n\tline 2");
+    ck_assert_str_eq(b.text, "line 1\n\tline 2");
+    /* Bytes XML 1.0 forbids: controls, NUL-free but not UTF-8, U+FFFE. */
+    xml_round_trip("\x1b[2K\x01\x7f bad\xff\xfe \xef\xbf\xbe cr\r", &b);
+    ck_assert_str_eq(b.text, "\\x1b[2K\\x01\\x7f bad\\xff\\xfe \\ufffe cr\\r");
+    ck_assert_str_eq(b.attr, b.text);
+    xml_round_trip("caf\xc3\xa9 \xe2\x80\x98ok\xe2\x80\x99", &b);
+    ck_assert_str_eq(b.text, "caf\xc3\xa9 \xe2\x80\x98ok\xe2\x80\x99");
+}
+END_TEST
+
+/* A check whose message a hostile program wrote: every annotation stays
+ * one line, titled, and the text reads back as it was. */
+START_TEST(test_github_escapes_what_the_program_wrote)
+{
+    struct rl_grade_result r;
+    struct rl_grade_check_result checks[2];
+    struct rl_grade_run_result run;
+    char message[] = "test x failed: got\n::error::pwned\r\n%0A::warning::"
+                     "pwned\n  ##[error]pwned";
+    compile_error_result(&r, checks, &run, message);
+    checks[0].problem = checks[1].problem = RL_GRADE_PROBLEM_NONE;
+    checks[0].name = "a, b: c";
+    char *text = emit_to_string("github", &r);
+    size_t lines = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        lines++;
+        ck_assert_msg(strncmp(line, "::error title=", 14) == 0 ||
+                          strncmp(line, "::notice title=", 15) == 0,
+                      "not an annotation: %s", line);
+        ck_assert_ptr_null(strchr(line, '\r'));
+        if (lines == 1) {
+            /* The title's ',' and ':' escaped, the message's %, CR, LF. */
+            ck_assert_ptr_nonnull(strstr(line, "title=a%2C b%3A c::"));
+            ck_assert_ptr_nonnull(strstr(
+                line, "got%0A::error::pwned\\r%0A%250A::warning::pwned%0A  "
+                      "##[error]pwned"));
+        }
+    }
+    ck_assert_int_eq(lines, 3); /* two checks and the score */
+    free(text);
+}
+END_TEST
+
 START_TEST(test_every_format_is_in_the_table)
 {
     ck_assert_ptr_nonnull(rl_grade_format_find("text"));
@@ -206,6 +307,8 @@ Suite *make_grade_formats_suite(void)
     tcase_add_test(t, test_text_shows_the_compiler_once_per_run);
     tcase_add_test(t, test_every_format_is_in_the_table);
     tcase_add_test(t, test_prairielearn_stays_under_its_limit);
+    tcase_add_test(t, test_xml_escape_round_trips);
+    tcase_add_test(t, test_github_escapes_what_the_program_wrote);
     tcase_add_test(t, test_text_shows_each_finding_once);
     suite_add_tcase(s, t);
     return s;

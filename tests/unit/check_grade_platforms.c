@@ -468,12 +468,12 @@ static int same_locations(json_t *result, json_t *finding)
         return 0;
     for (size_t k = 0; k < json_array_size(want); k++) {
         json_t *w = json_array_get(want, k);
-        json_t *phys = json_object_get(json_array_get(locs, k),
-                                       "physicalLocation");
+        json_t *phys =
+            json_object_get(json_array_get(locs, k), "physicalLocation");
         char uri[1024];
         expected_uri(uri, sizeof uri, str(w, "file"));
-        const char *got = json_string_value(json_object_get(
-            json_object_get(phys, "artifactLocation"), "uri"));
+        const char *got = json_string_value(
+            json_object_get(json_object_get(phys, "artifactLocation"), "uri"));
         json_t *line =
             json_object_get(json_object_get(phys, "region"), "startLine");
         if (!got || strcmp(got, uri) != 0 ||
@@ -493,10 +493,9 @@ START_TEST(test_sarif_rule_per_id_result_per_finding)
     json_t *rules = json_object_get(
         json_object_get(json_object_get(run, "tool"), "driver"), "rules");
     json_t *results = json_object_get(run, "results");
-    ck_assert_int_eq(
-        json_integer_value(json_object_get(json_object_get(run, "properties"),
-                                           "score")),
-        json_score(i));
+    ck_assert_int_eq(json_integer_value(json_object_get(
+                         json_object_get(run, "properties"), "score")),
+                     json_score(i));
     /* Every finding of --json is a result with its ID and locations, and
      * its ID a rule; every rule is the ID of a finding. */
     size_t nfindings = 0;
@@ -537,8 +536,8 @@ START_TEST(test_sarif_rule_per_id_result_per_finding)
         /* The lost update: TSan's two stacks, or the schedule's threads. */
         int flows = 0;
         for (size_t k = 0; k < json_array_size(results); k++)
-            flows |= json_object_get(json_array_get(results, k),
-                                     "codeFlows") != NULL;
+            flows |= json_object_get(json_array_get(results, k), "codeFlows") !=
+                     NULL;
         ck_assert_msg(flows, "%s: no codeFlows", name);
     }
     if (i == NO_COMPILE) {

@@ -61,8 +61,7 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static void XMLCALL junit_start(void *data, const char *name,
-                                const char **atts)
+static void XMLCALL junit_start(void *data, const char *name, const char **atts)
 {
     struct junit_parse *p = data;
     const struct junit_element *e = junit_element(name);
@@ -88,7 +87,8 @@ static void XMLCALL junit_start(void *data, const char *name,
     if (strcmp(name, "testsuite") == 0) {
         d->suite_name = dup_or_null(attr(atts, "name"));
         d->tests = atol(attr(atts, "tests") ? attr(atts, "tests") : "-1");
-        d->failures = atol(attr(atts, "failures") ? attr(atts, "failures") : "-1");
+        d->failures =
+            atol(attr(atts, "failures") ? attr(atts, "failures") : "-1");
         d->errors = atol(attr(atts, "errors") ? attr(atts, "errors") : "-1");
     } else if (strcmp(name, "property") == 0) {
         const char *n = attr(atts, "name"), *v = attr(atts, "value");
@@ -157,9 +157,9 @@ void junit_read(const char *path, struct junit_doc *d)
     memset(d, 0, sizeof *d);
     char *xml = test_read_all(path);
     ck_assert_msg(xml != NULL, "no JUnit file %s", path);
-    ck_assert_msg(strncmp(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) ==
-                      0,
-                  "%s: no XML declaration", path);
+    ck_assert_msg(
+        strncmp(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) == 0,
+        "%s: no XML declaration", path);
     struct junit_parse p = {.d = d};
     XML_Parser parser = XML_ParserCreate("UTF-8");
     XML_SetUserData(parser, &p);
@@ -175,10 +175,10 @@ void junit_read(const char *path, struct junit_doc *d)
     ck_assert_msg(d->suite_name != NULL, "%s: no testsuite", path);
     long failures = 0, errors = 0;
     for (size_t i = 0; i < d->ncases; i++) {
-        failures += d->cases[i].outcome &&
-                    strcmp(d->cases[i].outcome, "failure") == 0;
-        errors += d->cases[i].outcome &&
-                  strcmp(d->cases[i].outcome, "error") == 0;
+        failures +=
+            d->cases[i].outcome && strcmp(d->cases[i].outcome, "failure") == 0;
+        errors +=
+            d->cases[i].outcome && strcmp(d->cases[i].outcome, "error") == 0;
     }
     ck_assert_int_eq(d->tests, (long)d->ncases);
     ck_assert_int_eq(d->failures, failures);
@@ -268,8 +268,8 @@ void sarif_check(json_t *doc)
         else
             ck_assert(strncmp(full, m->explanation, 900) == 0);
         ck_assert_str_eq(get_text(rule, "help"), m->fix);
-        const char *level = json_string_value(
-            get(get(rule, "defaultConfiguration"), "level"));
+        const char *level =
+            json_string_value(get(get(rule, "defaultConfiguration"), "level"));
         ck_assert(level && (strcmp(level, "note") == 0 ||
                             strcmp(level, "warning") == 0 ||
                             strcmp(level, "error") == 0));
@@ -389,7 +389,8 @@ static void gh_parse(const char *line, struct gh_command *c)
     const char *msg = sep + 2;
     for (const char *q = msg; *q; q++)
         if (*q == '%')
-            ck_assert_msg(strncmp(q, "%25", 3) == 0 || strncmp(q, "%0D", 3) == 0 ||
+            ck_assert_msg(strncmp(q, "%25", 3) == 0 ||
+                              strncmp(q, "%0D", 3) == 0 ||
                               strncmp(q, "%0A", 3) == 0,
                           "a stray '%%' in a message: %s", line);
     size_t n = strlen(msg);

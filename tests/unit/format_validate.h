@@ -42,11 +42,11 @@ json_t *sarif_run(json_t *doc);
 
 /* One workflow command the runner would act on. */
 struct gh_command {
-    char kind[32];           /* "error", "notice", ... */
-    char file[512];          /* "" when absent */
-    int line;                /* 0 when absent */
-    char title[1024];        /* decoded */
-    char *message;           /* decoded */
+    char kind[32];    /* "error", "notice", ... */
+    char file[512];   /* "" when absent */
+    int line;         /* 0 when absent */
+    char title[1024]; /* decoded */
+    char *message;    /* decoded */
 };
 
 struct gh_log {

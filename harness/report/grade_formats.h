@@ -60,7 +60,7 @@ char *rl_grade_text_check(const struct rl_grade_result *r, size_t i);
 /* The whole text report as a string (free it). */
 char *rl_grade_text_string(const struct rl_grade_result *r);
 /* Gradescope's results.json, PrairieLearn's results.json, Autolab's
- * scores line (docs/formats.md). */
+ * scores line (docs/platforms.md). */
 rl_grade_emit_fn rl_grade_gradescope;
 rl_grade_emit_fn rl_grade_prairielearn;
 rl_grade_emit_fn rl_grade_autolab;

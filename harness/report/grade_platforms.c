@@ -1,6 +1,6 @@
 /* grade_platforms.c: the grade as course platforms read it: Gradescope's
  * and PrairieLearn's results.json and Autolab's scores line
- * (docs/formats.md).  Each test's output is the check's block exactly as
+ * (docs/platforms.md).  Each test's output is the check's block exactly as
  * the text report prints it (grade_text.c), already escaped there. */
 #include <jansson.h>
 #include <stdio.h>

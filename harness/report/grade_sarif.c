@@ -240,7 +240,8 @@ static size_t rules_index(const struct rules *rs, const char *id)
 }
 
 /* A finding's result; `failing` names the rubric checks it fails (grade),
- * or is NULL (check). */
+ * or is NULL (check).  A finding that fails no check (a report_only
+ * check's: the lab's lesson) is a note, not an error. */
 static json_t *result(const struct rl_finding *f, const struct rules *rs,
                       json_t *failing)
 {
@@ -256,9 +257,11 @@ static json_t *result(const struct rl_finding *f, const struct rules *rs,
     json_t *tools = json_array();
     for (size_t i = 0; i < f->ntools; i++)
         json_array_append_new(tools, json_string(f->tools[i]));
+    const char *level =
+        failing && json_array_size(failing) == 0 ? "note" : "error";
     json_t *res = json_pack("{s:s,s:i,s:s,s:o,s:o,s:{s:o}}", "ruleId", f->id,
                             "ruleIndex", (int)rules_index(rs, f->id), "level",
-                            "error", "message", message(msg ? msg : f->id),
+                            level, "message", message(msg ? msg : f->id),
                             "locations", locs, "properties", "tools", tools);
     free(msg);
     json_t *flows = code_flows(f);

@@ -17,18 +17,24 @@
 
 #define LAB "06-counter"
 
-/* The four submissions; each graded once, by the fixture. */
-enum { CORRECT, BUGGY, NO_COMPILE, HOSTILE, NSUBMISSIONS };
+/* The submissions; each graded once, by the fixture.  LESSON is lab 01's
+ * solution, whose rubric has a report_only check that shows a finding
+ * (the lesson) and scores nothing. */
+enum { CORRECT, BUGGY, NO_COMPILE, HOSTILE, LESSON, NSUBMISSIONS };
 
 static const struct submission {
-    const char *name;
-    const char *source; /* the counter.c handed in */
+    const char *name, *lab;
+    const char *source, *file; /* the file handed in, and its name */
 } submissions[NSUBMISSIONS] = {
-    [CORRECT] = {"correct", "solutions/" LAB "/counter.c"},
-    [BUGGY] = {"buggy", "labs/" LAB "/counter.c"}, /* the starter */
-    [NO_COMPILE] = {"no-compile",
-                    "tests/fixtures/formats/no-compile/counter.c"},
-    [HOSTILE] = {"hostile", "tests/fixtures/formats/hostile/counter.c"},
+    [CORRECT] = {"correct", LAB, "solutions/" LAB "/counter.c", "counter.c"},
+    /* the starter */
+    [BUGGY] = {"buggy", LAB, "labs/" LAB "/counter.c", "counter.c"},
+    [NO_COMPILE] = {"no-compile", LAB,
+                    "tests/fixtures/formats/no-compile/counter.c", "counter.c"},
+    [HOSTILE] = {"hostile", LAB, "tests/fixtures/formats/hostile/counter.c",
+                 "counter.c"},
+    [LESSON] = {"lesson", "01-iterative", "solutions/01-iterative/echoserver.c",
+                "echoserver.c"},
 };
 
 /* What one grading left: every format's file, and everything racelab
@@ -67,17 +73,17 @@ static void grade_one(int i)
     char *dir = path_in(s->name, "");
     ck_assert_int_eq(mkdir(dir, 0755), 0);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cp %s %s/counter.c", s->source, dir);
+    snprintf(cmd, sizeof cmd, "cp %s %s/%s", s->source, dir, s->file);
     ck_assert_int_eq(system(cmd), 0);
     /* stdout and stderr in one file, as Autolab (make's output) and
      * GitHub Actions (a step's log) read them: the scores line last in
      * both is last on stdout too. */
     snprintf(cmd, sizeof cmd,
-             "bin/racelab grade " LAB " %s --json %s/grade.json "
+             "bin/racelab grade %s %s --json %s/grade.json "
              "--gradescope %s/gradescope.json "
              "--prairielearn %s/prairielearn.json --junit %s/junit.xml "
              "--sarif %s/sarif.json --github --autolab - >%s/all.txt 2>&1",
-             dir, dir, dir, dir, dir, dir, dir);
+             s->lab, dir, dir, dir, dir, dir, dir, dir);
     int status = system(cmd);
     ck_assert(WIFEXITED(status));
     g->status = WEXITSTATUS(status);
@@ -203,6 +209,12 @@ START_TEST(test_grades_are_what_the_submissions_deserve)
     ck_assert_int_eq(json_score(NO_COMPILE), 0);
     /* Printing forged results gains nothing over the starter. */
     ck_assert_int_le(json_score(HOSTILE), json_score(BUGGY));
+    /* The lesson: full marks, and a report_only check with its finding. */
+    ck_assert_int_eq(json_score(LESSON),
+                     integer(graded[LESSON].json, "max_score"));
+    json_t *last = json_check(LESSON, json_nchecks(LESSON) - 1);
+    ck_assert(json_is_true(field(last, "report_only")));
+    ck_assert_int_ge(json_array_size(field(last, "findings")), 1);
 }
 END_TEST
 
@@ -320,6 +332,10 @@ START_TEST(test_prairielearn_results_json)
         long points = integer(t, "points"), maxp = integer(t, "max_points");
         ck_assert(points >= 0 && points <= maxp);
         ck_assert_int_eq(points, integer(c, "points"));
+        if (json_is_true(json_object_get(c, "report_only")))
+            ck_assert_int_eq(maxp, 0); /* shown grey, scored nothing */
+        else
+            ck_assert_int_eq(maxp, integer(c, "max_points"));
         sum += points;
         printable(str(t, "message"), "tests[].message");
         printable(str(t, "output"), "tests[].output");
@@ -410,7 +426,7 @@ START_TEST(test_junit_testcase_per_check)
     const char *name = submissions[i].name;
     struct junit_doc d;
     junit_read(graded[i].junit_path, &d);
-    ck_assert_str_eq(d.suite_name, LAB);
+    ck_assert_str_eq(d.suite_name, submissions[i].lab);
     ck_assert_ptr_nonnull(d.score);
     ck_assert_int_eq(atol(d.score), json_score(i));
     ck_assert_int_eq(atol(d.max_score), integer(graded[i].json, "max_score"));
@@ -418,7 +434,7 @@ START_TEST(test_junit_testcase_per_check)
     for (size_t k = 0; k < d.ncases; k++) {
         struct junit_case *c = &d.cases[k];
         json_t *jc = json_check(i, k);
-        ck_assert_str_eq(c->classname, LAB);
+        ck_assert_str_eq(c->classname, submissions[i].lab);
         ck_assert_str_eq(c->name, str(jc, "name"));
         int passed = json_is_true(field(jc, "passed"));
         ck_assert_msg(passed == (c->outcome == NULL), "%s: %s: %s", name,
@@ -540,6 +556,13 @@ START_TEST(test_sarif_rule_per_id_result_per_finding)
                      NULL;
         ck_assert_msg(flows, "%s: no codeFlows", name);
     }
+    for (size_t k = 0; k < json_array_size(results); k++) {
+        /* A finding only a report_only check shows fails nothing. */
+        const char *level = str(json_array_get(results, k), "level");
+        ck_assert_str_eq(level, i == LESSON ? "note" : "error");
+    }
+    if (i == LESSON)
+        ck_assert_int_ge(json_array_size(results), 1);
     if (i == NO_COMPILE) {
         ck_assert_int_eq(json_array_size(results), 0);
         ck_assert(!successful);
@@ -590,7 +613,7 @@ START_TEST(test_github_annotations_cannot_be_forged)
         ck_assert_msg(placed, "%s: %s not annotated at its line", name,
                       str(c, "name"));
     }
-    if (i == CORRECT)
+    if (i == CORRECT || i == LESSON)
         ck_assert_int_eq(g.n, 1); /* the score alone */
     /* What the student wrote reaches no title or file of an annotation. */
     for (size_t a = 0; a < g.n; a++) {

@@ -20,7 +20,7 @@
 /* The submissions; each graded once, by the fixture.  LESSON is lab 01's
  * solution, whose rubric has a report_only check that shows a finding
  * (the lesson) and scores nothing. */
-enum { CORRECT, BUGGY, NO_COMPILE, HOSTILE, LESSON, NSUBMISSIONS };
+enum { CORRECT, BUGGY, NO_COMPILE, HOSTILE, LESSON, CRASH, NSUBMISSIONS };
 
 static const struct submission {
     const char *name, *lab;
@@ -33,6 +33,8 @@ static const struct submission {
                     "tests/fixtures/formats/no-compile/counter.c", "counter.c"},
     [HOSTILE] = {"hostile", LAB, "tests/fixtures/formats/hostile/counter.c",
                  "counter.c"},
+    [CRASH] = {"crash", LAB, "tests/fixtures/formats/crash/counter.c",
+               "counter.c"},
     [LESSON] = {"lesson", "01-iterative", "solutions/01-iterative/echoserver.c",
                 "echoserver.c"},
 };
@@ -209,6 +211,7 @@ START_TEST(test_grades_are_what_the_submissions_deserve)
     ck_assert_int_eq(json_score(NO_COMPILE), 0);
     /* Printing forged results gains nothing over the starter. */
     ck_assert_int_le(json_score(HOSTILE), json_score(BUGGY));
+    ck_assert_int_lt(json_score(CRASH), json_score(CORRECT));
     /* The lesson: full marks, and a report_only check with its finding. */
     ck_assert_int_eq(json_score(LESSON),
                      integer(graded[LESSON].json, "max_score"));
@@ -285,6 +288,10 @@ START_TEST(test_gradescope_results_json)
     if (i == NO_COMPILE)
         ck_assert_ptr_nonnull(strstr(str(json_array_get(tests, 0), "output"),
                                      "does not compile"));
+    /* The reason a check could not be measured reaches the student. */
+    if (i == CRASH)
+        ck_assert_ptr_nonnull(
+            strstr(str(doc, "output"), "crashed with SIGSEGV"));
 }
 END_TEST
 

@@ -20,7 +20,16 @@
 /* The submissions; each graded once, by the fixture.  LESSON is lab 01's
  * solution, whose rubric has a report_only check that shows a finding
  * (the lesson) and scores nothing. */
-enum { CORRECT, BUGGY, NO_COMPILE, HOSTILE, LESSON, CRASH, NSUBMISSIONS };
+enum {
+    CORRECT,
+    BUGGY,
+    NO_COMPILE,
+    HOSTILE,
+    LESSON,
+    CRASH,
+    HANG, /* a test that never ends: a deadlock, found while it hangs */
+    NSUBMISSIONS
+};
 
 static const struct submission {
     const char *name, *lab;
@@ -35,6 +44,8 @@ static const struct submission {
                  "counter.c"},
     [CRASH] = {"crash", LAB, "tests/fixtures/formats/crash/counter.c",
                "counter.c"},
+    [HANG] = {"hang", LAB, "tests/fixtures/formats/hang/counter.c",
+              "counter.c"},
     [LESSON] = {"lesson", "01-iterative", "solutions/01-iterative/echoserver.c",
                 "echoserver.c"},
 };
@@ -570,6 +581,13 @@ START_TEST(test_sarif_rule_per_id_result_per_finding)
     }
     if (i == LESSON)
         ck_assert_int_ge(json_array_size(results), 1);
+    if (i == HANG) {
+        int deadlock = 0;
+        for (size_t k = 0; k < json_array_size(results); k++)
+            deadlock |= strcmp(str(json_array_get(results, k), "ruleId"),
+                               "deadlock") == 0;
+        ck_assert_msg(deadlock, "the hang is no deadlock result");
+    }
     if (i == NO_COMPILE) {
         ck_assert_int_eq(json_array_size(results), 0);
         ck_assert(!successful);

@@ -9,6 +9,7 @@
 
 #include "report/grade_formats.h"
 #include "engine/failure_modes.h"
+#include "lib/xalloc.h"
 #include "report/xml_escape.h"
 
 /* At most this much of a body: GitLab takes up to 30 MB a file. */
@@ -41,11 +42,8 @@ static void attr(FILE *out, const char *name, const char *value)
 static char *first_line(const char *s)
 {
     size_t n = strcspn(s ? s : "", "\n");
-    char *line = malloc(n + 1);
-    if (line) {
-        memcpy(line, s ? s : "", n);
-        line[n] = '\0';
-    }
+    char *line = xcalloc(n + 1, 1);
+    memcpy(line, s ? s : "", n);
     return line;
 }
 

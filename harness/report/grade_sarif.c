@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/failure_modes.h"
+#include "lib/xalloc.h"
 #include "report/escape.h"
 #include "report/grade_formats.h"
 #include "report/report.h"
@@ -48,9 +49,7 @@ static json_t *message(const char *s)
 static json_t *uri(const char *path)
 {
     size_t n = strlen(path);
-    char *u = malloc(3 * n + 8), *p = u;
-    if (!u)
-        return json_string("");
+    char *u = xcalloc(3 * n + 8, 1), *p = u;
     if (path[0] == '/')
         p += sprintf(p, "file://");
     for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
@@ -176,7 +175,7 @@ static json_t *code_flows(const struct rl_finding *f)
  * rule, so that every result still has its rule. */
 struct rules {
     json_t *array;
-    const char *ids[64];
+    const char *ids[64]; /* the ID table has fewer; more are left out */
     size_t n;
 };
 
@@ -299,7 +298,7 @@ int rl_grade_sarif(const struct rl_grade_result *r, const char *path, char *err,
                    size_t errlen)
 {
     /* Each finding once, though several checks may fail on it. */
-    const struct rl_finding **seen = calloc(1, sizeof *seen);
+    const struct rl_finding **seen = xcalloc(1, sizeof *seen);
     size_t nseen = 0;
     struct rules rs = {0};
     for (size_t i = 0; i < r->nchecks; i++)
@@ -310,7 +309,7 @@ int rl_grade_sarif(const struct rl_grade_result *r, const char *path, char *err,
                 k++;
             if (k < nseen)
                 continue;
-            seen = realloc(seen, (nseen + 1) * sizeof *seen);
+            seen = xrealloc(seen, (nseen + 1) * sizeof *seen);
             seen[nseen++] = f;
             rules_add(&rs, f->id);
         }

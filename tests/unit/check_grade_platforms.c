@@ -28,6 +28,9 @@ enum {
     LESSON,
     CRASH,
     HANG, /* a test that never ends: a deadlock, found while it hangs */
+    /* lab 01: a server whose last words on stderr, which the report
+     * quotes, are forged commands and results */
+    HOSTILE_SERVER,
     NSUBMISSIONS
 };
 
@@ -46,6 +49,9 @@ static const struct submission {
                "counter.c"},
     [HANG] = {"hang", LAB, "tests/fixtures/formats/hang/counter.c",
               "counter.c"},
+    [HOSTILE_SERVER] = {"hostile-server", "01-iterative",
+                        "tests/fixtures/formats/server-hostile/echoserver.c",
+                        "echoserver.c"},
     [LESSON] = {"lesson", "01-iterative", "solutions/01-iterative/echoserver.c",
                 "echoserver.c"},
 };
@@ -223,6 +229,9 @@ START_TEST(test_grades_are_what_the_submissions_deserve)
     /* Printing forged results gains nothing over the starter. */
     ck_assert_int_le(json_score(HOSTILE), json_score(BUGGY));
     ck_assert_int_lt(json_score(CRASH), json_score(CORRECT));
+    ck_assert_int_lt(json_score(HOSTILE_SERVER), json_score(LESSON));
+    /* Its forged lines reach the log, quoted (so the fence matters). */
+    ck_assert_ptr_nonnull(strstr(graded[HOSTILE_SERVER].all, "pwned"));
     /* The lesson: full marks, and a report_only check with its finding. */
     ck_assert_int_eq(json_score(LESSON),
                      integer(graded[LESSON].json, "max_score"));

@@ -15,7 +15,9 @@ void rl_check_usage(FILE *out)
           "[--timeout SECONDS]\n"
           "                     [--schedules N [--depth D]] [--seed S "
           "[--trace]]\n"
-          "                     [--json FILE] FILE.c... [-- ARGS...]\n"
+          "                     [--json FILE] [--junit FILE] [--sarif FILE] "
+          "[--github]\n"
+          "                     FILE.c... [-- ARGS...]\n"
           "\n"
           "Builds FILE.c... as one program, runs it under every tool and "
           "names each\nconcurrency bug found, with the source lines "
@@ -29,8 +31,17 @@ void rl_check_usage(FILE *out)
     fputs("\n"
           "  --runs N          run every tool N times (default 1)\n"
           "  --timeout SECONDS longest a single run may take (default 10)\n"
-          "  --json FILE       also write the findings as JSON to FILE\n"
-          "  --schedules N     run N seeded schedules under racelab's own "
+          "  --json FILE       also write the findings as JSON to FILE\n",
+          out);
+    for (size_t i = 0; rl_grade_formats[i].name && i < RL_MAX_FORMATS; i++) {
+        const struct rl_grade_format *f = &rl_grade_formats[i];
+        if (!f->check_emit)
+            continue;
+        int width = (int)strlen(f->option) + (f->no_file ? 0 : 5);
+        fprintf(out, "  --%s%s%*s%s\n", f->option, f->no_file ? "" : " FILE",
+                width < 16 ? 16 - width : 1, "", f->help);
+    }
+    fputs("  --schedules N     run N seeded schedules under racelab's own "
           "scheduler\n"
           "  --depth D         bug depth the schedules aim at (default 3)\n"
           "  --seed S          first seed (alone: replay seed S)\n"
@@ -93,9 +104,13 @@ static int parse_seed(const char *text, long long *out)
     return 0;
 }
 
+/* Each format of the table with a check emitter is an option here, with
+ * this value plus its row (report/grade_formats.c). */
+enum { FORMAT_OPTION = 1000 };
+
 int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
 {
-    static const struct option longopts[] = {
+    static const struct option fixed[] = {
         {"server", no_argument, NULL, 's'},
         {"tools", required_argument, NULL, 't'},
         {"runs", required_argument, NULL, 'r'},
@@ -108,8 +123,19 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
         {"no-spurious", no_argument, NULL, 'N'},
         {"include", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
     };
+    enum { NFIXED = sizeof fixed / sizeof *fixed };
+    struct option longopts[NFIXED + RL_MAX_FORMATS + 1];
+    size_t nopts = 0;
+    for (size_t i = 0; i < NFIXED; i++)
+        longopts[nopts++] = fixed[i];
+    for (size_t i = 0; rl_grade_formats[i].name && i < RL_MAX_FORMATS; i++)
+        if (rl_grade_formats[i].check_emit)
+            longopts[nopts++] = (struct option){
+                rl_grade_formats[i].option,
+                rl_grade_formats[i].no_file ? no_argument : required_argument,
+                NULL, FORMAT_OPTION + (int)i};
+    longopts[nopts] = (struct option){NULL, 0, NULL, 0};
     memset(o, 0, sizeof *o);
     o->runs = 1;
     o->timeout = 10;
@@ -198,6 +224,10 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
             rl_check_usage(stdout);
             return 1;
         default:
+            if (c >= FORMAT_OPTION && c < FORMAT_OPTION + RL_MAX_FORMATS) {
+                o->format_path[c - FORMAT_OPTION] = optarg ? optarg : "-";
+                break;
+            }
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }

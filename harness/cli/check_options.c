@@ -17,7 +17,9 @@ void rl_check_usage(FILE *out)
           "[--trace]]\n"
           "                     [--seed S --step] [--choices LIST] "
           "[--html FILE] [--trace-json FILE]\n"
-          "                     [--json FILE] FILE.c... [-- ARGS...]\n"
+          "                     [--json FILE] [--junit FILE] [--sarif FILE] "
+          "[--github]\n"
+          "                     FILE.c... [-- ARGS...]\n"
           "\n"
           "Builds FILE.c... as one program, runs it under every tool and "
           "names each\nconcurrency bug found, with the source lines "
@@ -31,8 +33,17 @@ void rl_check_usage(FILE *out)
     fputs("\n"
           "  --runs N          run every tool N times (default 1)\n"
           "  --timeout SECONDS longest a single run may take (default 10)\n"
-          "  --json FILE       also write the findings as JSON to FILE\n"
-          "  --schedules N     run N seeded schedules under racelab's own "
+          "  --json FILE       also write the findings as JSON to FILE\n",
+          out);
+    for (size_t i = 0; rl_grade_formats[i].name && i < RL_MAX_FORMATS; i++) {
+        const struct rl_grade_format *f = &rl_grade_formats[i];
+        if (!f->check_emit)
+            continue;
+        int width = (int)strlen(f->option) + (f->no_file ? 0 : 5);
+        fprintf(out, "  --%s%s%*s%s\n", f->option, f->no_file ? "" : " FILE",
+                width < 16 ? 16 - width : 1, "", f->help);
+    }
+    fputs("  --schedules N     run N seeded schedules under racelab's own "
           "scheduler\n"
           "  --depth D         bug depth the schedules aim at (default 3)\n"
           "  --seed S          first seed (alone: replay seed S)\n"
@@ -105,9 +116,13 @@ static int parse_seed(const char *text, long long *out)
     return 0;
 }
 
+/* Each format of the table with a check emitter is an option here, with
+ * this value plus its row (report/grade_formats.c). */
+enum { FORMAT_OPTION = 1000 };
+
 int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
 {
-    static const struct option longopts[] = {
+    static const struct option fixed[] = {
         {"server", no_argument, NULL, 's'},
         {"tools", required_argument, NULL, 't'},
         {"runs", required_argument, NULL, 'r'},
@@ -124,8 +139,19 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
         {"trace-json", required_argument, NULL, 'J'},
         {"include", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
     };
+    enum { NFIXED = sizeof fixed / sizeof *fixed };
+    struct option longopts[NFIXED + RL_MAX_FORMATS + 1];
+    size_t nopts = 0;
+    for (size_t i = 0; i < NFIXED; i++)
+        longopts[nopts++] = fixed[i];
+    for (size_t i = 0; rl_grade_formats[i].name && i < RL_MAX_FORMATS; i++)
+        if (rl_grade_formats[i].check_emit)
+            longopts[nopts++] = (struct option){
+                rl_grade_formats[i].option,
+                rl_grade_formats[i].no_file ? no_argument : required_argument,
+                NULL, FORMAT_OPTION + (int)i};
+    longopts[nopts] = (struct option){NULL, 0, NULL, 0};
     memset(o, 0, sizeof *o);
     o->runs = 1;
     o->timeout = 10;
@@ -230,6 +256,10 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
             rl_check_usage(stdout);
             return 1;
         default:
+            if (c >= FORMAT_OPTION && c < FORMAT_OPTION + RL_MAX_FORMATS) {
+                o->format_path[c - FORMAT_OPTION] = optarg ? optarg : "-";
+                break;
+            }
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -242,9 +272,13 @@ int rl_check_parse_options(int argc, char **argv, struct rl_check_options *o)
         if (o->files[i][0] == '-')
             return usage_error("unknown option '%s'", o->files[i]);
     /* Stepping runs one seed under the scheduler, nothing else. */
-    if (o->step && (o->schedules > 1 || o->server || o->json_path))
+    int formats = 0;
+    for (size_t i = 0; i < RL_MAX_FORMATS; i++)
+        formats |= o->format_path[i] != NULL;
+    if (o->step && (o->schedules > 1 || o->server || o->json_path || formats))
         return usage_error("%s", "--step plays one seed: not with "
-                                 "--schedules N, --server or --json");
+                                 "--schedules N, --server, --json or the "
+                                 "grading formats");
     if (o->choices && !o->seed_set && o->schedules == 0 && !o->step)
         return usage_error("%s", "--choices needs --seed S (or --step)");
     return 0;

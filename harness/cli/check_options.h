@@ -5,15 +5,19 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "report/grade_formats.h"
 #include "tools/tool.h"
 
 enum { RL_MAX_INCLUDES = 16 };
 
 struct rl_check_options {
-    int server;                               /* --server: a TCP echo server */
-    int runs;                                 /* --runs N */
-    double timeout;                           /* --timeout SECONDS, per run */
-    const char *json_path;                    /* --json FILE, or NULL */
+    int server;            /* --server: a TCP echo server */
+    int runs;              /* --runs N */
+    double timeout;        /* --timeout SECONDS, per run */
+    const char *json_path; /* --json FILE, or NULL */
+    /* --junit FILE, --sarif FILE, --github ("-"): by row of
+     * rl_grade_formats, for the rows with a check emitter; else NULL. */
+    const char *format_path[RL_MAX_FORMATS];
     int tool_selected[RL_MAX_SELECTED_TOOLS]; /* by index in rl_tools */
     int tools_given;                          /* --tools was given */
     char **files;                             /* FILE.c... */

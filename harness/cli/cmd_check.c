@@ -49,14 +49,51 @@ static void make_request(const struct rl_check_options *o,
     req->choices = o->choices;
 }
 
-/* Prints the findings, writes --json; returns the exit status. */
+/* Writes the formats asked for (--junit, --sarif, --github: the table's
+ * rows with a check emitter) whose row is `last` or not; 1 when one
+ * failed (said on stderr). */
+static int emit_formats(const struct rl_report *r,
+                        const struct rl_check_options *o, int last)
+{
+    int failed = 0;
+    for (size_t i = 0; rl_grade_formats[i].name && i < RL_MAX_FORMATS; i++) {
+        const struct rl_grade_format *f = &rl_grade_formats[i];
+        char err[256] = "";
+        if (!f->check_emit || !o->format_path[i] || f->last != last)
+            continue;
+        if (f->check_emit(r, o->format_path[i], err, sizeof err) != 0) {
+            fprintf(stderr, "racelab: %s\n", err);
+            failed = 1;
+        }
+    }
+    return failed;
+}
+
+/* The status of a check that could not run, after its formats: they are
+ * written even then (saying why), --json is not, as always. */
+static int report_unfinished(const struct rl_check *c,
+                             const struct rl_check_options *o)
+{
+    char *program = program_name(o);
+    struct rl_report r;
+    rl_check_report(c, program, &r);
+    int failed = emit_formats(&r, o, 0);
+    fflush(stderr);
+    fflush(stdout);
+    failed |= emit_formats(&r, o, 1);
+    rl_check_report_free(&r);
+    free(program);
+    return c->status == RL_CHECK_REFUSED && !failed ? RL_EXIT_USAGE
+                                                    : RL_EXIT_INTERNAL;
+}
+
+/* Prints the findings, writes --json and the other formats; returns the
+ * exit status. */
 static int report(const struct rl_check *c, const struct rl_check_options *o)
 {
     rl_report_diagnostics(stderr, &c->diag);
-    if (c->status == RL_CHECK_REFUSED)
-        return RL_EXIT_USAGE;
-    if (c->status == RL_CHECK_INTERNAL)
-        return RL_EXIT_INTERNAL;
+    if (c->status == RL_CHECK_REFUSED || c->status == RL_CHECK_INTERNAL)
+        return report_unfinished(c, o);
     char *program = program_name(o);
     struct rl_report r;
     rl_check_report(c, program, &r);
@@ -68,23 +105,28 @@ static int report(const struct rl_check *c, const struct rl_check_options *o)
         fprintf(stderr, "racelab: %s\n", err);
         internal = 1;
     }
+    internal |= emit_formats(&r, o, 0);
     if (rl_picture_files(o->html_path, o->trace_json_path, program, r.findings,
                          r.passing, err, sizeof err) != 0) {
         fprintf(stderr, "racelab: %s\n", err);
         internal = 1;
     }
-    rl_check_report_free(&r);
-    free(program);
-    if (internal)
-        return RL_EXIT_INTERNAL;
-    if (c->never_listened) {
+    if (!internal && c->never_listened)
         fputs("racelab: with --server, the program must listen on the port "
               "given as its first\nargument and echo each line back; "
               "start it by hand to see what it does:\n  ./prog 5000 & "
               "nc 127.0.0.1 5000\n",
               stderr);
+    /* Last, after everything on stderr (GitHub's annotations). */
+    fflush(stderr);
+    fflush(stdout);
+    internal |= emit_formats(&r, o, 1);
+    rl_check_report_free(&r);
+    free(program);
+    if (internal)
+        return RL_EXIT_INTERNAL;
+    if (c->never_listened)
         return RL_EXIT_USAGE;
-    }
     return c->verdict.n ? RL_EXIT_FINDINGS : RL_EXIT_CLEAN;
 }
 
@@ -103,6 +145,10 @@ int cmd_check(int argc, char **argv)
     }
     if (o.step)
         return rl_check_step(&o);
+    /* Before any output, which its format may have to fence off. */
+    for (size_t i = 0; rl_grade_formats[i].name && i < RL_MAX_FORMATS; i++)
+        if (rl_grade_formats[i].begin && o.format_path[i])
+            rl_grade_formats[i].begin(o.format_path[i]);
     struct rl_check_request req;
     make_request(&o, &req);
     struct rl_check c;

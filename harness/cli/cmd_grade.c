@@ -19,7 +19,7 @@
 
 /* Each output format's option (report/grade_formats.c) is an option here:
  * a format added there is on the command line without a change here. */
-enum { MAX_FORMATS = 16, FORMAT_OPTION = 1000 };
+enum { MAX_FORMATS = RL_MAX_FORMATS, FORMAT_OPTION = 1000 };
 
 struct grade_options {
     const char *lab;
@@ -32,18 +32,26 @@ static void usage(FILE *out)
     fputs("usage: racelab grade LAB [DIR]", out);
     for (const struct rl_grade_format *f = rl_grade_formats; f->name; f++)
         if (f->option)
-            fprintf(out, " [--%s FILE]", f->option);
+            fprintf(out, " [--%s%s]", f->option, f->no_file ? "" : " FILE");
     fputs("\n\n"
           "Grades the submission in DIR (default: the lab's own folder)\n"
           "against the lab's rubric, labs/LAB/rubric.json.  The files a\n"
           "student hands in are taken from DIR, the rest from the lab.\n\n",
           out);
+    int column = 0; /* the widest option, and two spaces */
+    for (const struct rl_grade_format *f = rl_grade_formats; f->name; f++)
+        if (f->option) {
+            int width = (int)strlen(f->option) + (f->no_file ? 0 : 5) + 2;
+            column = width > column ? width : column;
+        }
     for (const struct rl_grade_format *f = rl_grade_formats; f->name; f++)
         if (f->option)
-            fprintf(out, "  --%s FILE%*s%s\n", f->option,
-                    (int)(6 - strlen(f->option)), "", f->help);
-    fputs("  -h, --help   show this help\n\n"
-          "exit status: 0 graded (whatever the score), 2 usage error or "
+            fprintf(out, "  --%s%s%*s%s\n", f->option,
+                    f->no_file ? "" : " FILE",
+                    column - (int)strlen(f->option) - (f->no_file ? 0 : 5), "",
+                    f->help);
+    fprintf(out, "  -h, --help%*sshow this help\n\n", column - 8, "");
+    fputs("exit status: 0 graded (whatever the score), 2 usage error or "
           "unknown lab,\n3 internal error\n",
           out);
 }
@@ -54,16 +62,17 @@ static int parse_options(int argc, char **argv, struct grade_options *o)
     size_t n = 0;
     for (size_t i = 0; rl_grade_formats[i].name && i < MAX_FORMATS; i++)
         if (rl_grade_formats[i].option)
-            longopts[n++] =
-                (struct option){rl_grade_formats[i].option, required_argument,
-                                NULL, FORMAT_OPTION + (int)i};
+            longopts[n++] = (struct option){
+                rl_grade_formats[i].option,
+                rl_grade_formats[i].no_file ? no_argument : required_argument,
+                NULL, FORMAT_OPTION + (int)i};
     longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
     longopts[n] = (struct option){NULL, 0, NULL, 0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c >= FORMAT_OPTION && c < FORMAT_OPTION + MAX_FORMATS)
-            o->path[c - FORMAT_OPTION] = optarg;
+            o->path[c - FORMAT_OPTION] = optarg ? optarg : "-";
         else if (c == 'h') {
             usage(stdout);
             return 1;
@@ -180,12 +189,15 @@ static void tell(const struct rl_grade_result *r, const char *what)
 
 /* The text report on stdout, then every format asked for, in the
  * table's order; 0, or -1 when an emitter failed. */
-static int emit(const struct rl_grade_result *r, const struct grade_options *o)
+static int emit(const struct rl_grade_result *r, const struct grade_options *o,
+                int last)
 {
     int failed = 0;
     for (size_t i = 0; rl_grade_formats[i].name && i < MAX_FORMATS; i++) {
         const struct rl_grade_format *f = &rl_grade_formats[i];
         const char *path = f->option ? o->path[i] : "-";
+        if (f->last != last)
+            continue;
         char err[256] = "";
         if (path && f->emit(r, path, err, sizeof err) != 0) {
             tell(r, err);
@@ -201,9 +213,12 @@ static int score(const struct rl_rubric *rubric,
 {
     struct rl_grade_result result;
     rl_grade_judge(rubric, runs, &result);
-    int failed = emit(&result, o);
+    int failed = emit(&result, o, 0);
     for (size_t i = 0; i < result.ndiagnostics; i++)
         fprintf(stderr, "racelab grade: %s\n", result.diagnostics[i]);
+    fflush(stderr);
+    fflush(stdout);
+    failed |= emit(&result, o, 1);
     int status =
         result.internal_error || failed ? RL_EXIT_INTERNAL : RL_EXIT_CLEAN;
     rl_grade_result_free(&result);
@@ -229,6 +244,10 @@ int cmd_grade(int argc, char **argv)
         return RL_EXIT_USAGE;
     }
     char *sub_dir = display_path(dir);
+    /* Before any output, which its format may have to fence off. */
+    for (size_t i = 0; rl_grade_formats[i].name && i < MAX_FORMATS; i++)
+        if (rl_grade_formats[i].begin && o.path[i])
+            rl_grade_formats[i].begin(o.path[i]);
     printf("racelab grade: %s (%s), submission %s\n\n", rubric.lab,
            rubric.title, sub_dir);
     fflush(stdout);

@@ -123,6 +123,22 @@ void rl_finding_set_scenario(struct rl_finding *f, const char *scenario)
     f->scenario = scenario ? xstrdup(scenario) : NULL;
 }
 
+struct rl_side *rl_finding_add_side(struct rl_finding *f, const char *what)
+{
+    f->sides = xrealloc(f->sides, (f->nsides + 1) * sizeof *f->sides);
+    struct rl_side *s = &f->sides[f->nsides++];
+    *s = (struct rl_side){.what = xstrdup(what ? what : "")};
+    return s;
+}
+
+void rl_side_add_frame(struct rl_side *s, const char *file, int line,
+                       const char *function)
+{
+    s->frames = xrealloc(s->frames, (s->nframes + 1) * sizeof *s->frames);
+    s->frames[s->nframes++] = (struct rl_location){
+        xstrdup(file), line, function ? xstrdup(function) : NULL};
+}
+
 void rl_finding_merge_facts(struct rl_finding *a, const struct rl_finding *b)
 {
     unsigned both = a->flags & b->flags & RL_FINDING_AT_EXIT;
@@ -137,6 +153,14 @@ void rl_finding_merge_facts(struct rl_finding *a, const struct rl_finding *b)
         a->run = xstrdup(b->run);
     if (!a->scenario && b->scenario)
         a->scenario = xstrdup(b->scenario);
+    size_t had = a->nsides; /* a's own sides, if any, stay */
+    for (size_t i = 0; !had && i < b->nsides; i++) {
+        struct rl_side *s = rl_finding_add_side(a, b->sides[i].what);
+        for (size_t j = 0; j < b->sides[i].nframes; j++)
+            rl_side_add_frame(s, b->sides[i].frames[j].file,
+                              b->sides[i].frames[j].line,
+                              b->sides[i].frames[j].function);
+    }
 }
 
 void rl_findings_set_run(struct rl_findings *list, size_t from, const char *run)
@@ -148,6 +172,15 @@ void rl_findings_set_run(struct rl_findings *list, size_t from, const char *run)
 
 static void finding_free(struct rl_finding *f)
 {
+    for (size_t i = 0; i < f->nsides; i++) {
+        for (size_t j = 0; j < f->sides[i].nframes; j++) {
+            free(f->sides[i].frames[j].file);
+            free(f->sides[i].frames[j].function);
+        }
+        free(f->sides[i].frames);
+        free(f->sides[i].what);
+    }
+    free(f->sides);
     free(f->run);
     free(f->scenario);
     for (size_t i = 0; i < f->ntrace; i++) {

@@ -81,6 +81,17 @@ enum rl_location_kind {
     RL_LOCATION_FD, /* a file descriptor: fd says which */
 };
 
+/* One thread's side of a finding seen from two stacks (a race's access
+ * and the previous one, a use after free and the free): what that thread
+ * did and its stack's frames in the user's files, innermost first.  The
+ * reports that draw each thread (SARIF's threadFlows) read these; the
+ * text keeps one line per side in detail. */
+struct rl_side {
+    char *what; /* "write of size 8 by thread T12" */
+    struct rl_location *frames;
+    size_t nframes;
+};
+
 struct rl_finding {
     char id[32];  /* a failure-mode ID, e.g. "data-race" */
     char *detail; /* extra evidence text, or NULL */
@@ -102,8 +113,10 @@ struct rl_finding {
                                           * (the probe's "thread N"); -1 */
     int fd;                              /* the descriptor it is about; -1 */
     enum rl_location_kind location_kind; /* data races (tsan) */
-    char *run;      /* the run that saw it first, e.g. "probe-1" */
-    char *scenario; /* the server scenario it came from, or NULL */
+    char *run;             /* the run that saw it first, e.g. "probe-1" */
+    char *scenario;        /* the server scenario it came from, or NULL */
+    struct rl_side *sides; /* NULL when the tool saw one stack or none */
+    size_t nsides;
 };
 
 struct rl_findings {
@@ -137,6 +150,11 @@ void rl_finding_add_wait(struct rl_finding *f, const char *waiter,
                          const char *holder, const char *object, int in_cycle);
 int rl_finding_has_location(const struct rl_finding *f, const char *file,
                             int line);
+/* Appends a side that did `what` (copied), with no frames yet. */
+struct rl_side *rl_finding_add_side(struct rl_finding *f, const char *what);
+/* Appends a frame (copied; function may be NULL) to a side's stack. */
+void rl_side_add_frame(struct rl_side *s, const char *file, int line,
+                       const char *function);
 /* Replaces the scenario (copied; NULL clears it). */
 void rl_finding_set_scenario(struct rl_finding *f, const char *scenario);
 /* Folds b's facts into a's when a finding absorbs another: what a does

@@ -172,6 +172,23 @@ static void print_runs(FILE *out, const struct rl_grade_result *r)
     }
 }
 
+/* One check's block as the report prints it, on its own (each finding's
+ * block in full): the per-test output of the platform formats. */
+char *rl_grade_text_check(const struct rl_grade_result *r, size_t i)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        return xstrdup("");
+    struct run_shown run = {0};
+    struct shown_list seen = {0};
+    print_check(out, r, &r->checks[i], &run, &seen);
+    free(seen.v);
+    fclose(out);
+    return buf ? buf : xstrdup("");
+}
+
 int rl_grade_text(const struct rl_grade_result *r, const char *path, char *err,
                   size_t errlen)
 {
@@ -195,4 +212,22 @@ int rl_grade_text(const struct rl_grade_result *r, const char *path, char *err,
     if (failed)
         snprintf(err, errlen, "cannot write '%s'", path);
     return failed ? -1 : 0;
+}
+
+char *rl_grade_text_string(const struct rl_grade_result *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        return xstrdup("");
+    struct run_shown *shown = xcalloc(r->nruns + 1, sizeof *shown);
+    struct shown_list seen = {0};
+    for (size_t i = 0; i < r->nchecks; i++)
+        print_check(out, r, &r->checks[i], &shown[r->checks[i].run], &seen);
+    free(seen.v);
+    free(shown);
+    fprintf(out, "\nscore: %d/%d\n", r->score, r->max_score);
+    fclose(out);
+    return buf ? buf : xstrdup("");
 }

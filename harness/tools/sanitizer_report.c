@@ -583,6 +583,22 @@ void rl_san_side_add(struct rl_finding *f, const struct rl_san_side *s)
         rl_finding_add_location(f, s->file, s->frame->line, s->frame->function);
 }
 
+void rl_san_side_record(struct rl_finding *f, const char *what,
+                        const struct rl_san_side *s,
+                        const struct rl_sources *sources)
+{
+    if (!s->frame)
+        return;
+    struct rl_side *side = rl_finding_add_side(f, what);
+    for (size_t i = 0; i < s->sec->nframes; i++) {
+        const struct rl_san_frame *fr = &s->sec->frames[i];
+        const char *mine =
+            fr->file ? rl_sources_match(sources, fr->file) : NULL;
+        if (mine)
+            rl_side_add_frame(side, mine, fr->line, fr->function);
+    }
+}
+
 void rl_san_side_detail(struct rl_finding *f, const char *what,
                         const struct rl_san_side *s)
 {

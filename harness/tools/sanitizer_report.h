@@ -137,6 +137,11 @@ void rl_san_side_find(struct rl_san_side *s, const struct rl_san_section *sec,
                       const struct rl_sources *sources);
 /* Adds the side's user frame as a location of f, if it has one. */
 void rl_san_side_add(struct rl_finding *f, const struct rl_san_side *s);
+/* Records the side as one of f's sides (finding.h: what it did and every
+ * frame of its stack in the user's files), if it has a user frame. */
+void rl_san_side_record(struct rl_finding *f, const char *what,
+                        const struct rl_san_side *s,
+                        const struct rl_sources *sources);
 /* Appends "what at file:line (function)" for a side with a user frame. */
 void rl_san_side_detail(struct rl_finding *f, const char *what,
                         const struct rl_san_side *s);

@@ -72,6 +72,22 @@ static void detail_heading(struct rl_finding *f, const struct rl_san_side *s)
     rl_san_side_detail(f, what, s);
 }
 
+/* The same line, and the side's whole stack kept as one of f's sides: a
+ * report with a thread each (a race's two accesses, a lock cycle's
+ * acquisitions) can draw them. */
+static void detail_side(struct rl_finding *f, const struct rl_san_side *s,
+                        const char *what_instead, const struct rl_run *run)
+{
+    char what[512];
+    if (!s->sec)
+        return;
+    rl_san_clean_heading(what, sizeof what, s->sec->heading);
+    if (what_instead)
+        snprintf(what, sizeof what, "%s", what_instead);
+    rl_san_side_detail(f, what, s);
+    rl_san_side_record(f, what, s, run->sources);
+}
+
 /* A key from a sorted pair of places: the same race seen from either
  * side, or twice, is one bug. */
 static void pair_key(char *key, size_t len, const char *id,
@@ -183,11 +199,11 @@ static void map_access_pair(const struct rl_san_report *r, const char *id,
         f->flags |= RL_FINDING_FREE_ACCESS;
     if (!fresh)
         return;
-    detail_heading(f, &now);
+    detail_side(f, &now, NULL, run);
     if (strcmp(id, "use-after-free") == 0 && before.frame)
-        rl_san_side_detail(f, "freed", &before); /* TSan calls free a write */
+        detail_side(f, &before, "freed", run); /* TSan calls free a write */
     else
-        detail_heading(f, &before);
+        detail_side(f, &before, NULL, run);
     detail_location(f, r, run);
 }
 
@@ -238,7 +254,7 @@ static void map_lock_order(const struct rl_san_report *r,
         if (!strstr(r->sections[i].heading, "acquired "))
             continue;
         rl_san_side_find(&s, &r->sections[i], run->sources);
-        detail_heading(f, &s);
+        detail_side(f, &s, NULL, run);
     }
 }
 

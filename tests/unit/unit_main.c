@@ -36,8 +36,9 @@ enum { NSUITES = sizeof makers / sizeof makers[0] };
 /* Started first, because they take longest (measured): only the order in
  * which suites start depends on this list, never what runs. */
 static const suite_maker slow_first[] = {
-    make_server_suite, make_connfd_suite,  make_rounds_suite,
-    make_probe_suite,  make_sandbox_suite, make_schedule_suite};
+    make_server_suite,          make_connfd_suite,       make_rounds_suite,
+    make_probe_suite,           make_sandbox_suite,      make_schedule_suite,
+    make_grade_platforms_suite, make_check_formats_suite};
 
 /* Check's own summary numbers, as in its closing line. */
 struct counts {

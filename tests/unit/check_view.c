@@ -1,0 +1,321 @@
+/* check_view.c: a confined run sees a filesystem of its own (the system
+ * read-only, its folder writable, nothing else of the host), its folder
+ * is a size-limited tmpfs, and where either is off its isolation says so. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/build.h"
+#include "lib/run_disk.h"
+#include "lib/sandbox.h"
+#include "lib/sandbox_view.h"
+#include "lib/workdir.h"
+
+static char tmpdir[256];
+static char checkout[4096]; /* the repository: what a run must not see */
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/rl-view-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+    ck_assert_ptr_nonnull(getcwd(checkout, sizeof checkout));
+}
+
+static void setup_noview(void)
+{
+    ck_assert_int_eq(setenv("RACELAB_SANDBOX", "noview", 1), 0);
+    setup();
+}
+
+static void teardown(void)
+{
+    rl_workdir_remove(tmpdir);
+}
+
+static char *folder(const char *name)
+{
+    static char paths[4][300];
+    static int next;
+    char *p = paths[next++ % 4];
+    snprintf(p, 300, "%s/%s", tmpdir, name);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    return p;
+}
+
+static int is_root(void)
+{
+    return geteuid() == 0;
+}
+
+/* A confined shell script in dir, as a tool's run of the user's program. */
+static void sh_in(const char *script, const char *dir, unsigned long long disk,
+                  struct rl_sandbox_result *r)
+{
+    struct rl_sandbox_opts o;
+    char err[256] = "";
+    char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+    rl_sandbox_opts_for_program(&o, 20, dir);
+    o.disk_bytes = disk;
+    ck_assert_msg(rl_sandbox_run(argv, &o, r, err, sizeof err) == 0, "%s", err);
+}
+
+static int has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = text; (p = strstr(p, line)); p += n)
+        if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == 0))
+            return 1;
+    return 0;
+}
+
+/* The view: what is there, what is not, what may be written. */
+START_TEST(test_view_hides_the_host)
+{
+    if (!is_root())
+        return;
+    char *dir = folder("run");
+    char marker[300];
+    snprintf(marker, sizeof marker, "%s/host-marker", tmpdir);
+    char script[16384];
+    snprintf(script, sizeof script,
+             "echo \"root: $(ls / | tr '\\n' ' ')\"; "
+             "test -e '%s/solutions' && echo SEEN-checkout; "
+             "test -e '%s/harness/lib/sandbox.c' && echo SEEN-harness; "
+             "test -e '%s' && echo SEEN-scratch; "
+             "echo shadow:$(wc -c < /etc/shadow); "
+             "head -c 5 /etc/passwd; echo; "
+             "echo \"net: $(ls /sys/class/net 2>&1 | tr '\\n' ' ')\"; "
+             "echo pids: $(ls /proc | grep -c '^[0-9]'); "
+             "ls /proc/1/root/ >/dev/null 2>&1 && echo SEEN-proc1root; "
+             "umount /proc 2>/dev/null && echo UNMOUNTED; "
+             "umount -l /proc 2>/dev/null && echo UNMOUNTED; "
+             "touch /usr/planted 2>/dev/null && echo WROTE-usr; "
+             "touch /planted 2>/dev/null && echo WROTE-root; "
+             "touch /etc/planted 2>/dev/null && echo WROTE-etc; "
+             "echo hi > /tmp/mine && echo tmp-ok; "
+             "echo hi > '%s' 2>/dev/null && echo WROTE-host; "
+             "echo kept > ./result && echo work-ok; "
+             "echo cwd:$(pwd)",
+             checkout, checkout, marker, marker);
+    struct rl_sandbox_result r;
+    sh_in(script, dir, 0, &r);
+    ck_assert_msg(r.exited && r.exit_status == 0, "%d: %s", r.exit_status,
+                  r.err);
+    ck_assert_msg(r.fs_view, "%s", r.isolation);
+    ck_assert_msg(strstr(r.isolation, ", private filesystem view"), "%s",
+                  r.isolation);
+    ck_assert_msg(!strstr(r.out, "SEEN-") && !strstr(r.out, "WROTE-") &&
+                      !strstr(r.out, "UNMOUNTED"),
+                  "%s", r.out);
+    /* The root holds the system and the view's own folders only. */
+    const char *root = strstr(r.out, "root: ");
+    ck_assert_ptr_nonnull(root);
+    ck_assert_msg(!strstr(root, " work ") && !strstr(root, " home ") &&
+                      !strstr(root, " root ") && !strstr(root, " var ") &&
+                      strstr(root, " usr ") && strstr(root, " tmp "),
+                  "%s", r.out);
+    ck_assert_msg(has_line(r.out, "shadow:0"), "%s", r.out);
+    ck_assert_msg(has_line(r.out, "root:"), "%s", r.out); /* /etc/passwd */
+    ck_assert_msg(has_line(r.out, "net: lo "), "%s", r.out);
+    /* Its own processes only (init, the shell, ls, grep, a subshell). */
+    const char *pids = strstr(r.out, "pids: ");
+    ck_assert_ptr_nonnull(pids);
+    ck_assert_msg(atoi(pids + 6) >= 2 && atoi(pids + 6) <= 8, "%s", r.out);
+    ck_assert_msg(has_line(r.out, "tmp-ok") && has_line(r.out, "work-ok"), "%s",
+                  r.out);
+    char cwd_line[400];
+    snprintf(cwd_line, sizeof cwd_line, "cwd:%s", dir);
+    ck_assert_msg(has_line(r.out, cwd_line), "%s", r.out);
+    /* Its folder's files reach the harness; nothing else of it does. */
+    char result[400];
+    snprintf(result, sizeof result, "%s/result", dir);
+    ck_assert_int_eq(access(result, R_OK), 0);
+    ck_assert_int_ne(access(marker, F_OK), 0);
+    ck_assert_int_ne(access("/usr/planted", F_OK), 0);
+    rl_sandbox_result_free(&r);
+}
+END_TEST
+
+/* Filling its folder fills its tmpfs, not the grader's disk. */
+START_TEST(test_work_folder_limited)
+{
+    if (!is_root())
+        return;
+    char *dir = folder("run");
+    struct rl_sandbox_result r;
+    sh_in("dd if=/dev/zero of=big bs=1M count=24 2>/dev/null && echo FILLED; "
+          "dd if=/dev/zero of=/tmp/big bs=1M count=80 2>/dev/null "
+          "&& echo FILLED-tmp; "
+          "ls -l big | awk '{print \"size:\" $5}'",
+          dir, 8ULL << 20, &r);
+    ck_assert_msg(r.disk_limited, "%s", r.isolation);
+    ck_assert_msg(strstr(r.isolation, "work folder limited to 8 MiB"), "%s",
+                  r.isolation);
+    ck_assert_msg(!strstr(r.out, "FILLED"), "%s", r.out);
+    char big[400];
+    snprintf(big, sizeof big, "%s/big", dir);
+    struct stat st;
+    ck_assert_int_eq(stat(big, &st), 0);
+    ck_assert_int_le(st.st_size, 8 << 20);
+    rl_sandbox_result_free(&r);
+    /* Its folder goes with racelab's scratch, mount and all. */
+    rl_workdir_remove(dir);
+    ck_assert_int_ne(access(dir, F_OK), 0);
+}
+END_TEST
+
+/* A compiler sees the include folder's headers, never what sits beside
+ * them, nor anything reached by "../" from the sources. */
+START_TEST(test_build_sees_headers_only)
+{
+    if (!is_root())
+        return;
+    char *lab = folder("lab");
+    char *sub = folder("sub");
+    char *out = folder("out");
+    char path[400];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/lab.h", lab);
+    f = fopen(path, "w");
+    fputs("#define GREETING \"hi\"\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/secret.c", lab);
+    f = fopen(path, "w");
+    fputs("SECRET-SOLUTION-TEXT\n", f);
+    fclose(f);
+    chmod(path, 0644);
+    snprintf(path, sizeof path, "%s/ok.c", sub);
+    f = fopen(path, "w");
+    fputs("#include <stdio.h>\n#include \"lab.h\"\n"
+          "int main(void) { puts(GREETING); return 0; }\n",
+          f);
+    fclose(f);
+    char *includes[] = {lab, NULL};
+    struct rl_build_extras extras = {includes, NULL};
+    struct rl_sources src = {0};
+    src.n = 1;
+    src.absolute[0] = path;
+    src.given[0] = path;
+    int wanted[RL_VARIANT_COUNT] = {[RL_VARIANT_PLAIN] = 1};
+    struct rl_build b;
+    char err[256] = "";
+    ck_assert_int_eq(
+        rl_build_all_with(&src, wanted, &extras, out, &b, err, sizeof err), 0);
+    ck_assert_msg(!b.failed[RL_VARIANT_PLAIN], "%s",
+                  b.output[RL_VARIANT_PLAIN]);
+    ck_assert_msg(strstr(b.isolation[RL_VARIANT_PLAIN], "private filesystem"),
+                  "%s", b.isolation[RL_VARIANT_PLAIN]);
+    ck_assert_int_eq(access(b.exe[RL_VARIANT_PLAIN], X_OK), 0);
+    rl_build_free(&b);
+    /* The secret beside the header, by name or by "../". */
+    snprintf(path, sizeof path, "%s/cheat.c", sub);
+    f = fopen(path, "w");
+    fprintf(f, "#include \"secret.c\"\n#include \"../lab/secret.c\"\n"
+               "#include \"/etc/shadow\"\nint main(void) { return 0; }\n");
+    fclose(f);
+    ck_assert_int_eq(
+        rl_build_all_with(&src, wanted, &extras, out, &b, err, sizeof err), 0);
+    ck_assert(b.failed[RL_VARIANT_PLAIN]);
+    ck_assert_ptr_nonnull(b.output[RL_VARIANT_PLAIN]);
+    ck_assert_msg(!strstr(b.output[RL_VARIANT_PLAIN], "SECRET-SOLUTION"), "%s",
+                  b.output[RL_VARIANT_PLAIN]);
+    ck_assert_msg(strstr(b.output[RL_VARIANT_PLAIN], "secret.c"), "%s",
+                  b.output[RL_VARIANT_PLAIN]);
+    rl_build_free(&b);
+}
+END_TEST
+
+/* The plan: the files named, headers of folders named, nothing else. */
+START_TEST(test_plan_takes_what_is_named)
+{
+    char *lab = folder("lab");
+    char *home = folder("home");
+    char path[400], hdr[400], other[400];
+    snprintf(hdr, sizeof hdr, "%s/x.h", lab);
+    snprintf(other, sizeof other, "%s/rubric.json", lab);
+    snprintf(path, sizeof path, "%s/prog", tmpdir);
+    const char *made[] = {hdr, other, path};
+    for (int i = 0; i < 3; i++) {
+        FILE *f = fopen(made[i], "w");
+        fputs("x\n", f);
+        fclose(f);
+    }
+    char inc[420], log[420], env[900];
+    snprintf(inc, sizeof inc, "-I%s", lab);
+    snprintf(log, sizeof log, "--log-file=%s/tool.log", home);
+    snprintf(env, sizeof env, "TSAN_OPTIONS=log_path='%s/tsan':x=1", home);
+    char *argv[] = {"cc", inc, path, log, "/usr/bin/true", NULL};
+    char *envs[] = {env, NULL};
+    struct rl_view v;
+    rl_view_plan(&v, home, home, argv, envs);
+    int saw_home = 0, saw_hdr = 0, saw_prog = 0, saw_lab = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_msg(strcmp(v.e[i].path, other) != 0, "rubric in the view");
+        ck_assert_msg(strncmp(v.e[i].path, "/usr", 4) != 0, "%s", v.e[i].path);
+        saw_home |= strcmp(v.e[i].path, home) == 0 && v.e[i].kind == RL_VIEW_RW;
+        saw_hdr |= strcmp(v.e[i].path, hdr) == 0 && v.e[i].kind == RL_VIEW_RO;
+        saw_prog |= strcmp(v.e[i].path, path) == 0 && v.e[i].kind == RL_VIEW_RO;
+        saw_lab |= strcmp(v.e[i].path, lab) == 0 && v.e[i].kind == RL_VIEW_DIR;
+    }
+    ck_assert(saw_home && saw_hdr && saw_prog && saw_lab);
+    ck_assert_int_eq(v.n, 4);
+    rl_view_free(&v);
+}
+END_TEST
+
+/* Forced off, the view is said to be missing (and so is the tmpfs);
+ * the uid still keeps root's files as they were. */
+START_TEST(test_noview_says_so)
+{
+    char *dir = folder("run");
+    char rubric[300];
+    snprintf(rubric, sizeof rubric, "%s/rubric.json", tmpdir);
+    FILE *f = fopen(rubric, "w");
+    fputs("{}\n", f);
+    fclose(f);
+    chmod(rubric, 0644);
+    char script[4096 + 1024];
+    snprintf(script, sizeof script,
+             "test -e '%s/solutions' && echo SEEN-checkout; "
+             "echo hacked >> '%s' 2>/dev/null && echo WROTE-rubric; exit 0",
+             checkout, rubric);
+    struct rl_sandbox_result r;
+    sh_in(script, dir, 0, &r);
+    ck_assert(!r.fs_view);
+    ck_assert(!r.disk_limited);
+    ck_assert_msg(strstr(r.isolation, ", no filesystem view: disabled "
+                                      "(RACELAB_SANDBOX=noview)"),
+                  "%s", r.isolation);
+    ck_assert_msg(strstr(r.isolation, "work folder not size-limited"), "%s",
+                  r.isolation);
+    /* What the fallback cannot hide: a world-readable checkout. */
+    ck_assert_msg(strstr(r.out, "SEEN-checkout"), "%s", r.out);
+    if (is_root())
+        ck_assert_msg(!strstr(r.out, "WROTE-rubric"), "%s", r.out);
+    rl_sandbox_result_free(&r);
+}
+END_TEST
+
+Suite *make_view_suite(void)
+{
+    Suite *s = suite_create("view");
+    TCase *view = tcase_create("View");
+    tcase_set_timeout(view, 120);
+    tcase_add_checked_fixture(view, setup, teardown);
+    tcase_add_test(view, test_view_hides_the_host);
+    tcase_add_test(view, test_work_folder_limited);
+    tcase_add_test(view, test_build_sees_headers_only);
+    tcase_add_test(view, test_plan_takes_what_is_named);
+    suite_add_tcase(s, view);
+    TCase *off = tcase_create("NoView");
+    tcase_set_timeout(off, 60);
+    tcase_add_checked_fixture(off, setup_noview, teardown);
+    tcase_add_test(off, test_noview_says_so);
+    suite_add_tcase(s, off);
+    return s;
+}

@@ -193,6 +193,97 @@ static void consider_word(struct rl_view *v, const char *w, const char *home,
     }
 }
 
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    return n > m && strcmp(s + n - m, tail) == 0;
+}
+
+static int planned(const struct rl_view *v, const char *path)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->e[i].path, path) == 0)
+            return 1;
+    return 0;
+}
+
+static void scan_includes(struct rl_view *v, const char *file, const char *home,
+                          int depth);
+
+/* A header a quoted #include names, looked for where the preprocessor
+ * looks: beside the including file, then in each include folder. */
+static void find_header(struct rl_view *v, const char *base, const char *name,
+                        const char *home, int depth)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (tidy(name, base, path, sizeof path) < 0 || covered(path, home) ||
+        planned(v, path) || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    add(v, path, RL_VIEW_RO);
+    scan_includes(v, path, home, depth + 1);
+}
+
+/*
+ * The headers a source reaches by quoted #include ("../sync-common/
+ * sync.h" from a lab folder), so that they are in the view: headers
+ * only, a course hands them out; a ".c" file or anything else so
+ * included (a solution, a secret) stays out and fails to compile.
+ */
+static void scan_includes(struct rl_view *v, const char *file, const char *home,
+                          int depth)
+{
+    if (depth > 8 || v->n > VIEW_MAX)
+        return;
+    int fd = open(file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        return;
+    }
+    char dir[PATH_MAX], line[4096];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
+    size_t seen = 0;
+    while (seen < (4u << 20) && fgets(line, sizeof line, f)) {
+        seen += strlen(line);
+        char *p = line + strspn(line, " \t");
+        if (*p++ != '#')
+            continue;
+        p += strspn(p, " \t");
+        if (strncmp(p, "include", 7) != 0)
+            continue;
+        p += 7;
+        p += strspn(p, " \t");
+        char *end = *p == '"' ? strchr(p + 1, '"') : NULL;
+        if (!end)
+            continue;
+        *end = 0;
+        char name[PATH_MAX];
+        snprintf(name, sizeof name, "%s", p + 1);
+        if (!ends_with(name, ".h"))
+            continue;
+        find_header(v, dir, name, home, depth);
+        for (size_t i = 0; i < v->n; i++) {
+            if (v->e[i].kind != RL_VIEW_DIR ||
+                strcmp(v->e[i].path, v->cwd) == 0)
+                continue;
+            char inc[PATH_MAX];
+            snprintf(inc, sizeof inc, "%s", v->e[i].path);
+            find_header(v, inc, name, home, depth);
+        }
+    }
+    fclose(f);
+}
+
 static int by_path(const void *a, const void *b)
 {
     const struct rl_view_entry *x = a, *y = b;
@@ -221,6 +312,14 @@ void rl_view_plan(struct rl_view *v, const char *home, const char *cwd,
         const char *eq = strchr(*e, '=');
         if (eq)
             consider_value(v, eq + 1, h, here);
+    }
+    size_t named = v->n;
+    for (size_t i = 0; i < named; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s", v->e[i].path);
+        if (v->e[i].kind == RL_VIEW_RO &&
+            (ends_with(path, ".c") || ends_with(path, ".h")))
+            scan_includes(v, path, h, 0);
     }
     if (v->n)
         qsort(v->e, v->n, sizeof *v->e, by_path);

@@ -245,8 +245,8 @@ END_TEST
  */
 struct attack {
     const char *name;
-    const char *code; /* the body of attack(); CHECKOUT and SUBMISSION */
-    int fallback;     /* also run with the view forced off */
+    const char *code;   /* the body of attack(); CHECKOUT and SUBMISSION */
+    int fallback;       /* also run with the view forced off */
     int fallback_leaks; /* ... where reading it is what the view stops */
 };
 
@@ -297,7 +297,8 @@ static const char attack_prelude[] =
     "    if (unlink(path) == 0 || rmdir(path) == 0)\n"
     "        say(got, \"WROTE (removed) %s; \", path);\n"
     "    else\n"
-    "        say(blocked, \"BLOCKED remove %s: %s; \", path, strerror(errno));\n"
+    "        say(blocked, \"BLOCKED remove %s: %s; \", path, "
+    "strerror(errno));\n"
     "}\n";
 
 static const char attack_server[] =
@@ -460,8 +461,7 @@ static char *grade_attack(const struct attack *a, int noview, json_t **doc,
              "--json %s/grade.json >%s/grade.txt 2>%s/stderr.txt",
              noview ? "RACELAB_SANDBOX=noview" : "", sub, dir, dir, dir);
     int status = run(cmd);
-    ck_assert_msg(status == 0, "%s: racelab grade exited %d", a->name,
-                  status);
+    ck_assert_msg(status == 0, "%s: racelab grade exited %d", a->name, status);
     snprintf(path, sizeof path, "%s/grade.json", dir);
     json_error_t jerr;
     *doc = json_load_file(path, 0, &jerr);
@@ -563,8 +563,8 @@ START_TEST(fallback_attack)
     ck_assert_msg(score <= 4, "%s: scored %d, the starter 4", a->name, score);
     ck_assert_msg(strstr(all, "no filesystem view: disabled "
                               "(RACELAB_SANDBOX=noview)"),
-                  "%s: the isolation does not say the view is off: %s",
-                  a->name, excerpt(all, "isolation"));
+                  "%s: the isolation does not say the view is off: %s", a->name,
+                  excerpt(all, "isolation"));
     ck_assert_msg(!strstr(all, "WROTE"), "%s: wrote: %s", a->name,
                   excerpt(all, "WROTE"));
     if (a->fallback_leaks)

@@ -301,6 +301,39 @@ START_TEST(test_noview_says_so)
 }
 END_TEST
 
+/* racelab doctor says whether the view works, and why not. */
+static char *doctor(const char *sandbox)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s%s bin/racelab doctor 2>&1",
+             sandbox ? "RACELAB_SANDBOX=" : "", sandbox ? sandbox : "");
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    static char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, p);
+    text[n] = 0;
+    pclose(p);
+    return text;
+}
+
+START_TEST(test_doctor_tells)
+{
+    if (!is_root())
+        return;
+    ck_assert_int_eq(access("bin/racelab", X_OK), 0); /* run from the top */
+    char *text = doctor(NULL);
+    ck_assert_msg(strstr(text, "\nfilesystem view: ok ("), "%s", text);
+    ck_assert_msg(strstr(text, "\nwork folder disk limit: ok (work folder "
+                               "limited to 512 MiB)"),
+                  "%s", text);
+    text = doctor("noview");
+    ck_assert_msg(strstr(text, "\nfilesystem view: no (disabled "
+                               "(RACELAB_SANDBOX=noview)): "),
+                  "%s", text);
+    ck_assert_msg(strstr(text, "\nwork folder disk limit: no ("), "%s", text);
+}
+END_TEST
+
 Suite *make_view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -311,6 +344,7 @@ Suite *make_view_suite(void)
     tcase_add_test(view, test_work_folder_limited);
     tcase_add_test(view, test_build_sees_headers_only);
     tcase_add_test(view, test_plan_takes_what_is_named);
+    tcase_add_test(view, test_doctor_tells);
     suite_add_tcase(s, view);
     TCase *off = tcase_create("NoView");
     tcase_set_timeout(off, 60);

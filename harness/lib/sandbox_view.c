@@ -117,7 +117,9 @@ static void add_headers(struct rl_view *v, const char *dir)
         char path[PATH_MAX + 256];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        /* lstat: a header that is a link (a submission's "x.h" pointing
+         * at a solution) would bring its target into the view */
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
             add(v, path, RL_VIEW_RO);
     }
     if (d)
@@ -218,7 +220,7 @@ static void find_header(struct rl_view *v, const char *base, const char *name,
     char path[PATH_MAX];
     struct stat st;
     if (tidy(name, base, path, sizeof path) < 0 || covered(path, home) ||
-        planned(v, path) || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        planned(v, path) || lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return;
     add(v, path, RL_VIEW_RO);
     scan_includes(v, path, home, depth + 1);

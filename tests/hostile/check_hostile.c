@@ -389,6 +389,17 @@ static const struct attack attacks[] = {
      "    try_remove(CHECKOUT \"/solutions/01-iterative/echoserver.c\");\n",
      1, 0},
     /* 600 MiB in 32 MiB files: more than its work folder's 512 MiB. */
+    /* The probe's table, mapped by the grader while the program runs,
+     * cut to nothing under it: the grader must not die of SIGBUS. */
+    {"truncate-probe-table",
+     "    sleep(1); /* the grader maps the table meanwhile */\n"
+     "    if (truncate(\"probe.shm\", 0) == 0)\n"
+     "        say(blocked, \"BLOCKED (cut probe.shm; the grader lives); \");\n"
+     "    else\n"
+     "        say(blocked, \"BLOCKED truncate probe.shm: %s; \", "
+     "strerror(errno));\n"
+     "    sleep(1);\n",
+     0, 0},
     {"fill-disk",
      "    static char block[1 << 20];\n"
      "    int mib = 0;\n"

@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/build.h"
+#include "lib/guarded_map.h"
 #include "lib/run_disk.h"
 #include "lib/sandbox.h"
 #include "lib/sandbox_view.h"
@@ -316,6 +319,58 @@ START_TEST(test_noview_says_so)
 }
 END_TEST
 
+/* A mapped file cut to nothing reads as zeros, not as a SIGBUS. */
+START_TEST(test_guarded_map_survives_truncation)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/table", tmpdir);
+    int fd = open(path, O_RDWR | O_CREAT, 0600);
+    ck_assert_int_ge(fd, 0);
+    size_t len = 3 * (size_t)sysconf(_SC_PAGESIZE);
+    ck_assert_int_eq(ftruncate(fd, (off_t)len), 0);
+    ck_assert_int_eq(pwrite(fd, "x", 1, (off_t)len - 1), 1);
+    const char *m = rl_guarded_map(fd, len);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(m[len - 1], 'x');
+    ck_assert_int_eq(ftruncate(fd, 0), 0);
+    ck_assert_int_eq(m[0], 0);
+    ck_assert_int_eq(m[len - 1], 0);
+    rl_guarded_unmap(m, len);
+    close(fd);
+}
+END_TEST
+
+/* The same through racelab: a program that cuts the probe's table under
+ * it gets its report, racelab no SIGBUS (it used to die: exit 135). */
+START_TEST(test_truncated_probe_table)
+{
+    ck_assert_int_eq(access("bin/racelab", X_OK), 0); /* run from the top */
+    char src[300], cmd[900];
+    snprintf(src, sizeof src, "%s/cut.c", tmpdir);
+    FILE *f = fopen(src, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("#include <pthread.h>\n#include <unistd.h>\n"
+          "static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;\n"
+          "int main(void) {\n"
+          "    usleep(500000); /* racelab maps the table meanwhile */\n"
+          "    truncate(\"probe.shm\", 0);\n"
+          "    for (int i = 0; i < 10; i++) {\n"
+          "        pthread_mutex_lock(&m);\n"
+          "        pthread_mutex_unlock(&m);\n"
+          "        usleep(50000);\n"
+          "    }\n"
+          "    return 0;\n}\n",
+          f);
+    fclose(f);
+    chmod(src, 0644);
+    snprintf(cmd, sizeof cmd,
+             "bin/racelab check --tools probe %s >/dev/null 2>&1", src);
+    int st = system(cmd);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) <= 1, "racelab: status %d",
+                  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+END_TEST
+
 /* racelab doctor says whether the view works, and why not. */
 static char *doctor(const char *sandbox)
 {
@@ -360,6 +415,8 @@ Suite *make_view_suite(void)
     tcase_add_test(view, test_build_sees_headers_only);
     tcase_add_test(view, test_plan_takes_what_is_named);
     tcase_add_test(view, test_doctor_tells);
+    tcase_add_test(view, test_guarded_map_survives_truncation);
+    tcase_add_test(view, test_truncated_probe_table);
     suite_add_tcase(s, view);
     TCase *off = tcase_create("NoView");
     tcase_set_timeout(off, 60);

@@ -517,6 +517,17 @@ static const char *excerpt(const char *text, const char *what)
     return buf;
 }
 
+/* 1 when some string of the JSON's "isolation" list holds want. */
+static int isolation_has(json_t *doc, const char *want)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach (json_object_get(doc, "isolation"), i, v)
+        if (json_string_value(v) && strstr(json_string_value(v), want))
+            return 1;
+    return 0;
+}
+
 static void remove_dir(const char *dir)
 {
     char cmd[600];
@@ -546,6 +557,8 @@ START_TEST(confined_attack)
                       strstr(all, "work folder limited to 512 MiB"),
                   "%s: the isolation does not say so: %s", a->name,
                   excerpt(all, "isolation"));
+    ck_assert_msg(isolation_has(doc, ", private filesystem view, "),
+                  "%s: the JSON's isolation does not say so", a->name);
     char *after = course_hash();
     ck_assert_msg(strcmp(before, after) == 0, "%s: the course changed",
                   a->name);
@@ -576,6 +589,8 @@ START_TEST(fallback_attack)
                               "(RACELAB_SANDBOX=noview)"),
                   "%s: the isolation does not say the view is off: %s", a->name,
                   excerpt(all, "isolation"));
+    ck_assert_msg(isolation_has(doc, ", no filesystem view: disabled"),
+                  "%s: the JSON's isolation does not say so", a->name);
     ck_assert_msg(!strstr(all, "WROTE"), "%s: wrote: %s", a->name,
                   excerpt(all, "WROTE"));
     if (a->fallback_leaks)

@@ -212,6 +212,31 @@ static int planned(const struct rl_view *v, const char *path)
 static void scan_includes(struct rl_view *v, const char *file, const char *home,
                           int depth);
 
+/* Does path pass through a symbolic link below where it and base part
+ * (a submission's "inc -> /elsewhere" folder)?  Above that the path is
+ * the course's own layout, links and all. */
+static int link_below(const char *base, const char *path)
+{
+    size_t common = 0;
+    for (size_t i = 0; base[i] && base[i] == path[i]; i++)
+        if ((base[i + 1] == 0 || base[i + 1] == '/') &&
+            (path[i + 1] == '/' || path[i + 1] == 0))
+            common = i + 1;
+    char part[PATH_MAX];
+    snprintf(part, sizeof part, "%s", path);
+    for (char *s = part + common + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = 0;
+        struct stat st;
+        int link = lstat(part, &st) == 0 && S_ISLNK(st.st_mode);
+        *s = '/';
+        if (link)
+            return 1;
+    }
+    return 0;
+}
+
 /* A header a quoted #include names, looked for where the preprocessor
  * looks: beside the including file, then in each include folder. */
 static void find_header(struct rl_view *v, const char *base, const char *name,
@@ -220,7 +245,8 @@ static void find_header(struct rl_view *v, const char *base, const char *name,
     char path[PATH_MAX];
     struct stat st;
     if (tidy(name, base, path, sizeof path) < 0 || covered(path, home) ||
-        planned(v, path) || lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        planned(v, path) || lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        link_below(base, path))
         return;
     add(v, path, RL_VIEW_RO);
     scan_includes(v, path, home, depth + 1);

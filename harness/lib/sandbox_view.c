@@ -237,6 +237,25 @@ static int link_below(const char *base, const char *path)
     return 0;
 }
 
+/* Is path in the folder that holds one of the include folders (labs/
+ * for labs/06-counter: "../sync-common/sync.h")?  Further away (racelab's
+ * own "../../harness/lib/x.h") it is not the lab's, and not taken. */
+static int near_include_folder(const struct rl_view *v, const char *path)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->e[i].kind != RL_VIEW_DIR || strcmp(v->e[i].path, v->cwd) == 0)
+            continue;
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", v->e[i].path);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent)
+            *slash = 0;
+        if (within(path, parent))
+            return 1;
+    }
+    return 0;
+}
+
 /* A header a quoted #include names, looked for where the preprocessor
  * looks: beside the including file, then in each include folder. */
 static void find_header(struct rl_view *v, const char *base, const char *name,
@@ -246,7 +265,7 @@ static void find_header(struct rl_view *v, const char *base, const char *name,
     struct stat st;
     if (tidy(name, base, path, sizeof path) < 0 || covered(path, home) ||
         planned(v, path) || lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
-        link_below(base, path))
+        link_below(base, path) || !near_include_folder(v, path))
         return;
     add(v, path, RL_VIEW_RO);
     scan_includes(v, path, home, depth + 1);

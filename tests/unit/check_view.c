@@ -233,6 +233,15 @@ START_TEST(test_build_sees_headers_only)
     chmod(path, 0644);
     snprintf(alias, sizeof alias, "%s/inc", sub);
     ck_assert_int_eq(symlink(hidden, alias), 0);
+    /* and a header further away than the include folders' own folder */
+    char far[400], far_include[700];
+    snprintf(far, sizeof far, "%s-far.h", tmpdir);
+    f = fopen(far, "w");
+    fputs("SECRET-SOLUTION-TEXT\n", f);
+    fclose(f);
+    chmod(far, 0644);
+    snprintf(far_include, sizeof far_include, "#include \"../../%s\"\n",
+             strrchr(far, '/') + 1);
     char absolute[600];
     snprintf(absolute, sizeof absolute, "#include \"%s\"\n", secret);
     const char *cheats[] = {"#include \"secret.c\"\n",
@@ -240,6 +249,7 @@ START_TEST(test_build_sees_headers_only)
                             absolute,
                             "#include \"peek.h\"\n",
                             "#include \"inc/secret.h\"\n",
+                            far_include,
                             "#include \"/etc/shadow\"\n"};
     for (size_t i = 0; i < sizeof cheats / sizeof *cheats; i++) {
         snprintf(path, sizeof path, "%s/cheat%zu.c", sub, i);
@@ -259,6 +269,7 @@ START_TEST(test_build_sees_headers_only)
         }
         rl_build_free(&b);
     }
+    unlink(far);
 }
 END_TEST
 

@@ -996,8 +996,10 @@ static void set_nonblock(int fd)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-/* RACELAB_SANDBOX="nons,nocgroup" turns isolation off piece by piece, so
- * that the fallback paths can be tested on a machine that has it all. */
+/* RACELAB_SANDBOX="nons,nocgroup" (also nouid; noview: no filesystem view
+ * nor work folder tmpfs; nodisk: no tmpfs) turns isolation off piece by
+ * piece, so that the fallback paths can be tested on a machine that has
+ * it all. */
 static int sandbox_disabled(const char *what)
 {
     const char *v = getenv("RACELAB_SANDBOX");

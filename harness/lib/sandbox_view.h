@@ -40,6 +40,13 @@ void rl_view_plan(struct rl_view *v, const char *home, const char *cwd,
                   char *const argv[], char *const env_extra[]);
 void rl_view_free(struct rl_view *v);
 
+/* Shared by the plan and the build: the system folders every view holds
+ * read-only (NULL-terminated), the most entries a view may have (beyond
+ * it the view is refused, and said), and "is path dir or inside it". */
+extern const char *const rl_view_system_dirs[];
+enum { RL_VIEW_MAX = 384 };
+int rl_view_within(const char *path, const char *dir);
+
 /*
  * In the run's init, root in a mount namespace of its own (propagation
  * private): builds the view and pivot_roots into it.  Returns 0; or -1

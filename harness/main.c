@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "lib/run_disk.h"
 
 struct subcommand {
     const char *name;
@@ -30,6 +31,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* Before any thread: the work folders' tmpfs mounts live in a mount
+     * namespace of racelab's own (docs/isolation.md). */
+    rl_run_disk_setup(NULL);
     if (argc < 2) {
         usage(stderr);
         return RL_EXIT_USAGE;

@@ -1,5 +1,6 @@
 /* build.c: compile the user's sources into the variants the tools need. */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,11 +114,46 @@ static char *build_folder(const char *outdir, enum rl_variant v)
     return dir;
 }
 
+/* A copy of built at exe (the build folder is a tmpfs of its own, so a
+ * rename across it fails); exe is made new, never opened through a link. */
+static int copy_program(const char *built, const char *exe)
+{
+    int in = open(built, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int out =
+        open(exe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0700);
+    int rc = in >= 0 && out >= 0 ? 0 : -1;
+    char buf[1 << 16];
+    ssize_t n;
+    while (rc == 0 && (n = read(in, buf, sizeof buf)) != 0)
+        if (n < 0 || write(out, buf, (size_t)n) != n)
+            rc = -1;
+    if (in >= 0)
+        close(in);
+    if (out >= 0 && close(out) < 0)
+        rc = -1;
+    if (rc < 0)
+        unlink(exe);
+    return rc;
+}
+
 /* Moves the compiled program into place, root's, readable by all. */
 static int install_program(const char *built, const char *exe)
 {
-    if (rename(built, exe) < 0)
-        return -1;
+    if (rename(built, exe) < 0) {
+        /* a copy beside exe, then renamed over it (an earlier build's) */
+        int across = errno == EXDEV;
+        char *copy = xasprintf("%s.new", exe);
+        unlink(copy);
+        int rc =
+            across && copy_program(built, copy) == 0 && rename(copy, exe) == 0
+                ? 0
+                : -1;
+        if (rc < 0)
+            unlink(copy);
+        free(copy);
+        if (rc < 0)
+            return -1;
+    }
     if (geteuid() == 0 && lchown(exe, 0, 0) < 0)
         return -1;
     struct stat st;

@@ -13,7 +13,8 @@ struct rl_build {
     int failed[RL_VARIANT_COUNT];   /* 1 when that variant did not compile */
     struct rl_strv command[RL_VARIANT_COUNT]; /* the compiler's argv */
     double wall_seconds[RL_VARIANT_COUNT];
-    char isolation[RL_VARIANT_COUNT][192]; /* how each compiler ran */
+    /* how each compiler ran */
+    char isolation[RL_VARIANT_COUNT][RL_ISOLATION_MAX];
 };
 
 /* The compiler command of a variant, e.g. "gcc -g -O1 -pthread". */

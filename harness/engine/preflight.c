@@ -318,6 +318,8 @@ static void check_run_uid(struct rl_preflight *p, const char *dir)
         return;
     }
     p->run_uid_ok = r.own_uid;
+    p->view_ok = r.fs_view;
+    p->disk_ok = r.disk_limited;
     snprintf(p->run_uid_isolation, sizeof p->run_uid_isolation, "%s",
              r.isolation);
     rl_sandbox_result_free(&r);
@@ -396,6 +398,33 @@ static void print_run_uid(const struct rl_preflight *p, FILE *out)
                 p->run_uid_isolation);
 }
 
+/* Whether user code sees a filesystem of its own (docs/isolation.md). */
+static void print_view(const struct rl_preflight *p, FILE *out)
+{
+    if (!p->run_uid_checked)
+        return;
+    const char *said = strstr(p->run_uid_isolation, "no filesystem view: ");
+    char why[RL_ISOLATION_MAX];
+    snprintf(why, sizeof why, "%s",
+             said ? said + strlen("no filesystem view: ")
+                  : p->run_uid_isolation);
+    char *end = strstr(why, ", work folder");
+    if (end)
+        *end = 0;
+    if (p->view_ok)
+        fprintf(out, "filesystem view: ok (each run of user code sees the "
+                     "system read-only, its own folder and nothing else of "
+                     "the course)\n");
+    else
+        fprintf(out,
+                "filesystem view: no (%s): user code sees what its uid "
+                "may read; see docs/isolation.md\n",
+                why);
+    const char *disk = strstr(p->run_uid_isolation, "work folder ");
+    fprintf(out, "work folder disk limit: %s (%s)\n", p->disk_ok ? "ok" : "no",
+            disk ? disk : p->run_uid_isolation);
+}
+
 void rl_preflight_print(const struct rl_preflight *p, FILE *out)
 {
     if (p->tsan_ok && p->valgrind_ok)
@@ -416,4 +445,5 @@ void rl_preflight_print(const struct rl_preflight *p, FILE *out)
                      "process counts are not capped; fix: run racelab as "
                      "root (or delegate a cgroup to this user)\n");
     print_run_uid(p, out);
+    print_view(p, out);
 }

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "lib/sandbox.h"
+
 struct rl_preflight {
     int tsan_ok;       /* a racy clang -fsanitize=thread program, run as
                           `setarch $(uname -m) -R prog`, reports the race */
@@ -16,10 +18,13 @@ struct rl_preflight {
      * looked at; run_uid_ok 1: a confined run got its own uid;
      * run_uid_isolation: what the confined run said. */
     int run_uid_checked, run_uid_ok;
-    char run_uid_isolation[192];
-    char isolation[192]; /* the sandbox's own description */
-    char message[1024];  /* what does not work, each with its exact fix;
-                            "" when everything works */
+    /* The same run: it saw a filesystem view of its own (view_ok), its
+     * work folder was a size-limited tmpfs (disk_ok). */
+    int view_ok, disk_ok;
+    char run_uid_isolation[RL_ISOLATION_MAX];
+    char isolation[RL_ISOLATION_MAX]; /* the sandbox's own description */
+    char message[1024]; /* what does not work, each with its exact fix;
+                           "" when everything works */
 };
 
 /*

@@ -58,10 +58,10 @@ struct rl_job {
     struct rl_strv raw_ids;
     struct rl_strv argv, env; /* the command run, kept for the report */
     struct rl_run_summary summary;
-    char note[640];             /* why the run was cut short, or "" */
-    char isolation[192];        /* the sandbox's description, or "" */
-    char error[256];            /* an internal error, or "" */
-    struct rl_diagnostics diag; /* the tool's warnings (run->diag) */
+    char note[640];                   /* why the run was cut short, or "" */
+    char isolation[RL_ISOLATION_MAX]; /* the sandbox's description, or "" */
+    char error[256];                  /* an internal error, or "" */
+    struct rl_diagnostics diag;       /* the tool's warnings (run->diag) */
     int exited, stopped_by_watch, timed_out;
     int server_outcome; /* enum rl_drive_outcome: never listened, or did
                            not echo */

@@ -3,7 +3,9 @@
 
 #include "lib/clock.h"
 #include "lib/procfs.h"
+#include "lib/run_disk.h"
 #include "lib/run_uid.h"
+#include "lib/sandbox_view.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -43,6 +45,9 @@
  *        cgroups; reaps everything, forwards the harness's stop signal to
  *        the program, and reports the program's wait status on the status
  *        pipe.  When it exits the kernel kills the whole namespace.
+ *        A confined run's init first builds its filesystem view and
+ *        pivot_roots into it (lib/sandbox_view.c): the program and
+ *        everything it starts see only that.
  * program: the user's argv, with rlimits, stdio redirected, fds closed;
  *        a confined run (opts.confine) started by root then drops to a uid
  *        of its own (lib/run_uid.c: no groups, no capabilities,
@@ -63,13 +68,14 @@ enum setup_kind {
     SETUP_INIT_PID,       /* value: init's pid, outer view */
     SETUP_PROGRAM_PID,    /* value: program's pid as init sees it */
     SETUP_FAIL,           /* err: errno, what: the step that failed */
+    SETUP_VIEW,           /* value: 1 in its view; 0: err, what say why */
 };
 
 struct setup_msg {
     int kind;
     int value;
     int err;
-    char what[20];
+    char what[40];
 };
 
 enum { NS_PID = 1, NS_NET = 2, NS_MNT = 4, NS_USER = 8 };
@@ -109,12 +115,20 @@ struct rl_sandbox {
     int wake_rd, wake_wr;    /* wakes rl_sandbox_wait for a stop */
     struct cgroup mem, pids;
     double t0; /* rl_now() at the start */
-    char isolation[192];
+    char isolation[RL_ISOLATION_MAX];
     int run_uid;           /* the program's own uid, or -1 */
     int uid_lock;          /* holds run_uid until the run is over */
     const char *uid_why;   /* confined but not run_uid: why, or NULL */
     char tmpdir[PATH_MAX]; /* confined: its TMPDIR, else "" */
     char *const *argv;     /* while starting: what it will run */
+    /* Confined: its filesystem view (want_view: to be built; in_view: it
+     * was; else view_why says why not) and its work folder's tmpfs. */
+    struct rl_view view;
+    int want_view, in_view;
+    const char *view_why;
+    char view_fail[96];
+    int disk_limited;
+    const char *disk_why;
 };
 
 /* Signals init passes on to the program when the harness sends them. */
@@ -168,7 +182,7 @@ static int write_file(const char *dir, const char *name, const char *text)
 
 static void send_msg(int fd, int kind, int value, int err, const char *what)
 {
-    struct setup_msg m = {kind, value, err, ""};
+    struct setup_msg m = {kind, value, err, {0}};
     if (what)
         snprintf(m.what, sizeof m.what, "%s", what);
     write_all(fd, &m, sizeof m);
@@ -473,7 +487,18 @@ static void init_main(const struct rl_sandbox *sb, char *const argv[],
     prctl(PR_SET_NAME, "racelab-init");
     if (!(sb->ns & NS_PID))
         prctl(PR_SET_CHILD_SUBREAPER, 1);
-    if (sb->ns & NS_MNT)
+    int in_view = 0;
+    if (sb->want_view && (sb->ns & NS_MNT)) {
+        const char *step = NULL;
+        int rc = rl_view_enter(&sb->view, (sb->ns & NS_NET) != 0, &step);
+        if (rc == -2) {
+            send_msg(f->setup, SETUP_FAIL, 0, errno, step);
+            _exit(1);
+        }
+        in_view = rc == 0;
+        send_msg(f->setup, SETUP_VIEW, in_view, in_view ? 0 : errno, step);
+    }
+    if ((sb->ns & NS_MNT) && !in_view)
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     init_harness_pid = (sb->ns & NS_PID) ? 0 : harness;
     setpgid(0, 0);
@@ -822,6 +847,30 @@ static void describe_isolation(struct rl_sandbox *sb)
                                                        : ", no cgroup";
     snprintf(sb->isolation, sizeof sb->isolation, "%s%s%s", describe_uid(sb),
              ns, cg);
+    if (!sb->o.confine)
+        return;
+    size_t n = strlen(sb->isolation);
+    char disk[64];
+    snprintf(disk, sizeof disk, "%llu MiB",
+             (sb->o.disk_bytes ? sb->o.disk_bytes : RL_SANDBOX_DISK) >> 20);
+    if (sb->in_view)
+        n += snprintf(sb->isolation + n, sizeof sb->isolation - n,
+                      ", private filesystem view");
+    else
+        n += snprintf(sb->isolation + n, sizeof sb->isolation - n,
+                      ", no filesystem view: %s",
+                      sb->view_fail[0] ? sb->view_fail
+                      : sb->view_why   ? sb->view_why
+                                       : "no mount namespace");
+    if (n < sizeof sb->isolation) {
+        if (sb->disk_limited)
+            snprintf(sb->isolation + n, sizeof sb->isolation - n,
+                     ", work folder limited to %s", disk);
+        else
+            snprintf(sb->isolation + n, sizeof sb->isolation - n,
+                     ", work folder not size-limited: %s",
+                     sb->disk_why ? sb->disk_why : "unknown");
+    }
 }
 
 /* Reads what the status pipe has: the program's wait status, or its end
@@ -894,6 +943,7 @@ static void free_sandbox(struct rl_sandbox *sb)
     /* Every process of the uid is gone (namespace and cgroups killed):
      * another run may have it now. */
     rl_run_uid_release(&sb->uid_lock);
+    rl_view_free(&sb->view);
     free(sb->out.buf);
     free(sb->err.buf);
     free(sb);
@@ -919,6 +969,11 @@ static int read_setup(struct rl_sandbox *sb, int fd, char *const argv[],
             sb->init = m.value;
         else if (m.kind == SETUP_PROGRAM_PID)
             sb->program_inner = m.value;
+        else if (m.kind == SETUP_VIEW && m.value)
+            sb->in_view = 1;
+        else if (m.kind == SETUP_VIEW)
+            snprintf(sb->view_fail, sizeof sb->view_fail, "%s failed (%s)",
+                     m.what, strerror(m.err));
         else if (m.kind == SETUP_FAIL && !failed) {
             failed = 1;
             if (strcmp(m.what, "exec") == 0)
@@ -941,8 +996,10 @@ static void set_nonblock(int fd)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-/* RACELAB_SANDBOX="nons,nocgroup" turns isolation off piece by piece, so
- * that the fallback paths can be tested on a machine that has it all. */
+/* RACELAB_SANDBOX="nons,nocgroup" (also nouid; noview: no filesystem view
+ * nor work folder tmpfs; nodisk: no tmpfs) turns isolation off piece by
+ * piece, so that the fallback paths can be tested on a machine that has
+ * it all. */
 static int sandbox_disabled(const char *what)
 {
     const char *v = getenv("RACELAB_SANDBOX");
@@ -1005,11 +1062,45 @@ static const char *unreachable_by_others(const struct rl_sandbox *sb,
  * harness put in it.  Where that cannot be, the run goes on as root and
  * its isolation says why (uid_why), never silently.
  */
+/* Its filesystem view, planned here, built by init (lib/sandbox_view.h);
+ * the folders it may write, home and a drop folder for a log, each on a
+ * size-limited tmpfs (lib/run_disk.h).  Where either cannot be, why. */
+static void confine_files(struct rl_sandbox *sb, const char *home)
+{
+    unsigned long long bytes =
+        sb->o.disk_bytes ? sb->o.disk_bytes : RL_SANDBOX_DISK;
+    if (!home)
+        sb->disk_why = "it has no work folder";
+    else if (rl_run_disk_limit(home, bytes, &sb->disk_why) == 0)
+        sb->disk_limited = 1;
+    if (sb->no_namespaces) {
+        sb->view_why = "namespaces disabled (RACELAB_SANDBOX=nons)";
+        return;
+    }
+    if (sandbox_disabled("noview")) {
+        sb->view_why = "disabled (RACELAB_SANDBOX=noview)";
+        return;
+    }
+    rl_view_plan(&sb->view, home, sb->o.cwd, sb->argv, sb->o.env_extra);
+    sb->view.tmp_bytes = RL_SANDBOX_VIEW_TMP;
+    sb->want_view = 1;
+    for (size_t i = 0; i < sb->view.n; i++) {
+        const char *why = NULL;
+        const struct rl_view_entry *e = &sb->view.e[i];
+        if (e->kind == RL_VIEW_RW && (!home || strcmp(e->path, home) != 0) &&
+            sb->disk_limited && rl_run_disk_limit(e->path, bytes, &why) < 0) {
+            sb->disk_limited = 0;
+            sb->disk_why = "a folder it writes cannot be limited";
+        }
+    }
+}
+
 static void confine_init(struct rl_sandbox *sb)
 {
     const char *home = sb->o.home ? sb->o.home : sb->o.cwd;
     int root = geteuid() == 0;
     sb->o.home = home;
+    confine_files(sb, home);
     if (home) {
         snprintf(sb->tmpdir, sizeof sb->tmpdir, "%s/.tmp", home);
         if (mkdir(sb->tmpdir, 0700) < 0 && errno != EEXIST)
@@ -1421,6 +1512,8 @@ static void fill_result(struct rl_sandbox *sb, struct rl_sandbox_result *r)
     r->cgroups = sb->cgroups != 0;
     r->own_uid = sb->run_uid >= 0;
     r->uid = sb->run_uid >= 0 ? sb->run_uid : (int)getuid();
+    r->fs_view = sb->in_view;
+    r->disk_limited = sb->disk_limited;
 }
 
 int rl_sandbox_wait(struct rl_sandbox *sb, struct rl_sandbox_result *r)

@@ -49,7 +49,18 @@ struct rl_sandbox_opts {
     /* Confined, but not to be run as a uid of its own (e.g. its sources
      * are not readable by other users): why, said in its isolation. */
     const char *uid_refused;
+    /* Confined: the size of the tmpfs its work folder (home) is put on,
+     * as root (lib/run_disk.h); 0 means RL_SANDBOX_DISK.  A confined run
+     * also gets a filesystem view of its own (lib/sandbox_view.h). */
+    unsigned long long disk_bytes;
 };
+
+/* The work folder's tmpfs, and the view's own /tmp and /dev/shm. */
+#define RL_SANDBOX_DISK (512ULL << 20)
+#define RL_SANDBOX_VIEW_TMP (64ULL << 20)
+
+/* Room for the longest isolation description. */
+enum { RL_ISOLATION_MAX = 384 };
 
 struct rl_sandbox_result {
     int exited;           /* 1 when the program exited by itself */
@@ -61,12 +72,15 @@ struct rl_sandbox_result {
     char *out, *err; /* captured stdout and stderr, NUL-terminated */
     size_t out_len, err_len;
     int out_truncated, err_truncated;
-    char isolation[192]; /* e.g. "pid+net namespaces, memory cgroup" */
+    char isolation[RL_ISOLATION_MAX]; /* "pid+net namespaces, ..." */
     /* The same as facts: own pid and network namespaces; memory or pids
      * cgroups; a uid of its own, without capabilities, no_new_privs
      * (own_uid, with uid the one it ran as; else as the invoking user). */
     int pid_net_namespaces, cgroups;
     int own_uid, uid;
+    /* Confined: it saw a filesystem view of its own (fs_view), its work
+     * folder was a size-limited tmpfs (disk_limited). */
+    int fs_view, disk_limited;
 };
 
 struct rl_sandbox; /* a running program */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/run_disk.h"
 #include "lib/workdir.h"
 #include "lib/xalloc.h"
 
@@ -39,7 +40,10 @@ char *rl_workdir_sub(const char *dir, const char *name, char *err,
 static int remove_entry(const char *path, const struct stat *st, int type,
                         struct FTW *ftw)
 {
-    remove(path);
+    /* A run's work folder may be its own tmpfs (run_disk.h): emptied
+     * like any folder, then unmounted before it can go. */
+    if (remove(path) < 0 && type == FTW_DP && rl_run_disk_release(path) == 0)
+        remove(path);
     return 0;
 }
 

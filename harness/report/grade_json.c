@@ -1,6 +1,7 @@
 /* grade_json.c: the grade as JSON, for gradebooks and scripts. */
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "report/grade_formats.h"
 #include "report/report.h"
@@ -51,6 +52,25 @@ static json_t *check_json(const struct rl_grade_check_result *c, char *err,
     return o;
 }
 
+/* How the runs' programs were confined: each distinct description once,
+ * as the text report's "isolation:" lines (a fallback must be seen). */
+static json_t *isolation_json(const struct rl_grade_result *r)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->nruns; i++)
+        for (size_t j = 0; j < r->runs[i].ntools; j++) {
+            const char *iso = r->runs[i].tools[j].isolation;
+            int said = 0;
+            size_t k;
+            json_t *v;
+            json_array_foreach (list, k, v)
+                said |= iso && strcmp(json_string_value(v), iso) == 0;
+            if (iso && !said)
+                json_array_append_new(list, rl_report_json_string(iso));
+        }
+    return list;
+}
+
 /* A check whose findings cannot be written is left out, the rest are
  * still written, and the emitter fails: racelab's fault, exit status 3. */
 int rl_grade_json(const struct rl_grade_result *r, const char *path, char *err,
@@ -69,6 +89,7 @@ int rl_grade_json(const struct rl_grade_result *r, const char *path, char *err,
     json_object_set_new(doc, "max_score", json_integer(r->max_score));
     json_object_set_new(doc, "checks", checks);
     json_object_set_new(doc, "diagnostics", diagnostics_json(r));
+    json_object_set_new(doc, "isolation", isolation_json(r));
     failed |= rl_report_json_write(doc, path, err, errlen) != 0;
     json_decref(doc);
     return failed ? -1 : 0;

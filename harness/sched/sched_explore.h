@@ -7,6 +7,7 @@
 
 #include "protocol/sched_wire.h"
 #include "engine/sources.h"
+#include "lib/sandbox.h"
 
 /* How one seed's run ended. */
 struct rl_seed_result {
@@ -34,8 +35,9 @@ struct rl_explore {
     struct rl_seed_trace *traces;
     size_t ntraces;
     double wall_seconds;
-    char isolation[192]; /* how its run was confined (the sandbox says) */
-    long long stopped;   /* seeds run before the time budget ran out, or 0 */
+    /* how its run was confined (the sandbox says) */
+    char isolation[RL_ISOLATION_MAX];
+    long long stopped; /* seeds run before the time budget ran out, or 0 */
 };
 
 struct rl_explore_opts {

@@ -70,7 +70,8 @@ struct rl_explore_outcome {
                                    shown but never findings */
     char *note;                 /* what it explored */
     double wall_seconds;
-    char isolation[192]; /* how the explorer's run was confined, or "" */
+    /* how the explorer's run was confined, or "" */
+    char isolation[RL_ISOLATION_MAX];
 };
 void rl_explore_outcome_free(struct rl_explore_outcome *o);
 

@@ -17,6 +17,7 @@
 #include "tools/symbolize.h"
 #include "tools/tool.h"
 #include "tools/tool_probe.h"
+#include "lib/guarded_map.h"
 #include "lib/xalloc.h"
 
 /* How often the watcher looks: often enough to stop a deadlock soon after
@@ -34,7 +35,7 @@ static void state_free(struct probe_state *st)
     if (!st)
         return;
     if (st->table)
-        munmap((void *)st->table, sizeof *st->table);
+        rl_guarded_unmap(st->table, sizeof *st->table);
     rl_hang_watch_free(&st->watch);
     free(st->table_path);
     free(st);
@@ -50,9 +51,8 @@ static const struct rlp_shm *map_table(struct probe_state *st)
     if (fd < 0)
         return NULL;
     if (fstat(fd, &sb) == 0 && (size_t)sb.st_size >= sizeof *st->table) {
-        void *m = mmap(NULL, sizeof *st->table, PROT_READ, MAP_SHARED, fd, 0);
-        if (m != MAP_FAILED)
-            st->table = m;
+        /* The program owns the file and may cut it under us: guarded. */
+        st->table = rl_guarded_map(fd, sizeof *st->table);
     }
     close(fd);
     return st->table;

@@ -231,6 +231,448 @@ START_TEST(hostile_submission)
 }
 END_TEST
 
+/* ---- confinement: lab 01 servers that attack the grader ------------- */
+
+/*
+ * Each attack is lab 01's starter (4/10) whose main first runs a piece of
+ * code against the grader, then serves.  What it found it sends back for
+ * every line a client sends, where the echo check's message quotes it
+ * ("got back ..."), and prints it: the widest channel into the report.
+ * "LEAKED" or "WROTE" starts the answer when something got through,
+ * "BLOCKED" when everything was refused.  The source is made at run time,
+ * so that it names the checkout's and the submission's real paths (what
+ * an attacker learns from argv, /proc/self/cwd or debug information).
+ */
+struct attack {
+    const char *name;
+    const char *code;   /* the body of attack(); CHECKOUT and SUBMISSION */
+    int fallback;       /* also run with the view forced off */
+    int fallback_leaks; /* ... where reading it is what the view stops */
+};
+
+static const char attack_prelude[] =
+    "/* echoserver.c: a hostile lab 01 server (tests/hostile) */\n"
+    "#include \"csapp.h\"\n"
+    "#include <dirent.h>\n"
+    "#include <stdarg.h>\n"
+    "#include <sys/mount.h>\n"
+    "static char got[4096], blocked[4096];\n"
+    "static void say(char *buf, const char *fmt, ...)\n"
+    "{\n"
+    "    va_list ap;\n"
+    "    size_t n = strlen(buf);\n"
+    "    va_start(ap, fmt);\n"
+    "    vsnprintf(buf + n, 4096 - n, fmt, ap);\n"
+    "    va_end(ap);\n"
+    "}\n"
+    "static void try_read(const char *path)\n"
+    "{\n"
+    "    char data[100];\n"
+    "    int fd = open(path, O_RDONLY);\n"
+    "    ssize_t n = fd < 0 ? -1 : read(fd, data, sizeof data - 1);\n"
+    "    if (fd >= 0)\n"
+    "        close(fd);\n"
+    "    if (n > 0) {\n"
+    "        data[n] = 0;\n"
+    "        for (ssize_t i = 0; i < n; i++)\n"
+    "            if (data[i] == '\\n' || data[i] == '\\r') data[i] = '|';\n"
+    "        say(got, \"LEAKED %s: %s; \", path, data);\n"
+    "    } else {\n"
+    "        say(blocked, \"BLOCKED read %s: %s; \", path,\n"
+    "            n == 0 ? \"empty\" : strerror(errno));\n"
+    "    }\n"
+    "}\n"
+    "static void try_write(const char *path, int flags)\n"
+    "{\n"
+    "    int fd = open(path, O_WRONLY | flags, 0644);\n"
+    "    if (fd >= 0) {\n"
+    "        say(got, \"WROTE %s; \", path);\n"
+    "        close(fd);\n"
+    "    } else {\n"
+    "        say(blocked, \"BLOCKED write %s: %s; \", path, strerror(errno));\n"
+    "    }\n"
+    "}\n"
+    "static void try_remove(const char *path)\n"
+    "{\n"
+    "    if (unlink(path) == 0 || rmdir(path) == 0)\n"
+    "        say(got, \"WROTE (removed) %s; \", path);\n"
+    "    else\n"
+    "        say(blocked, \"BLOCKED remove %s: %s; \", path, "
+    "strerror(errno));\n"
+    "}\n";
+
+static const char attack_server[] =
+    "static void echo(int connfd)\n"
+    "{\n"
+    "    char line[MAXLINE];\n"
+    "    ssize_t n;\n"
+    "    char answer[8192];\n"
+    "    snprintf(answer, sizeof answer, \"%s%s\\n\", got, blocked);\n"
+    "    while ((n = readline(connfd, line, sizeof line)) > 0)\n"
+    "        if (writen(connfd, answer, strlen(answer)) < 0)\n"
+    "            break;\n"
+    "}\n"
+    "int main(int argc, char **argv)\n"
+    "{\n"
+    "    if (argc != 2) {\n"
+    "        fprintf(stderr, \"usage: %s PORT\\n\", argv[0]);\n"
+    "        exit(2);\n"
+    "    }\n"
+    "    attack(argv);\n"
+    "    printf(\"%s%s\\n\", got, blocked);\n"
+    "    fprintf(stderr, \"%s%s\\n\", got, blocked);\n"
+    "    fflush(stdout);\n"
+    "    int listenfd = Open_listenfd(argv[1]);\n"
+    "    for (;;) {\n"
+    "        struct sockaddr_storage addr;\n"
+    "        socklen_t len = sizeof addr;\n"
+    "        int connfd = Accept(listenfd, (SA *)&addr, &len);\n"
+    "        echo(connfd);\n"
+    "        Close(connfd);\n"
+    "    }\n"
+    "}\n";
+
+static const struct attack attacks[] = {
+    {"read-solution",
+     "    try_read(CHECKOUT \"/solutions/01-iterative/echoserver.c\");\n"
+     "    try_read(CHECKOUT \"/labs/01-iterative/rubric.json\");\n"
+     "    try_read(CHECKOUT \"/harness/lib/sandbox.c\");\n"
+     "    try_read(\"/proc/self/cwd/../../../solutions/01-iterative/"
+     "echoserver.c\");\n",
+     1, 1},
+    {"read-shadow",
+     "    try_read(\"/etc/shadow\");\n"
+     "    try_read(\"/etc/gshadow\");\n",
+     1, 0},
+    {"proc-1-root",
+     "    try_read(\"/proc/1/root/etc/hostname\");\n"
+     "    try_read(\"/proc/1/root\" CHECKOUT \"/labs/01-iterative/"
+     "rubric.json\");\n"
+     "    try_read(\"/proc/1/cwd/\" \"labs/01-iterative/rubric.json\");\n"
+     "    try_read(\"/proc/1/environ\");\n",
+     0, 0},
+    {"sys-class-net",
+     "    DIR *d = opendir(\"/sys/class/net\");\n"
+     "    struct dirent *e;\n"
+     "    int others = 0;\n"
+     "    while (d && (e = readdir(d)))\n"
+     "        if (e->d_name[0] != '.' && strcmp(e->d_name, \"lo\") != 0) {\n"
+     "            say(got, \"LEAKED interface %s; \", e->d_name);\n"
+     "            others++;\n"
+     "        }\n"
+     "    if (d)\n"
+     "        closedir(d);\n"
+     "    if (!others)\n"
+     "        say(blocked, \"BLOCKED /sys/class/net: lo only; \");\n",
+     0, 0},
+    {"umount-proc",
+     "    if (umount2(\"/proc\", MNT_DETACH) == 0) {\n"
+     "        say(got, \"WROTE (unmounted /proc); \");\n"
+     "        try_read(\"/proc/1/cmdline\");\n"
+     "    } else {\n"
+     "        say(blocked, \"BLOCKED umount /proc: %s; \", strerror(errno));\n"
+     "    }\n",
+     0, 0},
+    {"write-outside",
+     "    try_write(CHECKOUT \"/labs/01-iterative/rubric.json\", O_APPEND);\n"
+     "    try_write(CHECKOUT \"/bin/racelab\", O_APPEND);\n"
+     "    try_write(CHECKOUT \"/labs/planted.c\", O_CREAT | O_EXCL);\n"
+     /* /tmp is its own in the view: the test looks in the host's. */
+     "    int fd = open(\"/tmp/racelab-hostile-planted\", O_WRONLY | "
+     "O_CREAT, 0644);\n"
+     "    if (fd >= 0)\n"
+     "        close(fd);\n",
+     1, 0},
+    {"delete-submission",
+     "    try_remove(SUBMISSION \"/echoserver.c\");\n"
+     "    try_remove(SUBMISSION);\n"
+     "    try_remove(CHECKOUT \"/solutions/01-iterative/echoserver.c\");\n",
+     1, 0},
+    /* 600 MiB in 32 MiB files: more than its work folder's 512 MiB. */
+    /* The probe's table, mapped by the grader while the program runs,
+     * cut to nothing under it: the grader must not die of SIGBUS. */
+    {"truncate-probe-table",
+     "    sleep(1); /* the grader maps the table meanwhile */\n"
+     "    if (truncate(\"probe.shm\", 0) == 0)\n"
+     "        say(blocked, \"BLOCKED (cut probe.shm; the grader lives); \");\n"
+     "    else\n"
+     "        say(blocked, \"BLOCKED truncate probe.shm: %s; \", "
+     "strerror(errno));\n"
+     "    sleep(1);\n",
+     0, 0},
+    {"fill-disk",
+     "    static char block[1 << 20];\n"
+     "    int mib = 0;\n"
+     "    const char *why = \"stopped\";\n"
+     "    for (int f = 0; f < 19 && mib < 600; f++) {\n"
+     "        char name[32];\n"
+     "        snprintf(name, sizeof name, \"fill-%d\", f);\n"
+     "        int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);\n"
+     "        if (fd < 0) { why = strerror(errno); break; }\n"
+     "        for (int i = 0; i < 32; i++, mib++)\n"
+     "            if (write(fd, block, sizeof block) != sizeof block) {\n"
+     "                why = strerror(errno); f = 99; break;\n"
+     "            }\n"
+     "        close(fd);\n"
+     "    }\n"
+     "    if (mib >= 600)\n"
+     "        say(got, \"WROTE %d MiB; \", mib);\n"
+     "    else\n"
+     "        say(blocked, \"BLOCKED fill at %d MiB: %s; \", mib, why);\n",
+     0, 0},
+};
+enum { NATTACKS = sizeof attacks / sizeof attacks[0] };
+
+/* The attack's source in sub/echoserver.c. */
+static void write_attack(const struct attack *a, const char *sub)
+{
+    char cwd[4096], path[4200];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    snprintf(path, sizeof path, "%s/echoserver.c", sub);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "#define CHECKOUT \"%s\"\n#define SUBMISSION \"%s\"\n", cwd,
+            sub);
+    fputs(attack_prelude, f);
+    fprintf(f, "static void attack(char **argv)\n{\n    (void)argv;\n%s}\n",
+            a->code);
+    fputs(attack_server, f);
+    fclose(f);
+    ck_assert_int_eq(chmod(path, 0644), 0);
+}
+
+/* labs/, solutions/, the harness's binary and the rubric, hashed. */
+static char *course_hash(void)
+{
+    FILE *p = popen("find labs solutions bin/racelab harness -print0 | "
+                    "LC_ALL=C sort -z | xargs -0 sha256sum 2>&1 | sha256sum",
+                    "r");
+    ck_assert_ptr_nonnull(p);
+    char line[256] = "";
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
+    pclose(p);
+    return strdup(line);
+}
+
+/* Grades the attack (view forced off when noview); returns the text
+ * report, with the JSON document in *doc and stderr checked too. */
+static char *grade_attack(const struct attack *a, int noview, json_t **doc,
+                          char *dir, size_t dirlen)
+{
+    snprintf(dir, dirlen, "/tmp/racelab-hostile.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    char sub[512], cmd[2048], path[600];
+    snprintf(sub, sizeof sub, "%s/submission", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    write_attack(a, sub);
+    unlink("/tmp/racelab-hostile-planted");
+    snprintf(cmd, sizeof cmd,
+             "%s nice -n 10 timeout 150 bin/racelab grade 01-iterative %s "
+             "--json %s/grade.json >%s/grade.txt 2>%s/stderr.txt",
+             noview ? "RACELAB_SANDBOX=noview" : "", sub, dir, dir, dir);
+    int status = run(cmd);
+    ck_assert_msg(status == 0, "%s: racelab grade exited %d", a->name, status);
+    snprintf(path, sizeof path, "%s/grade.json", dir);
+    json_error_t jerr;
+    *doc = json_load_file(path, 0, &jerr);
+    ck_assert_msg(*doc != NULL, "%s: no JSON: %s", a->name, jerr.text);
+    /* Everything the student would be shown, in one text. */
+    char *all = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&all, &len);
+    const char *files[] = {"grade.txt", "grade.json", "stderr.txt"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        char *text = read_text(path, NULL);
+        ck_assert_ptr_nonnull(text);
+        fprintf(m, "%s\n", text);
+        free(text);
+    }
+    fclose(m);
+    /* Its folder and file are still there; the host's /tmp has no file
+     * of it. */
+    snprintf(path, sizeof path, "%s/echoserver.c", sub);
+    ck_assert_msg(access(path, R_OK) == 0, "%s: its file is gone", a->name);
+    /* World-writable folders are shared without a view (docs say so). */
+    ck_assert_msg(noview || access("/tmp/racelab-hostile-planted", F_OK) != 0,
+                  "%s: planted a file in the host's /tmp", a->name);
+    unlink("/tmp/racelab-hostile-planted");
+    return all;
+}
+
+/* Up to 600 bytes of text around what, for a failure's message (Check
+ * refuses long ones); the start of text when what is not there. */
+static const char *excerpt(const char *text, const char *what)
+{
+    static char buf[640];
+    const char *at = what ? strstr(text, what) : NULL;
+    if (!at)
+        at = text;
+    else if (at - text > 200)
+        at -= 200;
+    else
+        at = text;
+    snprintf(buf, sizeof buf, "%.600s", at);
+    return buf;
+}
+
+/* 1 when some string of the JSON's "isolation" list holds want. */
+static int isolation_has(json_t *doc, const char *want)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach (json_object_get(doc, "isolation"), i, v)
+        if (json_string_value(v) && strstr(json_string_value(v), want))
+            return 1;
+    return 0;
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    run(cmd);
+}
+
+/* With its view: nothing leaks, nothing is written, the score is at most
+ * the starter's, and the answer shows the attack ran and was refused. */
+START_TEST(confined_attack)
+{
+    const struct attack *a = &attacks[_i];
+    char *before = course_hash();
+    char dir[256];
+    json_t *doc = NULL;
+    char *all = grade_attack(a, 0, &doc, dir, sizeof dir);
+    int score = (int)json_integer_value(json_object_get(doc, "score"));
+    ck_assert_msg(score <= 4, "%s: scored %d, the starter 4", a->name, score);
+    ck_assert_msg(!strstr(all, "LEAKED"), "%s: got through: %s", a->name,
+                  excerpt(all, "LEAKED"));
+    ck_assert_msg(!strstr(all, "WROTE"), "%s: got through: %s", a->name,
+                  excerpt(all, "WROTE"));
+    ck_assert_msg(some_message_has(doc, "BLOCKED"),
+                  "%s: no message shows the attack was refused: %s", a->name,
+                  excerpt(all, "got back"));
+    ck_assert_msg(strstr(all, "private filesystem view") &&
+                      strstr(all, "work folder limited to 512 MiB"),
+                  "%s: the isolation does not say so: %s", a->name,
+                  excerpt(all, "isolation"));
+    ck_assert_msg(isolation_has(doc, ", private filesystem view, "),
+                  "%s: the JSON's isolation does not say so", a->name);
+    char *after = course_hash();
+    ck_assert_msg(strcmp(before, after) == 0, "%s: the course changed",
+                  a->name);
+    json_decref(doc);
+    free(all);
+    free(before);
+    free(after);
+    remove_dir(dir);
+}
+END_TEST
+
+/* The view forced off (RACELAB_SANDBOX=noview, as where namespaces are
+ * refused): the runs say so, and the uid alone still keeps root's files
+ * as they were, /etc/shadow unread and the submission in place; what only
+ * the view hides (a world-readable checkout) is read, as docs say. */
+START_TEST(fallback_attack)
+{
+    const struct attack *a = &attacks[_i];
+    if (!a->fallback)
+        return;
+    char *before = course_hash();
+    char dir[256];
+    json_t *doc = NULL;
+    char *all = grade_attack(a, 1, &doc, dir, sizeof dir);
+    int score = (int)json_integer_value(json_object_get(doc, "score"));
+    ck_assert_msg(score <= 4, "%s: scored %d, the starter 4", a->name, score);
+    ck_assert_msg(strstr(all, "no filesystem view: disabled "
+                              "(RACELAB_SANDBOX=noview)"),
+                  "%s: the isolation does not say the view is off: %s", a->name,
+                  excerpt(all, "isolation"));
+    ck_assert_msg(isolation_has(doc, ", no filesystem view: disabled"),
+                  "%s: the JSON's isolation does not say so", a->name);
+    ck_assert_msg(!strstr(all, "WROTE"), "%s: wrote: %s", a->name,
+                  excerpt(all, "WROTE"));
+    if (a->fallback_leaks)
+        ck_assert_msg(strstr(all, "LEAKED"), "%s: expected the read: %s",
+                      a->name, excerpt(all, "got back"));
+    else
+        ck_assert_msg(!strstr(all, "LEAKED") &&
+                          some_message_has(doc, "BLOCKED"),
+                      "%s: %s", a->name, excerpt(all, "LEAKED"));
+    char *after = course_hash();
+    ck_assert_msg(strcmp(before, after) == 0, "%s: the course changed",
+                  a->name);
+    json_decref(doc);
+    free(all);
+    free(before);
+    free(after);
+    remove_dir(dir);
+}
+END_TEST
+
+/* The solution named by #include, by absolute path and by "../": the
+ * compiler cannot see it, and no byte of it reaches a report. */
+START_TEST(include_solution_refused)
+{
+    char *before = course_hash();
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    char dir[] = "/tmp/racelab-hostile.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    char sub[512], path[600], cmd[2048];
+    snprintf(sub, sizeof sub, "%s/submission", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    snprintf(path, sizeof path, "%s/echoserver.c", sub);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "#include \"%s/solutions/01-iterative/echoserver.c\"\n", cwd);
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "timeout 150 bin/racelab grade 01-iterative %s --json "
+             "%s/grade.json >%s/grade.txt 2>%s/stderr.txt",
+             sub, dir, dir, dir);
+    ck_assert_int_eq(run(cmd), 0);
+    snprintf(path, sizeof path, "%s/grade.json", dir);
+    json_t *doc = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "score")), 0);
+    ck_assert(some_message_has(doc, "does not compile"));
+    json_decref(doc);
+    /* A line of the solution that the starter does not have. */
+    char *solution = read_text("solutions/01-iterative/echoserver.c", NULL);
+    char *starter = read_text("labs/01-iterative/echoserver.c", NULL);
+    char line[256] = "";
+    for (char *p = solution, *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
+        size_t n = (size_t)(nl - p);
+        if (n < 20 || n >= sizeof line)
+            continue;
+        memcpy(line, p, n);
+        line[n] = 0;
+        if (!strstr(starter, line))
+            break;
+        line[0] = 0;
+    }
+    ck_assert_msg(line[0], "no line of the solution to look for");
+    const char *files[] = {"grade.txt", "grade.json", "stderr.txt"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        char *text = read_text(path, NULL);
+        ck_assert_ptr_nonnull(text);
+        ck_assert_msg(!strstr(text, line), "%s shows the solution: %s",
+                      files[i], line);
+        free(text);
+    }
+    free(solution);
+    free(starter);
+    char *after = course_hash();
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    remove_dir(dir);
+}
+END_TEST
+
 /* ---- the parsers, fed directly ------------------------------------- */
 
 static char scratch[] = "/tmp/racelab-hostile-files.XXXXXX";
@@ -536,6 +978,19 @@ static Suite *make_hostile_suite(void)
     tcase_add_test(honest, no_lab_code_is_refused);
     tcase_set_timeout(honest, 300);
     suite_add_tcase(s, honest);
+    /* The confinement (docs/isolation.md): root only, as the runs get a
+     * uid and a view of their own only then. */
+    if (geteuid() == 0) {
+        TCase *confine = tcase_create("confine");
+        tcase_add_loop_test(confine, confined_attack, 0, NATTACKS);
+        tcase_add_test(confine, include_solution_refused);
+        tcase_set_timeout(confine, 200);
+        suite_add_tcase(s, confine);
+        TCase *fallback = tcase_create("fallback");
+        tcase_add_loop_test(fallback, fallback_attack, 0, NATTACKS);
+        tcase_set_timeout(fallback, 200);
+        suite_add_tcase(s, fallback);
+    }
     TCase *subs = tcase_create("submissions");
     tcase_add_loop_test(subs, hostile_submission, 0, NCASES);
     tcase_set_timeout(subs, 200);

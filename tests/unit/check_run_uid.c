@@ -16,6 +16,7 @@
 #include "engine/build.h"
 #include "lib/run_uid.h"
 #include "lib/sandbox.h"
+#include "lib/workdir.h"
 
 static char tmpdir[256];
 
@@ -45,9 +46,10 @@ static void setup_nobody(void)
 
 static void teardown(void)
 {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
+    /* Run folders are tmpfs mounts of their own: racelab's own removal
+     * unmounts them. */
+    rl_workdir_remove(tmpdir);
+    if (access(tmpdir, F_OK) == 0)
         fprintf(stderr, "cannot remove '%s'\n", tmpdir);
 }
 
@@ -289,14 +291,18 @@ START_TEST(test_cannot_write_outside)
              "echo hacked >> '%s' && exit 10; "
              "touch '%s/planted.c' && exit 11; "
              "touch '%s/planted' && exit 12; "
-             "rm -f '%s' && exit 13; "
-             "echo hacked >> alias && exit 14; "
+             "rm '%s' 2>/dev/null && exit 13; "
+             "echo hacked 2>/dev/null >> alias && echo alias-written; "
              "echo fine > mine && exit 0",
              rubric, sources, tmpdir, rubric);
     struct rl_sandbox_result r;
     sh_in(script, dir, &r);
     ck_assert_msg(r.exited && r.exit_status == 0, "status %d: %s",
                   r.exit_status, r.err);
+    /* On its own tmpfs (lib/run_disk.h) the alias was moved there as a
+     * copy: writing that is harmless.  Else the link is not its own. */
+    if (!r.disk_limited)
+        ck_assert_msg(!strstr(r.out, "alias-written"), "%s", r.out);
     ck_assert_str_eq(read_text(rubric), "{}\n");
     struct stat st;
     ck_assert_int_eq(stat(rubric, &st), 0);

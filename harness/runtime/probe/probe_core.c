@@ -130,7 +130,11 @@ static struct rlp_shm *map_table(const char *path)
     if (fd < 0)
         return NULL;
     struct rlp_shm *m = NULL;
-    if (ftruncate(fd, sizeof *m) == 0) {
+    /* Every page allocated now: on a work folder that is a size-limited
+     * tmpfs, a page first touched after the program filled it would be a
+     * SIGBUS, in the program and in the harness reading the table. */
+    if (ftruncate(fd, sizeof *m) == 0 &&
+        posix_fallocate(fd, 0, sizeof *m) == 0) {
         m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         if (m == MAP_FAILED)
             m = NULL;

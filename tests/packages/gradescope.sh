@@ -68,13 +68,16 @@ sed -i "s/^BUDGET=.*/BUDGET=480/" "$ag/source/racelab/package.conf"
 # starts, then waits; run_autograder's whole group is then killed.
 real=$ag/source/racelab/bin/racelab
 mv "$real" "$real.real"
-printf '#!/bin/sh\ncp "%s" "%s"\nexec sleep 60\n' "$ag/results/results.json" "$work/gs-seen.json" >"$real"
+# (timeout puts racelab in a process group of its own: its pid is kept)
+printf '#!/bin/sh\necho $$ >"%s"\ncp "%s" "%s"\nexec sleep 60\n' "$work/gs-standin.pid" \
+  "$ag/results/results.json" "$work/gs-seen.json" >"$real"
 chmod 755 "$real"
 rm -rf "$ag/results" "$work/gs-seen.json"
 (cd "$ag" && exec setsid "$ag/source/run_autograder") >/dev/null 2>&1 &
 killer=$!
 for _ in $(seq 100); do [[ -s $work/gs-seen.json ]] && break; sleep 0.1; done
 kill -KILL -- "-$killer" 2>/dev/null
+[[ -s $work/gs-standin.pid ]] && kill -KILL "$(cat "$work/gs-standin.pid")" 2>/dev/null
 wait "$killer" 2>/dev/null
 mv -f "$real.real" "$real"
 results=$ag/results/results.json

@@ -31,7 +31,7 @@ if [[ -n $handin ]]; then
   mode=
 fi
 collect_submission "$from" "$work/submission" $mode
-timeout -k 5 "$BUDGET" "$racelab" grade "$LAB" "$work/submission" --autolab - 2>&1
+(cd "$work" && exec timeout -k 5 "$BUDGET" "$racelab" grade "$LAB" submission --autolab - 2>&1)
 rc=$?
 if [[ $rc -ne 0 && $rc -ne 3 ]]; then
   echo "racelab: $(failure_reason "$rc")"

@@ -30,8 +30,9 @@ prairielearn_fallback "$out" "$unfinished"
 
 collect_submission "$grade/student" "$work/submission"
 part=$results/.racelab-results.json
-timeout -k 5 "$BUDGET" "$pkg/bin/racelab" grade "$LAB" "$work/submission" \
-  --prairielearn "$part"
+# from $work: the report names the files as submission/FILE
+(cd "$work" && exec timeout -k 5 "$BUDGET" "$pkg/bin/racelab" grade "$LAB" submission \
+  --prairielearn "$part")
 rc=$?
 if [[ ($rc -eq 0 || $rc -eq 3) && -s $part ]]; then
   mv -f "$part" "$out"

@@ -98,7 +98,7 @@ for p in "${missing[@]}"; do
   if [[ -n $pick ]]; then names+=("$pick"); else unknown+=("${p//|/ or }"); fi
 done
 if [[ ${#unknown[@]} -gt 0 ]]; then
-  echo "install-deps: $system has no package named: ${unknown[*]}" >&2
+  printf 'install-deps: %s has no package named %s\n' "$system" "${unknown[@]}" >&2
   echo "install-deps: racelab cannot be set up here without it (see docs/platforms.md)" >&2
   exit 1
 fi

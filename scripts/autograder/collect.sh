@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # collect.sh (sourced by the platform scripts inside a package): takes the
 # lab's student files from a submission, and writes the results a
 # platform reads when racelab could not grade.  package.conf is sourced

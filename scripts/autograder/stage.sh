@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # stage.sh (sourced): lays out the racelab that one lab's package carries.
 #
 #   lab_deps LAB               the shared lab folders LAB uses (common,
@@ -23,12 +24,10 @@ lab_deps() {
 # The files git tracks under each PATH, copied to DEST with their paths:
 # what a build or a grading left in the checkout is never shipped.
 copy_tracked() { # dest path...
-  local dest=$1 f
+  local dest=$1
   shift
-  git ls-files -z -- "$@" | while IFS= read -r -d '' f; do
-    mkdir -p "$dest/$(dirname "$f")"
-    cp -P "$f" "$dest/$f"
-  done
+  mkdir -p "$dest"
+  git ls-files -z -- "$@" | tar --null -T - -cf - | tar -xf - -C "$dest"
 }
 
 stage_racelab() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # autolab.sh (sourced by run.sh): a job folder as Tango makes it: the
 # handin (named after the lab's handin file), autograde-Makefile renamed
 # Makefile, autograde.tar; `make` there, whose last line is the scores.
@@ -35,6 +36,10 @@ for s in correct buggy broken hostile empty; do
     *) al_fields "autolab $s" "${expect[$s]}" ;;
   esac
 done
+# racelab could give the student's runs uids of their own (its runtimes
+# readable by them: a 0700 folder would make it run them as root)
+grep -q "isolation: own uid" "$work/al-correct.out" && ok ||
+  fail "autolab correct: the runs were not each under a uid of its own"
 # the hostile program's scores line is nowhere as a line of its own
 grep -q '^{"scores": {"compiles": 99}' "$work/al-hostile.out" &&
   fail "autolab hostile: the program's own scores line reached Autolab's output" || ok

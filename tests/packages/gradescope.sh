@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # gradescope.sh (sourced by run.sh): the zip unpacked at
 # <mock>/autograder/source, setup.sh run there (the real install check and
 # build), then run_autograder on each submission.
@@ -52,6 +53,10 @@ for s in correct buggy buggy-nested broken hostile empty; do
   [[ ! -e $ag/results/.racelab-results.json ]] && ok || fail "gradescope $s: the partial file was left"
   cp "$results" "$work/gs-$s.json" 2>/dev/null
 done
+# racelab could give the student's runs uids of their own (its runtimes
+# readable by them: a 0700 folder would make it run them as root)
+grep -q "isolation: own uid" "$work/gs-correct.log" && ok ||
+  fail "gradescope correct: the runs were not each under a uid of its own"
 check "gradescope correct" "$work/gs-correct.json" 'all(.tests[]; .status == "passed")'
 check "gradescope broken" "$work/gs-broken.json" '.tests[0].status == "failed" and (.tests[0].output | test("error"))'
 check "gradescope empty" "$work/gs-empty.json" "(.tests[0].output | contains(\"has no\")) and (.tests[0].output | contains(\"$student\"))"
@@ -73,12 +78,14 @@ printf '#!/bin/sh\necho $$ >"%s"\ncp "%s" "%s"\nexec sleep 60\n' "$work/gs-stand
   "$ag/results/results.json" "$work/gs-seen.json" >"$real"
 chmod 755 "$real"
 rm -rf "$ag/results" "$work/gs-seen.json"
+exec 3>&2 2>/dev/null # bash's "Killed" notice is expected here
 (cd "$ag" && exec setsid "$ag/source/run_autograder") >/dev/null 2>&1 &
 killer=$!
 for _ in $(seq 100); do [[ -s $work/gs-seen.json ]] && break; sleep 0.1; done
 kill -KILL -- "-$killer" 2>/dev/null
 [[ -s $work/gs-standin.pid ]] && kill -KILL "$(cat "$work/gs-standin.pid")" 2>/dev/null
-wait "$killer" 2>/dev/null
+wait "$killer"
+exec 2>&3 3>&-
 mv -f "$real.real" "$real"
 results=$ag/results/results.json
 check "gradescope killed" "$work/gs-seen.json" '.score == 0 and (.output | test("did not finish"))'

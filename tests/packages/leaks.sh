@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # leaks.sh (sourced by run.sh): the leak check finds what it must.  Each
 # package passed it when it was built (package.sh); here it must fail on a
 # copy of a package with a solution planted under another name, on one
@@ -27,5 +28,9 @@ if [[ -n $variant ]]; then
   tar -C "$plant/t" -cf "$plant/kit.tar" a.c
   leak_case "a tests/labs variant inside a tar" "$plant/kit.tar" "a.c"
 fi
+# a binary with a solution inside: found in its strings
+rm -rf "$plant" && mkdir -p "$plant/bin"
+cat build/portable/racelab "solutions/$lab/$student" >"$plant/bin/racelab"
+leak_case "a solution inside a binary" "$plant" "bin/racelab (its strings)"
 scripts/autograder/leak-check.sh "$lab" "$work/out/$lab-gradescope.zip" "$work/out/$lab-prairielearn" \
   "$work/out/$lab-autolab" >/dev/null 2>&1 && ok || fail "leak check fails on the clean packages"

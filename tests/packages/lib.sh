@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh (sourced by run.sh): the assertions and the submissions.
 
 ok() { passed=$((passed + 1)); }

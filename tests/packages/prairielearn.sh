@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # prairielearn.sh (sourced by run.sh): the question's tests/ at
 # <mock>/grade/tests, the student's files at <mock>/grade/student, the
 # entrypoint as info.json names it (bash /grade/tests/run.sh).
@@ -42,6 +43,10 @@ for s in correct buggy buggy-nested broken hostile empty; do
   esac
   cp "$results" "$work/pl-$s.json" 2>/dev/null
 done
+# racelab could give the student's runs uids of their own (its runtimes
+# readable by them: a 0700 folder would make it run them as root)
+grep -q "isolation: own uid" "$work/pl-correct.log" && ok ||
+  fail "prairielearn correct: the runs were not each under a uid of its own"
 check "prairielearn empty" "$work/pl-empty.json" ".tests[0].message | contains(\"$student\")"
 check "prairielearn broken" "$work/pl-broken.json" '.tests[0].points == 0 and (.tests[0].output | test("error"))'
 

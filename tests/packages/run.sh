@@ -31,12 +31,15 @@ nchecks=$(jq '.checks | length' "labs/$lab/rubric.json")
 student=$(jq -r '.student_files[0]' "labs/$lab/rubric.json")
 make_submissions "$work/subs"
 
-for part in gradescope prairielearn autolab leaks; do
+# PACKAGES_PARTS="gradescope leaks": some of them only (kit: the kit).
+parts=${PACKAGES_PARTS:-gradescope prairielearn autolab leaks kit}
+for part in $parts; do
+  [[ $part == kit ]] && continue
   start=$SECONDS
   . "tests/packages/$part.sh"
   echo "packages: $part done in $((SECONDS - start)) s"
 done
 
-tests/packages/kit.sh || failed=$((failed + 1))
+[[ " $parts " == *" kit "* ]] && { tests/packages/kit.sh || failed=$((failed + 1)); }
 echo "packages: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

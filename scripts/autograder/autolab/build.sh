@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # build.sh (sourced by package.sh): Autolab's autograde-Makefile and
 # autograde.tar (racelab built here, its sources, the lab, the job script).
 build_package() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # build.sh (sourced by package.sh): Gradescope's zip: setup.sh and
 # run_autograder at its root, racelab's sources and the lab in racelab/.
 build_package() {

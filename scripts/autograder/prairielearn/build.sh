@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # build.sh (sourced by package.sh): a PrairieLearn question folder:
 # info.json (external grading, image prairielearn/grader-c), question.html
 # (the upload and the results), and tests/ with the entrypoint and a

@@ -222,7 +222,7 @@ build/portable/racelab: $(HARNESS_OBJ)
 autograder: all build/portable/racelab
 	@scripts/autograder/package.sh "$(LAB)" "$(PLATFORM)"
 
-handout: all
+handout:
 	@scripts/handout.sh $(LAB)
 
 # Each package run in a mock of its platform's layout, and the kit

@@ -90,4 +90,11 @@ mv -f "$real.real" "$real"
 results=$ag/results/results.json
 check "gradescope killed" "$work/gs-seen.json" '.score == 0 and (.output | test("did not finish"))'
 check "gradescope killed" "$results" '.score == 0 and (.output | test("did not finish"))'
+# A zip without racelab/ (an incomplete upload): still valid results.
+broken=$work/gs-broken-zip
+mkdir -p "$broken/autograder/source"
+cp "$ag/source/run_autograder" "$broken/autograder/source/"
+RACELAB_PLATFORM_ROOT=$broken "$broken/autograder/source/run_autograder" >/dev/null 2>&1
+[[ $? -eq 0 ]] && ok || fail "gradescope incomplete zip: run_autograder failed"
+check "gradescope incomplete zip" "$broken/autograder/results/results.json" '.score == 0 and (.output | test("did not start"))'
 unset RACELAB_PLATFORM_ROOT

@@ -2,6 +2,7 @@
 # build.sh (sourced by package.sh): Gradescope's zip: setup.sh and
 # run_autograder at its root, racelab's sources and the lab in racelab/.
 build_package() {
+  command -v zip >/dev/null || { echo "autograder: zip is missing (make deps)" >&2; exit 2; }
   stage_racelab "$lab" "$stage" source
   write_conf "$lab" gradescope "$budget" "$stage"
   cp "$here/gradescope/setup.sh" "$here/gradescope/run_autograder" "$stage/"

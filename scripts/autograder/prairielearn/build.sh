@@ -21,10 +21,15 @@ build_package() {
       externalGradingOptions: {enabled: true, image: "prairielearn/grader-c",
         entrypoint: "bash /grade/tests/run.sh", timeout: $timeout}}' \
     >"$q/info.json"
-  upload=$(jq -r '.student_files | map("<pl-file-upload file-names=\"\(.)\"></pl-file-upload>") | join("\n  ")' \
-    "labs/$lab/rubric.json")
-  sed -e "s|@TITLE@|$title|" -e "s|@LAB@|$lab|" -e "s|@FILES_TEXT@|$files|" \
-    -e "s|@UPLOAD@|$upload|" "$here/prairielearn/question.html" >"$q/question.html"
+  # one upload element for all the files (PrairieLearn advises one)
+  upload="<pl-file-upload file-names=\"$files\"></pl-file-upload>"
+  local html
+  html=$(<"$here/prairielearn/question.html")
+  html=${html//@TITLE@/$title}
+  html=${html//@LAB@/$lab}
+  html=${html//@FILES_TEXT@/$files}
+  html=${html//@UPLOAD@/$upload}
+  printf '%s\n' "$html" >"$q/question.html"
   result=$out/$lab-prairielearn
   rm -rf "$result"
   mkdir -p "$result"

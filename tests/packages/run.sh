@@ -32,7 +32,7 @@ student=$(jq -r '.student_files[0]' "labs/$lab/rubric.json")
 make_submissions "$work/subs"
 
 # PACKAGES_PARTS="gradescope leaks": some of them only (kit: the kit).
-parts=${PACKAGES_PARTS:-gradescope prairielearn autolab leaks kit}
+parts=${PACKAGES_PARTS:-gradescope prairielearn autolab leaks multi kit}
 for part in $parts; do
   [[ $part == kit ]] && continue
   start=$SECONDS

@@ -28,6 +28,8 @@ if ! . "$pkg/package.conf" 2>/dev/null || ! . "$pkg/collect.sh" 2>/dev/null; the
 fi
 prairielearn_fallback "$out" "$unfinished"
 
+# what this image lets racelab run, in the job's log for the instructor
+"$pkg/bin/racelab" doctor 2>&1 | tail -4
 collect_submission "$grade/student" "$work/submission"
 part=$results/.racelab-results.json
 # from $work: the report names the files as submission/FILE

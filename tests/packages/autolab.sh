@@ -16,7 +16,9 @@ al_run() { # submission [tar]: the handin as the file itself, or as handin.tar
   elif [[ -e $work/subs/$1/$student || -L $work/subs/$1/$student ]]; then
     cp -P "$work/subs/$1/$student" "$al/$student"
   fi
-  (cd "$al" && make) >"$work/al-$1.out" 2>&1
+  # a top-level make, as Tango's: under `make packages` the variables of
+  # the outer make would add its "Leaving directory" line after the scores
+  (cd "$al" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make) >"$work/al-$1.out" 2>&1
   rc=$?
   tail -n 1 "$work/al-$1.out" >"$work/al-$1.last"
   results=$work/al-$1.last

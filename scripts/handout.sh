@@ -35,7 +35,8 @@ for l in "${labs[@]}"; do
   paths+=("labs/$l")
   for d in $(lab_deps "$l"); do paths+=("labs/$d"); done
 done
-copy_tracked "$kit" $(printf '%s\n' "${paths[@]}" | sort -u)
+mapfile -t paths < <(printf '%s\n' "${paths[@]}" | sort -u)
+copy_tracked "$kit" "${paths[@]}"
 
 # The handouts, rendered from the starters (render.sh refuses solutions/).
 for l in "${labs[@]}"; do

@@ -29,7 +29,7 @@ else
     case ${d#labs/} in "$lab" | common | sync-common) ;; *) forbidden+=("$d") ;; esac
   done
 fi
-trim() { sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -- "$@" 2>/dev/null || true; }
+trim() { sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' 2>/dev/null || true; }
 git ls-files -z --cached --others --exclude-standard -- "${allowed[@]}" | xargs -0 cat -- | trim | sort -u >"$tmp/allowed"
 git ls-files -z --cached --others --exclude-standard -- "${forbidden[@]}" | xargs -0 cat -- | trim |
   awk 'length($0) >= 16' | sort -u | comm -23 - "$tmp/allowed" >"$tmp/distinctive"

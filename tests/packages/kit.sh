@@ -6,7 +6,7 @@
 # starter in this checkout.  The kit passed the leak check when it was
 # made; the test checks the tarball holds no solutions/ or tests/ path.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 lab=${PACKAGES_LAB:-06-counter}
 passed=0 failed=0
 ok() { passed=$((passed + 1)); }

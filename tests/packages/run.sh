@@ -8,7 +8,7 @@
 # leak check shown to catch a planted solution; then the student kit
 # (kit.sh).  One lab, the fastest to grade: PACKAGES_LAB (06-counter).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 root=$PWD
 lab=${PACKAGES_LAB:-06-counter}
 passed=0 failed=0

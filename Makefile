@@ -27,7 +27,7 @@ UNIT_OBJ     = $(UNIT_SRC:tests/unit/%.c=build/tests/%.o)
 TSAN_DIR     = build/tsan-self
 
 .PHONY: class-screenshot all deps grade test test-fast layers unit corpus labs hostile class demos tsan-self handouts soak \
-        bench format format-check clean FORCE
+        bench format format-check clean FORCE autograder handout packages
 
 all: bin/racelab bin/racelab-probe.so bin/racelab-asan-hook.c bin/racelab-stop-hook.c bin/racelab-sched.o
 
@@ -206,7 +206,7 @@ demos: all bin/check-demos
 	bin/check-demos
 
 test: deps
-	@$(MAKE) --no-print-directory layers unit corpus labs hostile class demos
+	@$(MAKE) --no-print-directory layers unit corpus labs hostile class demos packages
 
 grade: deps
 	@$(MAKE) --no-print-directory all
@@ -232,6 +232,27 @@ bench: deps
 # The lab handouts as HTML in build/handouts (pandoc).
 handouts: deps
 	@$(MAKE) --no-print-directory -C handouts
+
+# The course platforms' packages and the student kit (docs/platforms.md):
+#   make autograder LAB=04-threads PLATFORM=gradescope|prairielearn|autolab
+#   make handout [LAB=06-counter]
+# The PrairieLearn and Autolab packages carry a racelab built here, with
+# jansson and expat linked in: their images have neither (glibc is the
+# only library it needs, 2.34 at most).
+build/portable/racelab: $(HARNESS_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -Wl,-Bstatic -ljansson -lexpat -Wl,-Bdynamic -pthread
+
+autograder: all build/portable/racelab
+	@scripts/autograder/package.sh "$(LAB)" "$(PLATFORM)"
+
+handout:
+	@scripts/handout.sh $(LAB)
+
+# Each package run in a mock of its platform's layout, and the kit
+# unpacked and graded (tests/packages/).
+packages: all build/portable/racelab
+	tests/packages/run.sh
 
 # Fixture programs are left as captured: their reports cite line numbers.
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' ':!tests/fixtures' 2>/dev/null)

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "engine/failure_modes.h"
+#include "engine/finding.h"
 
 /*
  * The text is written for a student reading the report late at night: say
@@ -263,6 +264,53 @@ const struct rl_failure_mode *rl_failure_mode_find(const char *id)
         if (strcmp(m->id, id) == 0)
             return m;
     return NULL;
+}
+
+/* Cases of a mode with their own text; the id, authorities and hang
+ * class stay the mode's (the JSON's "id" never changes). */
+static const struct {
+    const char *id;
+    unsigned flag;
+    const char *name;
+    struct rl_failure_mode text;
+} cases[] = {
+    {
+        "deadlock",
+        RL_FINDING_SELF_DEADLOCK,
+        "self-deadlock",
+        {
+            "deadlock",
+            "a thread waits forever for a lock it already holds",
+            "A thread locked a mutex that it was already holding (directly, "
+            "or inside a function it called while holding it). A normal "
+            "mutex is not recursive: the second lock waits until the mutex "
+            "is released, and only this same thread could release it, so "
+            "it waits for itself forever. No other thread is involved and "
+            "no lock order can fix it.",
+            "Do not lock a mutex you already hold: unlock it before calling "
+            "the function that locks it again, or split that function into "
+            "a locking wrapper and an unlocked helper the caller uses while "
+            "it holds the lock (or, when re-entry is really wanted, make "
+            "the mutex PTHREAD_MUTEX_RECURSIVE and unlock it as many times "
+            "as you lock it). The detail lines show where the thread took "
+            "the lock and where it asked for it again.",
+        },
+    },
+};
+
+const struct rl_failure_mode *
+rl_failure_mode_explain(const char *id, unsigned flags, const char **case_name)
+{
+    const struct rl_failure_mode *m = rl_failure_mode_find(id);
+    if (case_name)
+        *case_name = NULL;
+    for (size_t i = 0; m && i < sizeof cases / sizeof *cases; i++)
+        if (strcmp(cases[i].id, m->id) == 0 && (flags & cases[i].flag)) {
+            if (case_name)
+                *case_name = cases[i].name;
+            return &cases[i].text;
+        }
+    return m;
 }
 
 /* Whether tool appears in the first n entries of a NULL-terminated list. */

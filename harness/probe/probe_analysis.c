@@ -823,19 +823,74 @@ static void wait_line(const struct rlp_shm *shm,
                       struct rl_finding *f)
 {
     const struct rlp_thread *t = &shm->threads[i];
-    char who[160], what[200], where[128], tmp[160], line[600];
+    char who[160], what[200], where[128], tmp[160], line[1600];
+    char holds[1000] = "";
     thread_name(shm, sym, i, who, sizeof who);
+    /* What it holds meanwhile: the locks others may wait for. */
+    for (uint32_t k = 0; k < t->nheld && k < RLP_MAX_HELD; k++) {
+        char name[200], hw[128], ht[160];
+        size_t len = strlen(holds);
+        object_name(shm, sym, t->held[k].lock, 0, name, sizeof name);
+        at(ht, sizeof ht, place(sym, &t->held[k].site, f, hw, sizeof hw));
+        const struct rlp_lock *l = find_lock(shm, t->held[k].lock);
+        int sem = l && l->kind == RLP_L_SEM; /* a count, not an owner */
+        snprintf(holds + len, sizeof holds - len, "%s%s%s (%s%s)",
+                 k ? ", " : " holds ", sem ? "a unit of " : "", name,
+                 sem ? "taken" : "acquired", ht);
+    }
+    if (holds[0])
+        strncat(holds, " and", sizeof holds - strlen(holds) - 1);
     at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
     if (t->state == RLP_T_WAIT_JOIN) {
         thread_name(shm, sym, (int)t->wait_object - 1, what, sizeof what);
-        snprintf(line, sizeof line, "%s waits%s for %s to finish", who, tmp,
-                 what);
+        snprintf(line, sizeof line, "%s%s waits%s for %s to finish", who, holds,
+                 tmp, what);
     } else {
         object_name(shm, sym, t->wait_object, t->state, what, sizeof what);
-        snprintf(line, sizeof line, "%s waits for %s%s", who, what, tmp);
+        snprintf(line, sizeof line, "%s%s waits for %s%s", who, holds, what,
+                 tmp);
     }
     rl_finding_append_detail(f, line);
     exited_holders(shm, sym, t->wait_object, f);
+}
+
+/* A thread blocked locking a mutex or rwlock it holds itself. */
+static const struct rlp_held *self_wait(const struct rlp_thread *t)
+{
+    if (!live(t) || t->state != RLP_T_WAIT_LOCK)
+        return NULL;
+    return held_of(t, t->wait_object);
+}
+
+/* "thread 2 (worker) holds mutex m (acquired at x.c:7) and locks it
+ * again at x.c:12 in add_hit, called at x.c:8 in worker: it waits for
+ * itself". */
+static void self_wait_line(const struct rlp_shm *shm,
+                           const struct rl_symbolizer *sym, int i,
+                           const struct rlp_held *h, struct rl_finding *f)
+{
+    const struct rlp_thread *t = &shm->threads[i];
+    char who[160], what[200], where[128], tmp[160], line[1200];
+    char chain[600] = "";
+    thread_name(shm, sym, i, who, sizeof who);
+    object_name(shm, sym, h->lock, 0, what, sizeof what);
+    at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
+    /* The relock's own frames: a helper called with the lock held. */
+    struct rl_frame fr[4];
+    size_t n = sym ? rl_symbolize_site(sym, &t->wait_site, fr, 4) : 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(chain);
+        rl_finding_add_location(f, fr[k].file, fr[k].line, fr[k].function);
+        snprintf(chain + len, sizeof chain - len, "%s%s:%d%s%s",
+                 k == 0 ? " at " : ", called at ", fr[k].file, fr[k].line,
+                 fr[k].function ? " in " : "",
+                 fr[k].function ? fr[k].function : "");
+    }
+    snprintf(line, sizeof line,
+             "%s holds %s (acquired%s) and locks it again%s: it waits for "
+             "itself, since only it could release that lock",
+             who, what, tmp, chain);
+    rl_finding_append_detail(f, line);
 }
 
 static void deadlock_finding(const struct rl_hang_verdict *v,
@@ -850,6 +905,19 @@ static void deadlock_finding(const struct rl_hang_verdict *v,
              "every thread was blocked and nothing changed for %.1f s",
              v->now->elapsed - v->before->elapsed);
     rl_finding_append_detail(f, line);
+    int self = 0;
+    for (uint32_t i = 0; i < nthreads(shm); i++) {
+        const struct rlp_held *h = self_wait(&shm->threads[i]);
+        if (!h)
+            continue;
+        if (!self)
+            rl_finding_append_detail(f, "a thread locks a lock it already "
+                                        "holds:");
+        self_wait_line(shm, sym, (int)i, h, f);
+        self = 1;
+    }
+    if (self)
+        f->flags |= RL_FINDING_SELF_DEADLOCK;
     if (rl_probe_wait_cycle(shm, &c)) {
         rl_finding_append_detail(f, "the threads wait for each other in a "
                                     "cycle:");
@@ -857,10 +925,13 @@ static void deadlock_finding(const struct rl_hang_verdict *v,
             cycle_line(shm, sym, &c, k, f);
         return;
     }
-    rl_finding_append_detail(f, "no lock cycle; each thread waits for "
-                                "something nobody will release:");
+    /* Says nothing of cycles: another tool's part of the finding (the
+     * scheduler's trace) may show one the probe's snapshot did not. */
+    rl_finding_append_detail(f, self ? "the other threads wait:"
+                                     : "each thread waits for something "
+                                       "no thread will release:");
     for (uint32_t i = 0; i < nthreads(shm); i++)
-        if (live(&shm->threads[i]))
+        if (live(&shm->threads[i]) && !self_wait(&shm->threads[i]))
             wait_line(shm, sym, (int)i, f);
 }
 

@@ -125,7 +125,8 @@ static void print_detail(FILE *out, const char *detail)
 static void print_finding(FILE *out, const struct rl_report *r,
                           const struct rl_finding *f)
 {
-    const struct rl_failure_mode *m = rl_failure_mode_find(f->id);
+    const struct rl_failure_mode *m =
+        rl_failure_mode_explain(f->id, f->flags, NULL);
 
     /* An unknown ID is a racelab bug, but the evidence is still worth
      * showing rather than hiding the finding. */

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "tools/symbolize.h"
+#include "tools/data_names.h"
 #include "lib/spawn.h"
 #include "lib/user_wrapper.h"
 #include "lib/xalloc.h"
@@ -35,6 +36,8 @@ struct rl_symbolizer {
     size_t npcs, cap;
     struct data_sym *syms;
     size_t nsyms;
+    struct rl_data_name *data; /* queued data offsets and their paths */
+    size_t ndata;
 };
 
 struct rl_symbolizer *rl_symbolizer_new(const char *exe,
@@ -57,6 +60,9 @@ void rl_symbolizer_free(struct rl_symbolizer *s)
     }
     for (size_t i = 0; i < s->nsyms; i++)
         free(s->syms[i].name);
+    for (size_t i = 0; i < s->ndata; i++)
+        free(s->data[i].name);
+    free(s->data);
     free(s->pcs);
     free(s->syms);
     free(s->exe);
@@ -77,6 +83,24 @@ void rl_symbolizer_add(struct rl_symbolizer *s, uint64_t pc)
     s->pcs[s->npcs++] = (struct resolved){.pc = pc};
 }
 
+void rl_symbolizer_add_data(struct rl_symbolizer *s, uint64_t offset)
+{
+    for (size_t i = 0; i < s->ndata; i++)
+        if (s->data[i].offset == offset)
+            return;
+    s->data = xrealloc(s->data, (s->ndata + 1) * sizeof *s->data);
+    s->data[s->ndata++] = (struct rl_data_name){offset, NULL};
+}
+
+/* An object's address as an offset into the executable (a heap or stack
+ * address gives an offset no symbol holds). */
+static void add_object(struct rl_symbolizer *s, const struct rlp_shm *shm,
+                       uint64_t addr)
+{
+    if (addr && addr >= shm->exe_base)
+        rl_symbolizer_add_data(s, addr - shm->exe_base);
+}
+
 void rl_symbolizer_add_site(struct rl_symbolizer *s,
                             const struct rlp_site *site)
 {
@@ -92,12 +116,19 @@ void rl_symbolizer_add_table(struct rl_symbolizer *s, const struct rlp_shm *shm)
         rl_symbolizer_add_site(s, &t->create_site);
         rl_symbolizer_add_site(s, &t->trylock_site);
         rl_symbolizer_add(s, t->start_routine);
-        for (uint32_t j = 0; j < t->nheld && j < RLP_MAX_HELD; j++)
+        add_object(s, shm, t->wait_object);
+        add_object(s, shm, t->cond_wait_cond);
+        add_object(s, shm, t->cond_wait_mutex);
+        for (uint32_t j = 0; j < t->nheld && j < RLP_MAX_HELD; j++) {
             rl_symbolizer_add_site(s, &t->held[j].site);
+            add_object(s, shm, t->held[j].lock);
+        }
     }
     for (uint32_t i = 0; i < shm->nedges && i < RLP_MAX_EDGES; i++) {
         rl_symbolizer_add_site(s, &shm->edges[i].first_site);
         rl_symbolizer_add_site(s, &shm->edges[i].second_site);
+        add_object(s, shm, shm->edges[i].first);
+        add_object(s, shm, shm->edges[i].second);
     }
     for (uint32_t i = 0; i < shm->nevents && i < RLP_MAX_EVENTS; i++) {
         rl_symbolizer_add_site(s, &shm->events[i].site);
@@ -184,6 +215,48 @@ static void parse_nm(struct rl_symbolizer *s, char *text)
     qsort(s->syms, s->nsyms, sizeof *s->syms, cmp_sym);
 }
 
+static const struct data_sym *data_sym_at(const struct rl_symbolizer *s,
+                                          uint64_t offset)
+{
+    for (size_t i = 0; s && i < s->nsyms; i++)
+        if (offset >= s->syms[i].addr &&
+            offset < s->syms[i].addr + s->syms[i].size)
+            return &s->syms[i];
+    return NULL;
+}
+
+/* A variable that is one lock, semaphore, condition or scalar needs no
+ * walk through its type: its name is the symbol's. */
+static int lone_object(const struct data_sym *d, uint64_t offset)
+{
+    static const uint64_t sizes[] = {4, 8, 32, 40, 48, 56};
+    if (offset != d->addr)
+        return 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        if (d->size == sizes[i])
+            return 1;
+    return 0;
+}
+
+/* The queued offsets inside arrays and structs, named by one gdb run;
+ * the others (and all of them, without gdb) keep nm's "name+offset". */
+static void name_data(struct rl_symbolizer *s)
+{
+    struct rl_data_name *ask = xcalloc(s->ndata + 1, sizeof *ask);
+    size_t n = 0;
+    for (size_t i = 0; i < s->ndata; i++) {
+        const struct data_sym *d = data_sym_at(s, s->data[i].offset);
+        if (d && !lone_object(d, s->data[i].offset))
+            ask[n++].offset = s->data[i].offset;
+    }
+    /* ask keeps the queue's order: its names move over one by one. */
+    if (n > 0 && rl_data_names_resolve(s->exe, ask, n) == 0)
+        for (size_t i = 0, j = 0; i < s->ndata && j < n; i++)
+            if (s->data[i].offset == ask[j].offset)
+                s->data[i].name = ask[j++].name;
+    free(ask);
+}
+
 int rl_symbolizer_run(struct rl_symbolizer *s, char *err, size_t errlen)
 {
     char *out = NULL;
@@ -213,6 +286,7 @@ int rl_symbolizer_run(struct rl_symbolizer *s, char *err, size_t errlen)
         return -1;
     parse_nm(s, out);
     free(out);
+    name_data(s);
     return 0;
 }
 
@@ -257,6 +331,11 @@ const char *rl_symbolize_function(const struct rl_symbolizer *s, uint64_t pc)
 int rl_symbolize_data(const struct rl_symbolizer *s, uint64_t offset, char *buf,
                       size_t len)
 {
+    for (size_t i = 0; s && i < s->ndata; i++)
+        if (s->data[i].offset == offset && s->data[i].name) {
+            snprintf(buf, len, "%s", s->data[i].name);
+            return 0;
+        }
     for (size_t i = 0; s && i < s->nsyms; i++) {
         const struct data_sym *d = &s->syms[i];
         if (offset < d->addr || offset >= d->addr + d->size)

@@ -1,0 +1,27 @@
+/* data_names.h: a global's address inside an array or struct to the
+ * expression a student wrote: "accounts+152" becomes "accounts[3].lock". */
+#ifndef RACELAB_DATA_NAMES_H
+#define RACELAB_DATA_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One address to name and, once resolved, its expression (to free). */
+struct rl_data_name {
+    uint64_t offset; /* executable offset, as nm prints symbols */
+    char *name;      /* NULL until resolved; NULL when gdb knows nothing */
+};
+
+/*
+ * Names every entry from the executable's debug information with one gdb
+ * run (its Python walks the variable's type: array index, field name).
+ * Entries gdb cannot name keep name NULL; without gdb all stay NULL and
+ * the caller keeps its "symbol+offset".  0, or -1 when gdb did not run.
+ */
+int rl_data_names_resolve(const char *exe, struct rl_data_name *v, size_t n);
+
+/* 1 when a name gdb printed is a plain C lvalue path (identifiers, ".",
+ * "[N]", "+N"): anything else (a crafted symbol) is dropped. */
+int rl_data_name_is_path(const char *name);
+
+#endif

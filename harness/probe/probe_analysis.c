@@ -692,10 +692,13 @@ static const char *kind_word(int kind)
     return "lock";
 }
 
-/* "mutex m_a", or "mutex at 0x7f..." for a lock with no global name. */
-static void object_name(const struct rlp_shm *shm,
-                        const struct rl_symbolizer *sym, uint64_t addr,
-                        int state, char *buf, size_t len)
+/* "mutex m_a", "mutex accounts[3].lock"; a lock with no global name is
+ * named by what the call at site (when given) passed, with its address
+ * to tell two such locks apart: "mutex first->lock (0x55...)". */
+static void object_name_at(const struct rlp_shm *shm,
+                           const struct rl_symbolizer *sym, uint64_t addr,
+                           int state, const struct rlp_site *site, char *buf,
+                           size_t len)
 {
     const struct rlp_lock *l = find_lock(shm, addr);
     int kind = l ? l->kind : 0;
@@ -708,9 +711,19 @@ static void object_name(const struct rlp_shm *shm,
     char name[128];
     if (rl_symbolize_data(sym, addr - shm->exe_base, name, sizeof name) == 0)
         snprintf(buf, len, "%s %s", kind_word(kind), name);
+    else if (rl_symbolize_call_argument(sym, site, name, sizeof name) == 0)
+        snprintf(buf, len, "%s %s (at 0x%llx, not a global)", kind_word(kind),
+                 name, (unsigned long long)addr);
     else
         snprintf(buf, len, "%s at 0x%llx", kind_word(kind),
                  (unsigned long long)addr);
+}
+
+static void object_name(const struct rlp_shm *shm,
+                        const struct rl_symbolizer *sym, uint64_t addr,
+                        int state, char *buf, size_t len)
+{
+    object_name_at(shm, sym, addr, state, NULL, buf, len);
 }
 
 static void thread_name(const struct rlp_shm *shm,
@@ -776,7 +789,7 @@ static void cycle_line(const struct rlp_shm *shm,
     thread_name(shm, sym, c->thread[k], who, sizeof who);
     const struct rlp_held *h = held_of(t, c->object[prev]);
     if (c->posted[prev] == 0 && h) {
-        object_name(shm, sym, h->lock, 0, what, sizeof what);
+        object_name_at(shm, sym, h->lock, 0, &h->site, what, sizeof what);
         at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
         snprintf(first, sizeof first, " holds %s (acquired%s) and", what, tmp);
     } else if (c->posted[prev] == 1) {
@@ -790,7 +803,8 @@ static void cycle_line(const struct rlp_shm *shm,
         at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
         snprintf(wait, sizeof wait, "waits%s for %s to finish", tmp, what);
     } else {
-        object_name(shm, sym, t->wait_object, t->state, what, sizeof what);
+        object_name_at(shm, sym, t->wait_object, t->state, &t->wait_site, what,
+                       sizeof what);
         at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
         snprintf(wait, sizeof wait, "waits for %s%s", what, tmp);
     }
@@ -830,7 +844,8 @@ static void wait_line(const struct rlp_shm *shm,
     for (uint32_t k = 0; k < t->nheld && k < RLP_MAX_HELD; k++) {
         char name[200], hw[128], ht[160];
         size_t len = strlen(holds);
-        object_name(shm, sym, t->held[k].lock, 0, name, sizeof name);
+        object_name_at(shm, sym, t->held[k].lock, 0, &t->held[k].site, name,
+                       sizeof name);
         at(ht, sizeof ht, place(sym, &t->held[k].site, f, hw, sizeof hw));
         const struct rlp_lock *l = find_lock(shm, t->held[k].lock);
         int sem = l && l->kind == RLP_L_SEM; /* a count, not an owner */
@@ -846,7 +861,8 @@ static void wait_line(const struct rlp_shm *shm,
         snprintf(line, sizeof line, "%s%s waits%s for %s to finish", who, holds,
                  tmp, what);
     } else {
-        object_name(shm, sym, t->wait_object, t->state, what, sizeof what);
+        object_name_at(shm, sym, t->wait_object, t->state, &t->wait_site, what,
+                       sizeof what);
         snprintf(line, sizeof line, "%s%s waits for %s%s", who, holds, what,
                  tmp);
     }
@@ -873,7 +889,7 @@ static void self_wait_line(const struct rlp_shm *shm,
     char who[160], what[200], where[128], tmp[160], line[1200];
     char chain[600] = "";
     thread_name(shm, sym, i, who, sizeof who);
-    object_name(shm, sym, h->lock, 0, what, sizeof what);
+    object_name_at(shm, sym, h->lock, 0, &h->site, what, sizeof what);
     at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
     /* The relock's own frames: a helper called with the lock held. */
     struct rl_frame fr[4];
@@ -886,10 +902,18 @@ static void self_wait_line(const struct rlp_shm *shm,
                  fr[k].function ? " in " : "",
                  fr[k].function ? fr[k].function : "");
     }
+    char again[160] = "", first[128], second[128];
+    if (rl_symbolize_data(sym, h->lock - shm->exe_base, first, sizeof first) !=
+            0 &&
+        rl_symbolize_call_argument(sym, &h->site, first, sizeof first) == 0 &&
+        rl_symbolize_call_argument(sym, &t->wait_site, second, sizeof second) ==
+            0 &&
+        strcmp(first, second) != 0)
+        snprintf(again, sizeof again, ", as %s,", second);
     snprintf(line, sizeof line,
-             "%s holds %s (acquired%s) and locks it again%s: it waits for "
+             "%s holds %s (acquired%s) and locks it again%s%s: it waits for "
              "itself, since only it could release that lock",
-             who, what, tmp, chain);
+             who, what, tmp, again, chain);
     rl_finding_append_detail(f, line);
 }
 
@@ -927,9 +951,13 @@ static void deadlock_finding(const struct rl_hang_verdict *v,
     }
     /* Says nothing of cycles: another tool's part of the finding (the
      * scheduler's trace) may show one the probe's snapshot did not. */
-    rl_finding_append_detail(f, self ? "the other threads wait:"
-                                     : "each thread waits for something "
-                                       "no thread will release:");
+    int others = 0;
+    for (uint32_t i = 0; i < nthreads(shm); i++)
+        others += live(&shm->threads[i]) && !self_wait(&shm->threads[i]);
+    if (others)
+        rl_finding_append_detail(f, self ? "the other threads wait:"
+                                         : "each thread waits for something "
+                                           "no thread will release:");
     for (uint32_t i = 0; i < nthreads(shm); i++)
         if (live(&shm->threads[i]) && !self_wait(&shm->threads[i]))
             wait_line(shm, sym, (int)i, f);

@@ -143,3 +143,60 @@ int rl_data_names_resolve(const char *exe, struct rl_data_name *v, size_t n)
     free(out);
     return 0;
 }
+
+/* The name that ends just before line[i]: a call's function. */
+static int called_name(const char *line, size_t open, char *fn, size_t len)
+{
+    size_t end = open, start;
+    while (end > 0 && line[end - 1] == ' ')
+        end--;
+    start = end;
+    while (start > 0 &&
+           (isalnum((unsigned char)line[start - 1]) || line[start - 1] == '_'))
+        start--;
+    if (start == end || end - start >= len)
+        return -1;
+    memcpy(fn, line + start, end - start);
+    fn[end - start] = '\0';
+    return 0;
+}
+
+static int is_sync_call(const char *fn)
+{
+    return strstr(fn, "lock") || strstr(fn, "wait") || strstr(fn, "post") ||
+           strcmp(fn, "P") == 0 || strcmp(fn, "V") == 0;
+}
+
+int rl_call_argument(const char *line, char *buf, size_t len)
+{
+    for (const char *p = strchr(line, '('); p; p = strchr(p + 1, '(')) {
+        char fn[64];
+        if (called_name(line, (size_t)(p - line), fn, sizeof fn) != 0 ||
+            !is_sync_call(fn))
+            continue;
+        const char *a = p + 1;
+        while (*a == ' ')
+            a++;
+        if (*a == '&')
+            a++;
+        size_t n = 0;
+        int depth = 0;
+        while (a[n] && (depth > 0 || (a[n] != ',' && a[n] != ')'))) {
+            if (a[n] == '[' || a[n] == '(')
+                depth++;
+            if (a[n] == ']' || a[n] == ')')
+                depth--;
+            if (!isalnum((unsigned char)a[n]) && !strchr("_->.[]*() %+/", a[n]))
+                return -1;
+            n++;
+        }
+        while (n > 0 && a[n - 1] == ' ')
+            n--;
+        if (n == 0 || n >= len || n > 80 || !a[n])
+            return -1;
+        memcpy(buf, a, n);
+        buf[n] = '\0';
+        return 0;
+    }
+    return -1;
+}

@@ -24,4 +24,15 @@ int rl_data_names_resolve(const char *exe, struct rl_data_name *v, size_t n);
  * "[N]", "+N"): anything else (a crafted symbol) is dropped. */
 int rl_data_name_is_path(const char *name);
 
+/*
+ * A lock on the heap or a stack has no variable of its own: the argument
+ * of the call that locked it, as the source line writes it.  From
+ * "Pthread_mutex_lock(&first->lock);" it writes "first->lock": the first
+ * argument of the first call whose name has "lock", "wait", "post" or
+ * is P/V, without a leading '&'.  0, or -1 when the line has none or the
+ * argument is more than names, "->", ".", "[...]", "*", arithmetic
+ * and blanks.
+ */
+int rl_call_argument(const char *line, char *buf, size_t len);
+
 #endif

@@ -349,3 +349,14 @@ int rl_symbolize_data(const struct rl_symbolizer *s, uint64_t offset, char *buf,
     }
     return -1;
 }
+
+int rl_symbolize_call_argument(const struct rl_symbolizer *s,
+                               const struct rlp_site *site, char *buf,
+                               size_t len)
+{
+    struct rl_frame fr;
+    if (!s || !site || rl_symbolize_user_frame(s, site, &fr) != 0)
+        return -1;
+    return rl_call_argument(rl_sources_line(s->src, fr.file, fr.line), buf,
+                            len);
+}

@@ -54,5 +54,10 @@ const char *rl_symbolize_function(const struct rl_symbolizer *s, uint64_t pc);
  * 0, or -1 when none (a lock on the heap or a stack). */
 int rl_symbolize_data(const struct rl_symbolizer *s, uint64_t offset, char *buf,
                       size_t len);
+/* For a lock with no global: the argument of the call at the site's user
+ * line, "first->lock" (data_names.h, rl_call_argument); 0 or -1. */
+int rl_symbolize_call_argument(const struct rl_symbolizer *s,
+                               const struct rlp_site *site, char *buf,
+                               size_t len);
 
 #endif

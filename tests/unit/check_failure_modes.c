@@ -249,8 +249,9 @@ START_TEST(self_deadlock_has_its_own_text)
     ck_assert(rl_failure_mode_explain("deadlock", 0, &name) == plain);
     ck_assert_ptr_null(name);
     /* The flag means nothing to another mode. */
-    ck_assert(rl_failure_mode_explain("livelock", RL_FINDING_SELF_DEADLOCK,
-                                      NULL) == rl_failure_mode_find("livelock"));
+    ck_assert(
+        rl_failure_mode_explain("livelock", RL_FINDING_SELF_DEADLOCK, NULL) ==
+        rl_failure_mode_find("livelock"));
     ck_assert_ptr_null(rl_failure_mode_explain("no-such-id", 0, NULL));
 }
 END_TEST

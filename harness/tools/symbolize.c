@@ -38,6 +38,7 @@ struct rl_symbolizer {
     size_t nsyms;
     struct rl_data_name *data; /* queued data offsets and their paths */
     size_t ndata;
+    int data_named; /* name_data ran */
 };
 
 struct rl_symbolizer *rl_symbolizer_new(const char *exe,
@@ -90,6 +91,7 @@ void rl_symbolizer_add_data(struct rl_symbolizer *s, uint64_t offset)
             return;
     s->data = xrealloc(s->data, (s->ndata + 1) * sizeof *s->data);
     s->data[s->ndata++] = (struct rl_data_name){offset, NULL};
+    s->data_named = 0; /* named again, with this one, when next asked */
 }
 
 /* An object's address as an offset into the executable (a heap or stack
@@ -225,30 +227,17 @@ static const struct data_sym *data_sym_at(const struct rl_symbolizer *s,
     return NULL;
 }
 
-/* A variable that is one lock, semaphore, condition or scalar needs no
- * walk through its type: its name is the symbol's. */
-static int lone_object(const struct data_sym *d, uint64_t offset)
-{
-    static const uint64_t sizes[] = {4, 8, 32, 40, 48, 56};
-    if (offset != d->addr)
-        return 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
-        if (d->size == sizes[i])
-            return 1;
-    return 0;
-}
-
-/* The queued offsets inside arrays and structs, named by one gdb run;
- * the others (and all of them, without gdb) keep nm's "name+offset". */
+/* The queued offsets that lie in a global, named by one gdb run the first
+ * time a name is asked for (a program with no finding never pays for
+ * it); the others, and all of them without gdb, keep nm's "name+offset". */
 static void name_data(struct rl_symbolizer *s)
 {
+    s->data_named = 1;
     struct rl_data_name *ask = xcalloc(s->ndata + 1, sizeof *ask);
     size_t n = 0;
-    for (size_t i = 0; i < s->ndata; i++) {
-        const struct data_sym *d = data_sym_at(s, s->data[i].offset);
-        if (d && !lone_object(d, s->data[i].offset))
+    for (size_t i = 0; i < s->ndata; i++)
+        if (!s->data[i].name && data_sym_at(s, s->data[i].offset))
             ask[n++].offset = s->data[i].offset;
-    }
     /* ask keeps the queue's order: its names move over one by one. */
     if (n > 0 && rl_data_names_resolve(s->exe, ask, n) == 0)
         for (size_t i = 0, j = 0; i < s->ndata && j < n; i++)
@@ -286,7 +275,6 @@ int rl_symbolizer_run(struct rl_symbolizer *s, char *err, size_t errlen)
         return -1;
     parse_nm(s, out);
     free(out);
-    name_data(s);
     return 0;
 }
 
@@ -331,6 +319,10 @@ const char *rl_symbolize_function(const struct rl_symbolizer *s, uint64_t pc)
 int rl_symbolize_data(const struct rl_symbolizer *s, uint64_t offset, char *buf,
                       size_t len)
 {
+    /* Naming is a cache filled on first use: the symbolizer is the
+     * caller's own (allocated, never a const object), used by one thread. */
+    if (s && !s->data_named)
+        name_data((struct rl_symbolizer *)s);
     for (size_t i = 0; s && i < s->ndata; i++)
         if (s->data[i].offset == offset && s->data[i].name) {
             snprintf(buf, len, "%s", s->data[i].name);

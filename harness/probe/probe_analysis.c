@@ -224,12 +224,61 @@ static int kept_by_group(const struct rlp_shm *b, const struct rlp_shm *n,
  * Mutexes and rwlocks need no such rule: to keep one, a group has to
  * re-acquire it, which rl_probe_starving counts.
  */
+/* Whether thread j holds l (any mode) in a sample. */
+static int holds(const struct rlp_shm *shm, uint32_t j, uint64_t l)
+{
+    const struct rlp_thread *t = &shm->threads[j];
+    for (uint32_t k = 0; live(t) && k < t->nheld && k < RLP_MAX_HELD; k++)
+        if (t->held[k].lock == l)
+            return 1;
+    return 0;
+}
+
+/*
+ * The rwlock version: readers that each hold the read lock for a long
+ * stretch and hand it on overlapping take it a few times a second only,
+ * too few for rl_probe_starving, yet it is never free.  The victim waited
+ * the whole window to write-lock it; readers held it at both ends of the
+ * window; it was taken again in the window; and every holder at the
+ * start has let go since or has been at work (so may have let go and come
+ * back), i.e. no reader sat in it the whole window: a lone holder asleep
+ * in a long read is a long critical section, not a group.
+ */
+static int rwlock_kept_by_group(const struct rlp_shm *b,
+                                const struct rlp_shm *n, uint32_t victim)
+{
+    const struct rlp_thread *t = &n->threads[victim];
+    const struct rlp_lock *ln = find_lock(n, t->wait_object);
+    const struct rlp_lock *lb = find_lock(b, t->wait_object);
+    if (!ln || !lb || ln->acquisitions == lb->acquisitions ||
+        (ln->kind != RLP_L_RWLOCK_READ && ln->kind != RLP_L_RWLOCK_WRITE))
+        return 0;
+    int at_start = 0, at_end = 0;
+    for (uint32_t j = 0; j < nthreads(n) && j < nthreads(b); j++) {
+        if (j == victim)
+            continue;
+        int then = holds(b, j, t->wait_object),
+            still = holds(n, j, t->wait_object);
+        at_start += then;
+        at_end += still;
+        if (then && still && acquired_between(b, n, j) == 0)
+            return 0; /* the same hold all along */
+    }
+    return at_start > 0 && at_end > 0;
+}
+
 int rl_probe_group_starving(const struct rl_probe_sample *before,
                             const struct rl_probe_sample *now)
 {
     const struct rlp_shm *b = &before->shm, *n = &now->shm;
     for (uint32_t i = 0; i < nthreads(n) && i < nthreads(b); i++) {
         const struct rlp_thread *t = &n->threads[i];
+        uint64_t busy;
+        if (t->state == RLP_T_WAIT_LOCK && same_wait(t, &b->threads[i]) &&
+            rwlock_kept_by_group(b, n, i) &&
+            busy_others(b, n, i, &busy) >= GROUP_MIN_THREADS &&
+            busy >= STARVATION_MIN_ACQUISITIONS)
+            return (int)i;
         if (t->state != RLP_T_WAIT_SEM || !same_wait(t, &b->threads[i]))
             continue;
         const struct rlp_lock *ln = find_lock(n, t->wait_object);
@@ -255,6 +304,11 @@ static uint64_t lock_growth(const struct rlp_shm *b, const struct rlp_shm *n,
     if (!ln)
         return 0;
     return get(ln) - (lb ? get(lb) : 0);
+}
+
+static uint64_t lock_acquisitions(const struct rlp_lock *l)
+{
+    return l->acquisitions;
 }
 
 static uint64_t lock_posts(const struct rlp_lock *l)
@@ -1082,6 +1136,46 @@ static void cond_starvation_finding(const struct rl_hang_verdict *v,
     }
 }
 
+/* The group version on an rwlock: readers hand the read lock on. */
+static void rwlock_group_detail(const struct rl_hang_verdict *v,
+                                const struct rl_symbolizer *sym,
+                                struct rl_finding *f, const char *victim,
+                                const char *what, const char *at_wait,
+                                double waited, uint64_t got)
+{
+    const struct rlp_shm *b = &v->before->shm, *n = &v->now->shm;
+    const struct rlp_thread *t = &n->threads[v->thread];
+    double window = v->now->elapsed - v->before->elapsed;
+    uint64_t taken = lock_growth(b, n, t->wait_object, lock_acquisitions);
+    char who[160], where[128], tmp[160], line[1200];
+    snprintf(line, sizeof line,
+             "%s has waited for %s%s for %.1f s (since %.1f s after the "
+             "start); in the last %.1f s readers took it %llu times, every "
+             "reader that held it at the start of those %.1f s has let go "
+             "since, but a newcomer was always inside already, so it was "
+             "never free; meanwhile the other threads kept working (%llu locks "
+             "and semaphores acquired)",
+             victim, what, at_wait, waited, v->now->elapsed - waited, window,
+             (unsigned long long)taken, window, (unsigned long long)got);
+    rl_finding_append_detail(f, line);
+    for (uint32_t i = 0; i < nthreads(n); i++) {
+        const struct rlp_held *h = held_of(&n->threads[i], t->wait_object);
+        if ((int)i == v->thread || !h)
+            continue;
+        thread_name(n, sym, (int)i, who, sizeof who);
+        at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
+        snprintf(line, sizeof line, "%s holds it now (acquired%s)", who, tmp);
+        rl_finding_append_detail(f, line);
+    }
+    rl_finding_append_detail(
+        f, "the readers hand the read lock on among themselves (the next "
+           "one is in before the last one leaves) and a reader-preferring "
+           "rwlock (glibc's default) lets a new reader in while a writer "
+           "waits; make it writer-preferring (pthread_rwlockattr_setkind_np "
+           "with PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP) or let the "
+           "readers leave gaps");
+}
+
 /* The group version: nobody takes the object, the group keeps it. */
 static void group_starvation_finding(const struct rl_hang_verdict *v,
                                      const struct rl_symbolizer *sym,
@@ -1101,6 +1195,10 @@ static void group_starvation_finding(const struct rl_hang_verdict *v,
     thread_name(n, sym, v->thread, who, sizeof who);
     object_name(n, sym, t->wait_object, t->state, what, sizeof what);
     at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
+    if (l && (l->kind == RLP_L_RWLOCK_READ || l->kind == RLP_L_RWLOCK_WRITE)) {
+        rwlock_group_detail(v, sym, f, who, what, tmp, waited, got);
+        return;
+    }
     snprintf(line, sizeof line,
              "%s has waited for %s%s for %.1f s (since %.1f s after the "
              "start); in the last %.1f s nobody took it or gave it back: "

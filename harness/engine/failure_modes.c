@@ -296,6 +296,27 @@ static const struct {
             "the lock and where it asked for it again.",
         },
     },
+    {
+        "livelock",
+        RL_FINDING_LOCKSTEP_BARRIER,
+        "lockstep-barrier",
+        {
+            "livelock",
+            "threads keep running but nobody makes progress",
+            "The program kept the CPU busy for the whole time limit without "
+            "getting anywhere: each thread takes one lock, finds the other "
+            "lock busy (pthread_mutex_trylock fails), gives its own lock up "
+            "and tries again. A barrier the threads meet at every round puts "
+            "them back in step each time, so every try fails again: nothing "
+            "is blocked as in a deadlock, yet no thread finishes its work.",
+            "Break the symmetry instead of retrying: take the locks in one "
+            "fixed order with blocking pthread_mutex_lock (e.g. the lower "
+            "numbered fork first), or let one of the threads take the other "
+            "lock first. Waiting a random time before the next try does not "
+            "help here: the barrier brings the threads back together at "
+            "every round.",
+        },
+    },
 };
 
 const struct rl_failure_mode *

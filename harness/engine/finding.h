@@ -54,6 +54,9 @@ enum {
      * (the probe saw the lock among its own): explained as such, not as a
      * lock-order cycle (failure_modes.h, rl_failure_mode_explain). */
     RL_FINDING_SELF_DEADLOCK = 4,
+    /* A livelock whose threads keep meeting at a barrier: its fix is
+     * not a random back-off, which the barrier undoes every round. */
+    RL_FINDING_LOCKSTEP_BARRIER = 8,
 };
 
 /* What a race was on, as the tool named it (TSan's "Location is ..."). */

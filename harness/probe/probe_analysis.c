@@ -1048,6 +1048,25 @@ static void livelock_finding(const struct rl_hang_verdict *v,
                  (unsigned long long)gave_up, wall);
         rl_finding_append_detail(f, line);
     }
+    /* A barrier they keep meeting at re-aligns them every round: a
+     * random back-off cannot get them out of step. */
+    for (uint32_t k = 0; k < n->nlocks && k < RLP_MAX_LOCKS; k++) {
+        const struct rlp_lock *l = &n->locks[k];
+        uint64_t passes = l->kind == RLP_L_BARRIER
+                              ? lock_growth(b, n, l->addr, lock_posts)
+                              : 0;
+        if (passes == 0)
+            continue;
+        char what[200];
+        object_name(n, sym, l->addr, RLP_T_WAIT_BARRIER, what, sizeof what);
+        snprintf(line, sizeof line,
+                 "the threads passed %s %llu times in those %.1f s: it puts "
+                 "them back in step at every round, so a random back-off "
+                 "would not get them out of step",
+                 what, (unsigned long long)passes, wall);
+        rl_finding_append_detail(f, line);
+        f->flags |= RL_FINDING_LOCKSTEP_BARRIER;
+    }
 }
 
 static void starvation_finding(const struct rl_hang_verdict *v,

@@ -253,6 +253,13 @@ START_TEST(self_deadlock_has_its_own_text)
         rl_failure_mode_explain("livelock", RL_FINDING_SELF_DEADLOCK, NULL) ==
         rl_failure_mode_find("livelock"));
     ck_assert_ptr_null(rl_failure_mode_explain("no-such-id", 0, NULL));
+    /* A livelock kept in step by a barrier: no random back-off advice. */
+    self =
+        rl_failure_mode_explain("livelock", RL_FINDING_LOCKSTEP_BARRIER, &name);
+    ck_assert_str_eq(name, "lockstep-barrier");
+    ck_assert_ptr_null(strstr(self->fix, "back off for a random"));
+    ck_assert_ptr_nonnull(
+        strstr(rl_failure_mode_find("livelock")->fix, "random"));
 }
 END_TEST
 

@@ -346,6 +346,41 @@ static int same_cond_episode(const struct rlp_thread *a,
  * pool idle on a condition that nobody signals, while other code uses
  * the same mutex, is waiting for work, not starving.
  */
+/*
+ * The group version (the last reader out signals the writer, and the
+ * readers overlap): the waiter is never woken, since the group never
+ * empties.  An idle worker is never woken either; what tells them apart
+ * is who used to signal: the condition was signalled before and a wait on
+ * it got through before, and a thread that signalled it then is among the
+ * threads at work now, taking the mutex, yet in the window nobody
+ * signals, nobody gets past, and at least GROUP_MIN_THREADS others keep
+ * acquiring.  (A pool whose producer signalled work before and now keeps
+ * taking the pool's mutex for 1.5 s without handing out any would look
+ * the same: a producer polling with the lock.)
+ */
+static int cond_kept_by_group(const struct rlp_shm *b, const struct rlp_shm *n,
+                              uint32_t victim)
+{
+    const struct rlp_thread *t = &n->threads[victim];
+    const struct rlp_thread *o = &b->threads[victim];
+    const struct rlp_lock *c = find_lock(b, t->cond_wait_cond);
+    if (!c || t->cond_wakeups != o->cond_wakeups || c->posts == 0 ||
+        c->cond_passes == 0 ||
+        lock_growth(b, n, t->cond_wait_cond, lock_posts) != 0 ||
+        lock_growth(b, n, t->cond_wait_cond, cond_passes) != 0)
+        return 0;
+    int poster_at_work = 0;
+    for (uint32_t j = 0; j < nthreads(n) && j < 128; j++)
+        if (j != victim && (c->posters[j / 64] >> (j % 64) & 1) &&
+            acquired_between(b, n, j) > 0)
+            poster_at_work = 1;
+    uint64_t got;
+    return poster_at_work &&
+           busy_others(b, n, victim, &got) >= GROUP_MIN_THREADS &&
+           lock_growth(b, n, t->cond_wait_mutex, fresh_acquisitions) >=
+               STARVATION_MIN_ACQUISITIONS;
+}
+
 int rl_probe_cond_starving(const struct rl_probe_sample *before,
                            const struct rl_probe_sample *now)
 {
@@ -354,6 +389,8 @@ int rl_probe_cond_starving(const struct rl_probe_sample *before,
         const struct rlp_thread *t = &n->threads[i], *o = &b->threads[i];
         if (!live(t) || !same_cond_episode(t, o))
             continue;
+        if (cond_kept_by_group(b, n, i))
+            return (int)i;
         if (t->cond_wakeups == o->cond_wakeups ||
             lock_growth(b, n, t->cond_wait_cond, lock_posts) == 0 ||
             lock_growth(b, n, t->cond_wait_cond, cond_passes) != 0)
@@ -1128,13 +1165,25 @@ static void cond_starvation_finding(const struct rl_hang_verdict *v,
     object_name(n, sym, t->cond_wait_mutex, RLP_T_WAIT_LOCK, mutex,
                 sizeof mutex);
     at(tmp, sizeof tmp, place(sym, &t->cond_wait_site, f, where, sizeof where));
-    snprintf(line, sizeof line,
-             "%s has been waiting on %s%s for %.1f s (since %.1f s after the "
-             "start) and never got past the wait: it was woken %llu times "
-             "(%llu in the last %.1f s) and each time went back to waiting",
-             who, cond, tmp, waited, v->now->elapsed - waited,
-             (unsigned long long)t->cond_episode_wakeups,
-             (unsigned long long)(t->cond_wakeups - o->cond_wakeups), window);
+    if (t->cond_wakeups == o->cond_wakeups)
+        snprintf(line, sizeof line,
+                 "%s has been waiting on %s%s for %.1f s (since %.1f s after "
+                 "the start) and was never woken in the last %.1f s: the "
+                 "threads that signalled it before (which let a waiter "
+                 "through then) keep working but never signal it now, as "
+                 "if what they signal at (e.g. the last reader out) never "
+                 "comes, because they hand it on among themselves",
+                 who, cond, tmp, waited, v->now->elapsed - waited, window);
+    else
+        snprintf(line, sizeof line,
+                 "%s has been waiting on %s%s for %.1f s (since %.1f s after "
+                 "the start) and never got past the wait: it was woken %llu "
+                 "times (%llu in the last %.1f s) and each time went back to "
+                 "waiting",
+                 who, cond, tmp, waited, v->now->elapsed - waited,
+                 (unsigned long long)t->cond_episode_wakeups,
+                 (unsigned long long)(t->cond_wakeups - o->cond_wakeups),
+                 window);
     rl_finding_append_detail(f, line);
     snprintf(line, sizeof line,
              "meanwhile the other threads locked %s, the mutex of that wait, "

@@ -297,6 +297,25 @@ static const struct {
         },
     },
     {
+        "starvation",
+        RL_FINDING_READER_STARVED,
+        "reader-starved",
+        {
+            "starvation",
+            "one thread is kept waiting while others keep going",
+            "A reader waited for the whole time limit while writers kept "
+            "getting in: each writer that arrives goes ahead of the readers "
+            "already waiting, and with writers arriving all the time the "
+            "readers never get their turn. Nothing is deadlocked, but the "
+            "lock prefers writers so strongly that readers starve.",
+            "Do not simply prefer writers: give turns. When a writer leaves, "
+            "let every reader that queued while it was inside go in, all "
+            "together, before the next writer (a turn counter the readers "
+            "wait on); a writer that arrives then waits for those readers "
+            "only, so neither side can starve the other.",
+        },
+    },
+    {
         "livelock",
         RL_FINDING_LOCKSTEP_BARRIER,
         "lockstep-barrier",

@@ -57,6 +57,8 @@ enum {
     /* A livelock whose threads keep meeting at a barrier: its fix is
      * not a random back-off, which the barrier undoes every round. */
     RL_FINDING_LOCKSTEP_BARRIER = 8,
+    /* A starved reader: writer preference is its cause, not its fix. */
+    RL_FINDING_READER_STARVED = 16,
 };
 
 /* What a race was on, as the tool named it (TSan's "Location is ..."). */

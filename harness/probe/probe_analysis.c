@@ -1,5 +1,6 @@
 /* probe_analysis.c: deadlock, livelock, starvation and lock-order verdicts
  * from the probe's table and /proc figures (pure: no I/O). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1307,10 +1308,57 @@ static void group_starvation_finding(const struct rl_hang_verdict *v,
            "writer preference)");
 }
 
+/* 1 when one of the words is in name, whatever the case. */
+static int names_any(const char *name, const char *const *words)
+{
+    char low[128];
+    size_t n = 0;
+    for (; name && name[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)tolower((unsigned char)name[n]);
+    low[n] = '\0';
+    for (; *words; words++)
+        if (strstr(low, *words))
+            return 1;
+    return 0;
+}
+
+/*
+ * A starved reader (its wait is inside a function named for reading,
+ * rw_read_lock, and none named for writing): the writers keep it out, so
+ * writer preference is the bug, not the fix; the finding says so.
+ */
+static void mark_starved_reader(const struct rl_hang_verdict *v,
+                                const struct rl_symbolizer *sym,
+                                struct rl_finding *f)
+{
+    static const char *const reading[] = {"read", "rdlock", NULL};
+    static const char *const writing[] = {"writ", "wrlock", NULL};
+    const struct rlp_thread *t = &v->now->shm.threads[v->thread];
+    const struct rlp_site *site =
+        t->cond_wait_cond ? &t->cond_wait_site : &t->wait_site;
+    struct rl_frame fr[4];
+    size_t n = sym ? rl_symbolize_site(sym, site, fr, 4) : 0;
+    int reader = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (names_any(fr[k].function, writing))
+            return;
+        reader |= names_any(fr[k].function, reading);
+    }
+    if (!reader)
+        return;
+    f->flags |= RL_FINDING_READER_STARVED;
+    rl_finding_append_detail(
+        f, "the thread kept out is a reader: the writers keep it out, so "
+           "preferring writers is what starves it; let the readers that "
+           "queued while a writer was inside go in, all together, before "
+           "the next writer (a turn counter)");
+}
+
 void rl_probe_hang_findings(const struct rl_hang_verdict *v,
                             const struct rl_symbolizer *sym,
                             struct rl_findings *out)
 {
+    size_t before = out->n;
     switch (v->kind) {
     case RL_HANG_DEADLOCK:
         deadlock_finding(v, sym, out);
@@ -1326,6 +1374,8 @@ void rl_probe_hang_findings(const struct rl_hang_verdict *v,
             cond_starvation_finding(v, sym, out);
         else
             starvation_finding(v, sym, out);
+        if (out->n > before)
+            mark_starved_reader(v, sym, &out->v[out->n - 1]);
         break;
     case RL_HANG_NONE:
         break;

@@ -260,6 +260,13 @@ START_TEST(self_deadlock_has_its_own_text)
     ck_assert_ptr_null(strstr(self->fix, "back off for a random"));
     ck_assert_ptr_nonnull(
         strstr(rl_failure_mode_find("livelock")->fix, "random"));
+    /* A starved reader is not told to prefer writers. */
+    self =
+        rl_failure_mode_explain("starvation", RL_FINDING_READER_STARVED, &name);
+    ck_assert_str_eq(name, "reader-starved");
+    ck_assert_ptr_null(strstr(self->fix, "writer-preferring"));
+    ck_assert_ptr_nonnull(
+        strstr(rl_failure_mode_find("starvation")->fix, "writer-preferring"));
 }
 END_TEST
 

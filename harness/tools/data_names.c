@@ -121,7 +121,13 @@ int rl_data_names_resolve(const char *exe, struct rl_data_name *v, size_t n)
     char *cmd = python_command(v, n);
     /* -nx and auto-load off: nothing the program's files or sections
      * carry (.gdbinit, .debug_gdb_scripts) runs; no network look-ups. */
-    char *argv[] = {"gdb",
+    /* timeout: a program's debug information must never stall a report
+     * (gdb reads it all before the first answer). */
+    char *argv[] = {"timeout",
+                    "-s",
+                    "KILL",
+                    "10",
+                    "gdb",
                     "-batch",
                     "-nx",
                     "-iex",

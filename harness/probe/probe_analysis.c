@@ -1396,8 +1396,8 @@ void rl_probe_inversion_findings(const struct rlp_shm *shm,
         char who[160], a[200], b[200], wa[128], wb[128], ta[160], tb[160];
         char line[1024];
         thread_name(shm, sym, e->thread_index, who, sizeof who);
-        object_name(shm, sym, e->first, 0, a, sizeof a);
-        object_name(shm, sym, e->second, 0, b, sizeof b);
+        object_name_at(shm, sym, e->first, 0, &e->first_site, a, sizeof a);
+        object_name_at(shm, sym, e->second, 0, &e->second_site, b, sizeof b);
         at(ta, sizeof ta, place(sym, &e->first_site, f, wa, sizeof wa));
         at(tb, sizeof tb, place(sym, &e->second_site, f, wb, sizeof wb));
         snprintf(line, sizeof line, "%s took %s%s, then %s%s", who, a, ta, b,

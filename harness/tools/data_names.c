@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/data_names.h"
 #include "lib/spawn.h"
@@ -16,7 +17,12 @@
  * array step adds "[i]", a struct or union step adds ".field".  The walk
  * stops at a pthread or semaphore type: its insides are libc's, not the
  * student's.  Only numbers reach the script: symbol names come from the
- * student's program and are never part of the code gdb runs.
+ * student's program and are never part of the code gdb runs.  A lock on
+ * the heap (HEAP) is named through the nearest pointer below it among the
+ * globals (their values read from MEMFILE, a copy taken while the program
+ * hung), and only when the offset from it lands exactly on the start of
+ * a pthread or semaphore field of the pointed-to type: a pointer to some
+ * other block cannot lend its name by chance.
  */
 static const char *const script[] = {
     "import gdb",
@@ -63,6 +69,83 @@ static const char *const script[] = {
     "    off = int(info[2]) if info[1] == '+' else 0",
     "    sym = find(info[0], a - off)",
     "    return None if sym is None else walk(sym.type, off, info[0])",
+    "def globals_():",
+    "    out = []",
+    "    text = gdb.execute('info variables', to_string=True)",
+    "    for line in text.split(chr(10)):",
+    "        if line.startswith('Non-debugging'):",
+    "            break",
+    "        line = line.split(':', 1)[-1].strip()",
+    "        if not line.endswith(';'):",
+    "            continue",
+    "        words = line[:-1].split('[')[0].replace('*', ' ').split()",
+    "        if words:",
+    "            out.append(words[-1])",
+    "    return out",
+    "def ptr_at(a):",
+    "    i = a - LO",
+    "    if i < 0 or i + 8 > len(MEM):",
+    "        return None",
+    "    return int.from_bytes(MEM[i:i + 8], 'little') - BASE",
+    "def collect(t, a, s, depth, slots):",
+    "    t = t.strip_typedefs()",
+    "    if depth > 3:",
+    "        return",
+    "    if t.code == gdb.TYPE_CODE_PTR:",
+    "        tt = t.target()",
+    "        u = tt.strip_typedefs()",
+    "        if u.code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION,",
+    "                      gdb.TYPE_CODE_INT, gdb.TYPE_CODE_ARRAY) and "
+    "u.sizeof:",
+    "            slots.append((s, tt, a))",
+    "    elif t.code == gdb.TYPE_CODE_STRUCT:",
+    "        for f in t.fields():",
+    "            if f.name and hasattr(f, 'bitpos'):",
+    "                collect(f.type, a + f.bitpos // 8, s + '.' + f.name,",
+    "                        depth + 1, slots)",
+    "    elif t.code == gdb.TYPE_CODE_ARRAY and t.target().sizeof:",
+    "        lo, hi = t.range()",
+    "        for i in range(min(hi - lo + 1, 64)):",
+    "            collect(t.target(), a + i * t.target().sizeof,",
+    "                    '%s[%d]' % (s, i + lo), depth + 1, slots)",
+    "def lands(t, off):",
+    "    name = str(t)",
+    "    t = t.strip_typedefs()",
+    "    if name.startswith('pthread_') or name == 'sem_t':",
+    "        return off == 0",
+    "    if t.code == gdb.TYPE_CODE_ARRAY and t.target().sizeof:",
+    "        return lands(t.target(), off % t.target().sizeof)",
+    "    if t.code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):",
+    "        for f in t.fields():",
+    "            if f.name is None or not hasattr(f, 'bitpos'):",
+    "                continue",
+    "            b = f.bitpos // 8",
+    "            if b <= off < b + f.type.sizeof:",
+    "                return lands(f.type, off - b)",
+    "    return False",
+    "def heap_names():",
+    "    slots = []",
+    "    for g in globals_():",
+    "        for c in [gdb.lookup_global_symbol(g)] + "
+    "list(gdb.lookup_static_symbols(g)):",
+    "            try:",
+    "                collect(c.type, int(c.value().address), g, 0, slots)",
+    "            except Exception:",
+    "                pass",
+    "    for x in HEAP:",
+    "        best = None",
+    "        for s, tt, a in slots:",
+    "            p = ptr_at(a)",
+    "            if p is None or p > x or x - p >= (1 << 20):",
+    "                continue",
+    "            if not lands(tt, (x - p) % tt.strip_typedefs().sizeof):",
+    "                continue",
+    "            if best is None or x - p < best[0]:",
+    "                best = (x - p, s, tt)",
+    "        if best:",
+    "            d, s, tt = best",
+    "            n = tt.strip_typedefs().sizeof",
+    "            print('%d %s' % (x, walk(tt, d % n, '%s[%d]' % (s, d // n))))",
     "for a in ADDRS:",
     "    try:",
     "        n = name_of(a)",
@@ -70,19 +153,44 @@ static const char *const script[] = {
     "        n = None",
     "    if n:",
     "        print('%d %s' % (a, n))",
+    "if HEAP:",
+    "    try:",
+    "        MEM = open(MEMFILE, 'rb').read()",
+    "        heap_names()",
+    "    except Exception:",
+    "        pass",
 };
 
-static char *python_command(const struct rl_data_name *v, size_t n)
+/* "NAME = [1, 2]\n" for the entries of v that are (heap) or are not
+ * (in a global) on the heap. */
+static size_t list_of(char *cmd, size_t cap, const char *name,
+                      const struct rl_data_name *v, size_t n, int heap)
 {
-    size_t cap = 4096 + 24 * n;
+    size_t len = (size_t)snprintf(cmd, cap, "%s = [", name);
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (v[i].heap == heap)
+            len += (size_t)snprintf(cmd + len, cap - len, "%s%llu",
+                                    k++ ? ", " : "",
+                                    (unsigned long long)v[i].offset);
+    return len + (size_t)snprintf(cmd + len, cap - len, "]\\n");
+}
+
+static char *python_command(const struct rl_data_name *v, size_t n,
+                            const char *memfile, uint64_t lo, uint64_t base)
+{
+    size_t cap = 8192 + 48 * n;
     for (size_t i = 0; i < sizeof script / sizeof *script; i++)
         cap += strlen(script[i]) + 2;
     char *cmd = xmalloc(cap);
-    size_t len = (size_t)snprintf(cmd, cap, "python exec(\"ADDRS = [");
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(cmd + len, cap - len, "%s%llu", i ? ", " : "",
-                                (unsigned long long)v[i].offset);
-    len += (size_t)snprintf(cmd + len, cap - len, "]\\n");
+    size_t len = (size_t)snprintf(cmd, cap, "python exec(\"");
+    len += list_of(cmd + len, cap - len, "ADDRS", v, n, 0);
+    len += list_of(cmd + len, cap - len, memfile ? "HEAP" : "NOHEAP", v, n, 1);
+    if (!memfile)
+        len += (size_t)snprintf(cmd + len, cap - len, "HEAP = []\\n");
+    len += (size_t)snprintf(cmd + len, cap - len,
+                            "MEMFILE = '%s'\\nLO = %llu\\nBASE = %llu\\n",
+                            memfile ? memfile : "", (unsigned long long)lo,
+                            (unsigned long long)base);
     for (size_t i = 0; i < sizeof script / sizeof *script; i++)
         len += (size_t)snprintf(cmd + len, cap - len, "%s\\n", script[i]);
     snprintf(cmd + len, cap - len, "\")");
@@ -114,11 +222,41 @@ static void parse(char *out, struct rl_data_name *v, size_t n)
     }
 }
 
-int rl_data_names_resolve(const char *exe, struct rl_data_name *v, size_t n)
+/* The copy of the program's globals into a file of our own for gdb's
+ * Python to read; its name (to free and unlink), or NULL. */
+static char *memory_file(const struct rl_exe_data *mem)
+{
+    if (!mem || !mem->len)
+        return NULL;
+    char *path = xstrdup("/tmp/racelab-data-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        free(path);
+        return NULL;
+    }
+    size_t done = 0;
+    while (done < mem->len) {
+        ssize_t w = write(fd, mem->bytes + done, mem->len - done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    close(fd);
+    if (done == mem->len)
+        return path;
+    unlink(path);
+    free(path);
+    return NULL;
+}
+
+int rl_data_names_resolve(const char *exe, struct rl_data_name *v, size_t n,
+                          const struct rl_exe_data *mem, uint64_t exe_base)
 {
     if (n == 0)
         return 0;
-    char *cmd = python_command(v, n);
+    char *memfile = memory_file(mem);
+    char *cmd = python_command(
+        v, n, memfile, mem && memfile ? mem->lo - exe_base : 0, exe_base);
     /* -nx and auto-load off: nothing the program's files or sections
      * carry (.gdbinit, .debug_gdb_scripts) runs; no network look-ups. */
     /* timeout: a program's debug information must never stall a report
@@ -143,6 +281,10 @@ int rl_data_names_resolve(const char *exe, struct rl_data_name *v, size_t n)
     char *out = NULL;
     int rc = rl_spawn_capture(argv, &out);
     free(cmd);
+    if (memfile) {
+        unlink(memfile);
+        free(memfile);
+    }
     if (rc != 0)
         return -1;
     parse(out, v, n);

@@ -38,7 +38,9 @@ struct rl_symbolizer {
     size_t nsyms;
     struct rl_data_name *data; /* queued data offsets and their paths */
     size_t ndata;
-    int data_named; /* name_data ran */
+    int data_named;         /* name_data ran */
+    struct rl_exe_data mem; /* the globals while it hung, or empty */
+    uint64_t exe_base;      /* run-time base of the executable then */
 };
 
 struct rl_symbolizer *rl_symbolizer_new(const char *exe,
@@ -64,6 +66,7 @@ void rl_symbolizer_free(struct rl_symbolizer *s)
     for (size_t i = 0; i < s->ndata; i++)
         free(s->data[i].name);
     free(s->data);
+    rl_exe_data_free(&s->mem);
     free(s->pcs);
     free(s->syms);
     free(s->exe);
@@ -84,13 +87,27 @@ void rl_symbolizer_add(struct rl_symbolizer *s, uint64_t pc)
     s->pcs[s->npcs++] = (struct resolved){.pc = pc};
 }
 
+void rl_symbolizer_set_memory(struct rl_symbolizer *s,
+                              const struct rl_exe_data *mem, uint64_t exe_base)
+{
+    rl_exe_data_free(&s->mem);
+    if (!mem || !mem->len)
+        return;
+    s->mem.bytes = xmalloc(mem->len);
+    memcpy(s->mem.bytes, mem->bytes, mem->len);
+    s->mem.len = mem->len;
+    s->mem.lo = mem->lo;
+    s->exe_base = exe_base;
+    s->data_named = 0;
+}
+
 void rl_symbolizer_add_data(struct rl_symbolizer *s, uint64_t offset)
 {
     for (size_t i = 0; i < s->ndata; i++)
         if (s->data[i].offset == offset)
             return;
     s->data = xrealloc(s->data, (s->ndata + 1) * sizeof *s->data);
-    s->data[s->ndata++] = (struct rl_data_name){offset, NULL};
+    s->data[s->ndata++] = (struct rl_data_name){.offset = offset};
     s->data_named = 0; /* named again, with this one, when next asked */
 }
 
@@ -235,11 +252,16 @@ static void name_data(struct rl_symbolizer *s)
     s->data_named = 1;
     struct rl_data_name *ask = xcalloc(s->ndata + 1, sizeof *ask);
     size_t n = 0;
-    for (size_t i = 0; i < s->ndata; i++)
-        if (!s->data[i].name && data_sym_at(s, s->data[i].offset))
-            ask[n++].offset = s->data[i].offset;
+    for (size_t i = 0; i < s->ndata; i++) {
+        int in_global = data_sym_at(s, s->data[i].offset) != NULL;
+        if (s->data[i].name || (!in_global && !s->mem.len))
+            continue;
+        ask[n].heap = !in_global;
+        ask[n++].offset = s->data[i].offset;
+    }
     /* ask keeps the queue's order: its names move over one by one. */
-    if (n > 0 && rl_data_names_resolve(s->exe, ask, n) == 0)
+    if (n > 0 &&
+        rl_data_names_resolve(s->exe, ask, n, &s->mem, s->exe_base) == 0)
         for (size_t i = 0, j = 0; i < s->ndata && j < n; i++)
             if (s->data[i].offset == ask[j].offset)
                 s->data[i].name = ask[j++].name;

@@ -7,6 +7,7 @@
 
 #include "protocol/probe_shm.h"
 #include "engine/sources.h"
+#include "tools/exe_data.h"
 
 /* One source frame; file is the user's own name for it (sources.h). */
 struct rl_frame {
@@ -28,6 +29,11 @@ void rl_symbolizer_add(struct rl_symbolizer *s, uint64_t pc);
 /* Queues a data offset (a lock's address minus the executable's base):
  * rl_symbolizer_run names it inside its array or struct, "locks[2]". */
 void rl_symbolizer_add_data(struct rl_symbolizer *s, uint64_t offset);
+/* The program's globals as they were while it hung (copied), and its
+ * base then: a queued lock on the heap is named through their pointers,
+ * "bank.acct[3].lock" (data_names.h). */
+void rl_symbolizer_set_memory(struct rl_symbolizer *s,
+                              const struct rl_exe_data *mem, uint64_t exe_base);
 void rl_symbolizer_add_site(struct rl_symbolizer *s,
                             const struct rlp_site *site);
 /* Queues every site and start routine of a probe table. */

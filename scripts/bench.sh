@@ -39,6 +39,7 @@ bare_seconds() {
 mkdir -p "$tmp/cwd"
 printf '%-36s %8s %8s %7s\n' program check_s bare_s ratio
 total_check=0 total_bare=0
+: >"$tmp/hangs"
 for case in ${RACELAB_BENCH_CASES:-tests/cases/*.c}; do
   options=$(sed -n 's|^// RACELAB: *||p' "$case" | head -n 1)
   start=$(now)
@@ -52,6 +53,17 @@ for case in ${RACELAB_BENCH_CASES:-tests/cases/*.c}; do
     printf '%-36s %s\n' "$(basename "$case")" "no report: $(head -c 200 "$tmp/err")"
     continue
   fi
+  # A hang case: how long racelab took to decide it (the probe's run) and
+  # to finish with all tools, and which class it found.
+  hang=$(sed -n 's|^// EXPECT: *||p' "$case" | head -n 1 |
+    grep -oE 'deadlock|livelock|starvation' | head -n 1)
+  if [[ -n $hang ]]; then
+    jq -r --arg c "$(basename "$case")" --arg h "$hang" --arg t "$check" '
+        [.runs[] | select(.tool == "probe") | .wall_seconds] as $p
+        | [$c, $h, ($p | max // -1 | tostring), $t,
+           ([.findings[].id] | map(select(. == $h)) | length | tostring)]
+        | @tsv' "$tmp/out.json" >>"$tmp/hangs"
+  fi
   bare=$(bare_seconds "$tmp/out.json")
   rm -rf "$kept" "$tmp/out.json"
   printf '%-36s %8.2f %8.2f %7.2f\n' "$(basename "$case")" "$check" "$bare" \
@@ -63,3 +75,23 @@ printf '%-36s %8.2f %8.2f %7.2f\n' total "$total_check" "$total_bare" \
   "$(echo "if ($total_bare > 0) $total_check / $total_bare else 0" | bc -l)"
 echo "check_s: racelab check, all tools (builds, sandboxed runs two at a time, parsing)"
 echo "bare_s:  the same compiler and tool commands run one after another, no harness"
+
+# Hang decisions: the time to a verdict on a program that never finishes.
+# Target: 10 s or less with all tools on the 2-core machine.
+if [[ -s $tmp/hangs ]]; then
+  echo
+  echo "hang decisions (target: decided with all tools in <= 10 s)"
+  printf '%-36s %-11s %9s %9s %6s\n' program class probe_s check_s found
+  while IFS=$'\t' read -r c h p t n; do
+    printf '%-36s %-11s %9.2f %9.2f %6s\n' "$c" "$h" "$p" "$t" \
+      "$([[ $n -gt 0 ]] && echo yes || echo NO)"
+  done <"$tmp/hangs"
+  for h in deadlock livelock starvation; do
+    awk -F'\t' -v h="$h" '$2 == h { n++; if ($4 > max) max = $4; sum += $4;
+        if ($3 > pmax) pmax = $3 }
+      END { if (n) printf "%-11s %2d programs: all tools %.2f s at most (%.2f s on average), probe verdict %.2f s at most\n",
+                          h, n, max, sum / n, pmax }' "$tmp/hangs"
+  done
+  echo "probe_s: the probe's run, up to its verdict (it stops the program once it is sure)"
+  echo "check_s: racelab check with all tools, from start to report"
+fi

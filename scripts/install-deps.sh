@@ -26,6 +26,7 @@ packages=(
   llvm                     # llvm-symbolizer: file:line in sanitizer reports
   valgrind                 # helgrind, drd, memcheck
   binutils                 # addr2line: the probe's call sites
+  gdb                      # names a lock inside an array or struct (DWARF)
   util-linux               # setarch (TSan runs without ASLR), unshare
   pkg-config check         # the labs' Check tests (and the unit tests)
   libjansson-dev           # JSON reports

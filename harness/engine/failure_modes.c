@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "engine/failure_modes.h"
+#include "engine/finding.h"
 
 /*
  * The text is written for a student reading the report late at night: say
@@ -263,6 +264,93 @@ const struct rl_failure_mode *rl_failure_mode_find(const char *id)
         if (strcmp(m->id, id) == 0)
             return m;
     return NULL;
+}
+
+/* Cases of a mode with their own text; the id, authorities and hang
+ * class stay the mode's (the JSON's "id" never changes). */
+static const struct {
+    const char *id;
+    unsigned flag;
+    const char *name;
+    struct rl_failure_mode text;
+} cases[] = {
+    {
+        "deadlock",
+        RL_FINDING_SELF_DEADLOCK,
+        "self-deadlock",
+        {
+            "deadlock",
+            "a thread waits forever for a lock it already holds",
+            "A thread locked a mutex that it was already holding (directly, "
+            "or inside a function it called while holding it). A normal "
+            "mutex is not recursive: the second lock waits until the mutex "
+            "is released, and only this same thread could release it, so "
+            "it waits for itself forever. No other thread is involved and "
+            "no lock order can fix it.",
+            "Do not lock a mutex you already hold: unlock it before calling "
+            "the function that locks it again, or split that function into "
+            "a locking wrapper and an unlocked helper the caller uses while "
+            "it holds the lock (or, when re-entry is really wanted, make "
+            "the mutex PTHREAD_MUTEX_RECURSIVE and unlock it as many times "
+            "as you lock it). The detail lines show where the thread took "
+            "the lock and where it asked for it again.",
+        },
+    },
+    {
+        "starvation",
+        RL_FINDING_READER_STARVED,
+        "reader-starved",
+        {
+            "starvation",
+            "one thread is kept waiting while others keep going",
+            "A reader waited for the whole time limit while writers kept "
+            "getting in: each writer that arrives goes ahead of the readers "
+            "already waiting, and with writers arriving all the time the "
+            "readers never get their turn. Nothing is deadlocked, but the "
+            "lock prefers writers so strongly that readers starve.",
+            "Do not simply prefer writers: give turns. When a writer leaves, "
+            "let every reader that queued while it was inside go in, all "
+            "together, before the next writer (a turn counter the readers "
+            "wait on); a writer that arrives then waits for those readers "
+            "only, so neither side can starve the other.",
+        },
+    },
+    {
+        "livelock",
+        RL_FINDING_LOCKSTEP_BARRIER,
+        "lockstep-barrier",
+        {
+            "livelock",
+            "threads keep running but nobody makes progress",
+            "The program kept the CPU busy for the whole time limit without "
+            "getting anywhere: each thread takes one lock, finds the other "
+            "lock busy (pthread_mutex_trylock fails), gives its own lock up "
+            "and tries again. A barrier the threads meet at every round puts "
+            "them back in step each time, so every try fails again: nothing "
+            "is blocked as in a deadlock, yet no thread finishes its work.",
+            "Break the symmetry instead of retrying: take the locks in one "
+            "fixed order with blocking pthread_mutex_lock (e.g. the lower "
+            "numbered fork first), or let one of the threads take the other "
+            "lock first. Waiting a random time before the next try does not "
+            "help here: the barrier brings the threads back together at "
+            "every round.",
+        },
+    },
+};
+
+const struct rl_failure_mode *
+rl_failure_mode_explain(const char *id, unsigned flags, const char **case_name)
+{
+    const struct rl_failure_mode *m = rl_failure_mode_find(id);
+    if (case_name)
+        *case_name = NULL;
+    for (size_t i = 0; m && i < sizeof cases / sizeof *cases; i++)
+        if (strcmp(cases[i].id, m->id) == 0 && (flags & cases[i].flag)) {
+            if (case_name)
+                *case_name = cases[i].name;
+            return &cases[i].text;
+        }
+    return m;
 }
 
 /* Whether tool appears in the first n entries of a NULL-terminated list. */

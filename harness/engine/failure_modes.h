@@ -23,6 +23,15 @@ struct rl_failure_mode {
 extern const struct rl_failure_mode rl_failure_modes[];
 /* The mode with this id, or NULL. */
 const struct rl_failure_mode *rl_failure_mode_find(const char *id);
+/*
+ * The text a finding of this id with these flags (finding.h's
+ * RL_FINDING_*) is explained with: a case of the mode that has its own
+ * title, explanation and fix (a self-deadlock is a deadlock, but not a
+ * lock-order cycle), else the mode itself.  *case_name is that case's
+ * name ("self-deadlock") or NULL.  NULL for an unknown id.
+ */
+const struct rl_failure_mode *
+rl_failure_mode_explain(const char *id, unsigned flags, const char **case_name);
 /* 1 when tool is authoritative for id; 0 for an unknown id or tool. */
 int rl_failure_mode_trusts(const char *id, const char *tool);
 /* 1 when id is a hang class (deadlock, livelock, starvation). */

@@ -69,6 +69,15 @@ enum {
     /* A race one of whose accesses is free itself (TSan counts free as a
      * write of the block): the use-after-free seen by a race detector. */
     RL_FINDING_FREE_ACCESS = 2,
+    /* A deadlock of one thread that waits for a lock it holds itself
+     * (the probe saw the lock among its own): explained as such, not as a
+     * lock-order cycle (failure_modes.h, rl_failure_mode_explain). */
+    RL_FINDING_SELF_DEADLOCK = 4,
+    /* A livelock whose threads keep meeting at a barrier: its fix is
+     * not a random back-off, which the barrier undoes every round. */
+    RL_FINDING_LOCKSTEP_BARRIER = 8,
+    /* A starved reader: writer preference is its cause, not its fix. */
+    RL_FINDING_READER_STARVED = 16,
 };
 
 /* What a race was on, as the tool named it (TSan's "Location is ..."). */

@@ -105,7 +105,7 @@ static const char *match_path(const struct rl_sources *s, const char *path)
 const char *rl_sources_line(const struct rl_sources *s, const char *given,
                             int line)
 {
-    static char text[512];
+    static _Thread_local char text[512]; /* tools run on worker threads */
     text[0] = '\0';
     const char *path = NULL;
     for (size_t i = 0; i < s->n && !path; i++)

@@ -32,8 +32,9 @@ void rl_sources_remap(struct rl_sources *s, const char *from, const char *to);
  */
 const char *rl_sources_match(const struct rl_sources *s, const char *path);
 
-/* Line `line` of a user file, without its newline, in a static buffer
- * (leading blanks removed); "" when it cannot be read. */
+/* Line `line` of a user file, without its newline
+ * (leading blanks removed), in a buffer of the calling thread; "" when it
+ * cannot be read. */
 const char *rl_sources_line(const struct rl_sources *s, const char *given,
                             int line);
 

@@ -1,5 +1,6 @@
 /* probe_analysis.c: deadlock, livelock, starvation and lock-order verdicts
  * from the probe's table and /proc figures (pure: no I/O). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,12 +225,61 @@ static int kept_by_group(const struct rlp_shm *b, const struct rlp_shm *n,
  * Mutexes and rwlocks need no such rule: to keep one, a group has to
  * re-acquire it, which rl_probe_starving counts.
  */
+/* Whether thread j holds l (any mode) in a sample. */
+static int holds(const struct rlp_shm *shm, uint32_t j, uint64_t l)
+{
+    const struct rlp_thread *t = &shm->threads[j];
+    for (uint32_t k = 0; live(t) && k < t->nheld && k < RLP_MAX_HELD; k++)
+        if (t->held[k].lock == l)
+            return 1;
+    return 0;
+}
+
+/*
+ * The rwlock version: readers that each hold the read lock for a long
+ * stretch and hand it on overlapping take it a few times a second only,
+ * too few for rl_probe_starving, yet it is never free.  The victim waited
+ * the whole window to write-lock it; readers held it at both ends of the
+ * window; it was taken again in the window; and every holder at the
+ * start has let go since or has been at work (so may have let go and come
+ * back), i.e. no reader sat in it the whole window: a lone holder asleep
+ * in a long read is a long critical section, not a group.
+ */
+static int rwlock_kept_by_group(const struct rlp_shm *b,
+                                const struct rlp_shm *n, uint32_t victim)
+{
+    const struct rlp_thread *t = &n->threads[victim];
+    const struct rlp_lock *ln = find_lock(n, t->wait_object);
+    const struct rlp_lock *lb = find_lock(b, t->wait_object);
+    if (!ln || !lb || ln->acquisitions == lb->acquisitions ||
+        (ln->kind != RLP_L_RWLOCK_READ && ln->kind != RLP_L_RWLOCK_WRITE))
+        return 0;
+    int at_start = 0, at_end = 0;
+    for (uint32_t j = 0; j < nthreads(n) && j < nthreads(b); j++) {
+        if (j == victim)
+            continue;
+        int then = holds(b, j, t->wait_object),
+            still = holds(n, j, t->wait_object);
+        at_start += then;
+        at_end += still;
+        if (then && still && acquired_between(b, n, j) == 0)
+            return 0; /* the same hold all along */
+    }
+    return at_start > 0 && at_end > 0;
+}
+
 int rl_probe_group_starving(const struct rl_probe_sample *before,
                             const struct rl_probe_sample *now)
 {
     const struct rlp_shm *b = &before->shm, *n = &now->shm;
     for (uint32_t i = 0; i < nthreads(n) && i < nthreads(b); i++) {
         const struct rlp_thread *t = &n->threads[i];
+        uint64_t busy;
+        if (t->state == RLP_T_WAIT_LOCK && same_wait(t, &b->threads[i]) &&
+            rwlock_kept_by_group(b, n, i) &&
+            busy_others(b, n, i, &busy) >= GROUP_MIN_THREADS &&
+            busy >= STARVATION_MIN_ACQUISITIONS)
+            return (int)i;
         if (t->state != RLP_T_WAIT_SEM || !same_wait(t, &b->threads[i]))
             continue;
         const struct rlp_lock *ln = find_lock(n, t->wait_object);
@@ -255,6 +305,11 @@ static uint64_t lock_growth(const struct rlp_shm *b, const struct rlp_shm *n,
     if (!ln)
         return 0;
     return get(ln) - (lb ? get(lb) : 0);
+}
+
+static uint64_t lock_acquisitions(const struct rlp_lock *l)
+{
+    return l->acquisitions;
 }
 
 static uint64_t lock_posts(const struct rlp_lock *l)
@@ -292,6 +347,41 @@ static int same_cond_episode(const struct rlp_thread *a,
  * pool idle on a condition that nobody signals, while other code uses
  * the same mutex, is waiting for work, not starving.
  */
+/*
+ * The group version (the last reader out signals the writer, and the
+ * readers overlap): the waiter is never woken, since the group never
+ * empties.  An idle worker is never woken either; what tells them apart
+ * is who used to signal: the condition was signalled before and a wait on
+ * it got through before, and a thread that signalled it then is among the
+ * threads at work now, taking the mutex, yet in the window nobody
+ * signals, nobody gets past, and at least GROUP_MIN_THREADS others keep
+ * acquiring.  (A pool whose producer signalled work before and now keeps
+ * taking the pool's mutex for 1.5 s without handing out any would look
+ * the same: a producer polling with the lock.)
+ */
+static int cond_kept_by_group(const struct rlp_shm *b, const struct rlp_shm *n,
+                              uint32_t victim)
+{
+    const struct rlp_thread *t = &n->threads[victim];
+    const struct rlp_thread *o = &b->threads[victim];
+    const struct rlp_lock *c = find_lock(b, t->cond_wait_cond);
+    if (!c || t->cond_wakeups != o->cond_wakeups || c->posts == 0 ||
+        c->cond_passes == 0 ||
+        lock_growth(b, n, t->cond_wait_cond, lock_posts) != 0 ||
+        lock_growth(b, n, t->cond_wait_cond, cond_passes) != 0)
+        return 0;
+    int poster_at_work = 0;
+    for (uint32_t j = 0; j < nthreads(n) && j < 128; j++)
+        if (j != victim && (c->posters[j / 64] >> (j % 64) & 1) &&
+            acquired_between(b, n, j) > 0)
+            poster_at_work = 1;
+    uint64_t got;
+    return poster_at_work &&
+           busy_others(b, n, victim, &got) >= GROUP_MIN_THREADS &&
+           lock_growth(b, n, t->cond_wait_mutex, fresh_acquisitions) >=
+               STARVATION_MIN_ACQUISITIONS;
+}
+
 int rl_probe_cond_starving(const struct rl_probe_sample *before,
                            const struct rl_probe_sample *now)
 {
@@ -300,6 +390,8 @@ int rl_probe_cond_starving(const struct rl_probe_sample *before,
         const struct rlp_thread *t = &n->threads[i], *o = &b->threads[i];
         if (!live(t) || !same_cond_episode(t, o))
             continue;
+        if (cond_kept_by_group(b, n, i))
+            return (int)i;
         if (t->cond_wakeups == o->cond_wakeups ||
             lock_growth(b, n, t->cond_wait_cond, lock_posts) == 0 ||
             lock_growth(b, n, t->cond_wait_cond, cond_passes) != 0)
@@ -692,10 +784,13 @@ static const char *kind_word(int kind)
     return "lock";
 }
 
-/* "mutex m_a", or "mutex at 0x7f..." for a lock with no global name. */
-static void object_name(const struct rlp_shm *shm,
-                        const struct rl_symbolizer *sym, uint64_t addr,
-                        int state, char *buf, size_t len)
+/* "mutex m_a", "mutex accounts[3].lock"; a lock with no global name is
+ * named by what the call at site (when given) passed, with its address
+ * to tell two such locks apart: "mutex first->lock (0x55...)". */
+static void object_name_at(const struct rlp_shm *shm,
+                           const struct rl_symbolizer *sym, uint64_t addr,
+                           int state, const struct rlp_site *site, char *buf,
+                           size_t len)
 {
     const struct rlp_lock *l = find_lock(shm, addr);
     int kind = l ? l->kind : 0;
@@ -708,9 +803,19 @@ static void object_name(const struct rlp_shm *shm,
     char name[128];
     if (rl_symbolize_data(sym, addr - shm->exe_base, name, sizeof name) == 0)
         snprintf(buf, len, "%s %s", kind_word(kind), name);
+    else if (rl_symbolize_call_argument(sym, site, name, sizeof name) == 0)
+        snprintf(buf, len, "%s %s (at 0x%llx, not a global)", kind_word(kind),
+                 name, (unsigned long long)addr);
     else
         snprintf(buf, len, "%s at 0x%llx", kind_word(kind),
                  (unsigned long long)addr);
+}
+
+static void object_name(const struct rlp_shm *shm,
+                        const struct rl_symbolizer *sym, uint64_t addr,
+                        int state, char *buf, size_t len)
+{
+    object_name_at(shm, sym, addr, state, NULL, buf, len);
 }
 
 static void thread_name(const struct rlp_shm *shm,
@@ -776,7 +881,7 @@ static void cycle_line(const struct rlp_shm *shm,
     thread_name(shm, sym, c->thread[k], who, sizeof who);
     const struct rlp_held *h = held_of(t, c->object[prev]);
     if (c->posted[prev] == 0 && h) {
-        object_name(shm, sym, h->lock, 0, what, sizeof what);
+        object_name_at(shm, sym, h->lock, 0, &h->site, what, sizeof what);
         at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
         snprintf(first, sizeof first, " holds %s (acquired%s) and", what, tmp);
     } else if (c->posted[prev] == 1) {
@@ -790,7 +895,8 @@ static void cycle_line(const struct rlp_shm *shm,
         at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
         snprintf(wait, sizeof wait, "waits%s for %s to finish", tmp, what);
     } else {
-        object_name(shm, sym, t->wait_object, t->state, what, sizeof what);
+        object_name_at(shm, sym, t->wait_object, t->state, &t->wait_site, what,
+                       sizeof what);
         at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
         snprintf(wait, sizeof wait, "waits for %s%s", what, tmp);
     }
@@ -829,20 +935,85 @@ static void wait_line(const struct rlp_shm *shm,
                       struct rl_finding *f)
 {
     const struct rlp_thread *t = &shm->threads[i];
-    char who[160], what[200], where[128], tmp[160], line[600];
+    char who[160], what[200], where[128], tmp[160], line[1600];
+    char holds[1000] = "";
     thread_name(shm, sym, i, who, sizeof who);
+    /* What it holds meanwhile: the locks others may wait for. */
+    for (uint32_t k = 0; k < t->nheld && k < RLP_MAX_HELD; k++) {
+        char name[200], hw[128], ht[160];
+        size_t len = strlen(holds);
+        object_name_at(shm, sym, t->held[k].lock, 0, &t->held[k].site, name,
+                       sizeof name);
+        at(ht, sizeof ht, place(sym, &t->held[k].site, f, hw, sizeof hw));
+        const struct rlp_lock *l = find_lock(shm, t->held[k].lock);
+        int sem = l && l->kind == RLP_L_SEM; /* a count, not an owner */
+        snprintf(holds + len, sizeof holds - len, "%s%s%s (%s%s)",
+                 k ? ", " : " holds ", sem ? "a unit of " : "", name,
+                 sem ? "taken" : "acquired", ht);
+    }
+    if (holds[0])
+        strncat(holds, " and", sizeof holds - strlen(holds) - 1);
     at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
     if (t->state == RLP_T_WAIT_JOIN) {
         thread_name(shm, sym, (int)t->wait_object - 1, what, sizeof what);
-        snprintf(line, sizeof line, "%s waits%s for %s to finish", who, tmp,
-                 what);
+        snprintf(line, sizeof line, "%s%s waits%s for %s to finish", who, holds,
+                 tmp, what);
     } else {
-        object_name(shm, sym, t->wait_object, t->state, what, sizeof what);
-        snprintf(line, sizeof line, "%s waits for %s%s", who, what, tmp);
+        object_name_at(shm, sym, t->wait_object, t->state, &t->wait_site, what,
+                       sizeof what);
+        snprintf(line, sizeof line, "%s%s waits for %s%s", who, holds, what,
+                 tmp);
     }
     rl_finding_append_detail(f, line);
     rl_finding_add_wait(f, who, NULL, what, 0);
     exited_holders(shm, sym, t->wait_object, f);
+}
+
+/* A thread blocked locking a mutex or rwlock it holds itself. */
+static const struct rlp_held *self_wait(const struct rlp_thread *t)
+{
+    if (!live(t) || t->state != RLP_T_WAIT_LOCK)
+        return NULL;
+    return held_of(t, t->wait_object);
+}
+
+/* "thread 2 (worker) holds mutex m (acquired at x.c:7) and locks it
+ * again at x.c:12 in add_hit, called at x.c:8 in worker: it waits for
+ * itself". */
+static void self_wait_line(const struct rlp_shm *shm,
+                           const struct rl_symbolizer *sym, int i,
+                           const struct rlp_held *h, struct rl_finding *f)
+{
+    const struct rlp_thread *t = &shm->threads[i];
+    char who[160], what[200], where[128], tmp[160], line[1200];
+    char chain[600] = "";
+    thread_name(shm, sym, i, who, sizeof who);
+    object_name_at(shm, sym, h->lock, 0, &h->site, what, sizeof what);
+    at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
+    /* The relock's own frames: a helper called with the lock held. */
+    struct rl_frame fr[4];
+    size_t n = sym ? rl_symbolize_site(sym, &t->wait_site, fr, 4) : 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(chain);
+        rl_finding_add_location(f, fr[k].file, fr[k].line, fr[k].function);
+        snprintf(chain + len, sizeof chain - len, "%s%s:%d%s%s",
+                 k == 0 ? " at " : ", called at ", fr[k].file, fr[k].line,
+                 fr[k].function ? " in " : "",
+                 fr[k].function ? fr[k].function : "");
+    }
+    char again[160] = "", first[128], second[128];
+    if (rl_symbolize_data(sym, h->lock - shm->exe_base, first, sizeof first) !=
+            0 &&
+        rl_symbolize_call_argument(sym, &h->site, first, sizeof first) == 0 &&
+        rl_symbolize_call_argument(sym, &t->wait_site, second, sizeof second) ==
+            0 &&
+        strcmp(first, second) != 0)
+        snprintf(again, sizeof again, ", as %s,", second);
+    snprintf(line, sizeof line,
+             "%s holds %s (acquired%s) and locks it again%s%s: it waits for "
+             "itself, since only it could release that lock",
+             who, what, tmp, again, chain);
+    rl_finding_append_detail(f, line);
 }
 
 static void deadlock_finding(const struct rl_hang_verdict *v,
@@ -857,6 +1028,19 @@ static void deadlock_finding(const struct rl_hang_verdict *v,
              "every thread was blocked and nothing changed for %.1f s",
              v->now->elapsed - v->before->elapsed);
     rl_finding_append_detail(f, line);
+    int self = 0;
+    for (uint32_t i = 0; i < nthreads(shm); i++) {
+        const struct rlp_held *h = self_wait(&shm->threads[i]);
+        if (!h)
+            continue;
+        if (!self)
+            rl_finding_append_detail(f, "a thread locks a lock it already "
+                                        "holds:");
+        self_wait_line(shm, sym, (int)i, h, f);
+        self = 1;
+    }
+    if (self)
+        f->flags |= RL_FINDING_SELF_DEADLOCK;
     if (rl_probe_wait_cycle(shm, &c)) {
         rl_finding_append_detail(f, "the threads wait for each other in a "
                                     "cycle:");
@@ -864,10 +1048,17 @@ static void deadlock_finding(const struct rl_hang_verdict *v,
             cycle_line(shm, sym, &c, k, f);
         return;
     }
-    rl_finding_append_detail(f, "no lock cycle; each thread waits for "
-                                "something nobody will release:");
+    /* Says nothing of cycles: another tool's part of the finding (the
+     * scheduler's trace) may show one the probe's snapshot did not. */
+    int others = 0;
     for (uint32_t i = 0; i < nthreads(shm); i++)
-        if (live(&shm->threads[i]))
+        others += live(&shm->threads[i]) && !self_wait(&shm->threads[i]);
+    if (others)
+        rl_finding_append_detail(f, self ? "the other threads wait:"
+                                         : "each thread waits for something "
+                                           "no thread will release:");
+    for (uint32_t i = 0; i < nthreads(shm); i++)
+        if (live(&shm->threads[i]) && !self_wait(&shm->threads[i]))
             wait_line(shm, sym, (int)i, f);
 }
 
@@ -901,6 +1092,25 @@ static void livelock_finding(const struct rl_hang_verdict *v,
                  who, (unsigned long long)fails, tmp,
                  (unsigned long long)gave_up, wall);
         rl_finding_append_detail(f, line);
+    }
+    /* A barrier they keep meeting at re-aligns them every round: a
+     * random back-off cannot get them out of step. */
+    for (uint32_t k = 0; k < n->nlocks && k < RLP_MAX_LOCKS; k++) {
+        const struct rlp_lock *l = &n->locks[k];
+        uint64_t passes = l->kind == RLP_L_BARRIER
+                              ? lock_growth(b, n, l->addr, lock_posts)
+                              : 0;
+        if (passes == 0)
+            continue;
+        char what[200];
+        object_name(n, sym, l->addr, RLP_T_WAIT_BARRIER, what, sizeof what);
+        snprintf(line, sizeof line,
+                 "the threads passed %s %llu times in those %.1f s: it puts "
+                 "them back in step at every round, so a random back-off "
+                 "would not get them out of step",
+                 what, (unsigned long long)passes, wall);
+        rl_finding_append_detail(f, line);
+        f->flags |= RL_FINDING_LOCKSTEP_BARRIER;
     }
 }
 
@@ -963,13 +1173,25 @@ static void cond_starvation_finding(const struct rl_hang_verdict *v,
     object_name(n, sym, t->cond_wait_mutex, RLP_T_WAIT_LOCK, mutex,
                 sizeof mutex);
     at(tmp, sizeof tmp, place(sym, &t->cond_wait_site, f, where, sizeof where));
-    snprintf(line, sizeof line,
-             "%s has been waiting on %s%s for %.1f s (since %.1f s after the "
-             "start) and never got past the wait: it was woken %llu times "
-             "(%llu in the last %.1f s) and each time went back to waiting",
-             who, cond, tmp, waited, v->now->elapsed - waited,
-             (unsigned long long)t->cond_episode_wakeups,
-             (unsigned long long)(t->cond_wakeups - o->cond_wakeups), window);
+    if (t->cond_wakeups == o->cond_wakeups)
+        snprintf(line, sizeof line,
+                 "%s has been waiting on %s%s for %.1f s (since %.1f s after "
+                 "the start) and was never woken in the last %.1f s: the "
+                 "threads that signalled it before (which let a waiter "
+                 "through then) keep working but never signal it now, as "
+                 "if what they signal at (e.g. the last reader out) never "
+                 "comes, because they hand it on among themselves",
+                 who, cond, tmp, waited, v->now->elapsed - waited, window);
+    else
+        snprintf(line, sizeof line,
+                 "%s has been waiting on %s%s for %.1f s (since %.1f s after "
+                 "the start) and never got past the wait: it was woken %llu "
+                 "times (%llu in the last %.1f s) and each time went back to "
+                 "waiting",
+                 who, cond, tmp, waited, v->now->elapsed - waited,
+                 (unsigned long long)t->cond_episode_wakeups,
+                 (unsigned long long)(t->cond_wakeups - o->cond_wakeups),
+                 window);
     rl_finding_append_detail(f, line);
     snprintf(line, sizeof line,
              "meanwhile the other threads locked %s, the mutex of that wait, "
@@ -988,6 +1210,46 @@ static void cond_starvation_finding(const struct rl_hang_verdict *v,
                  tmp);
         rl_finding_append_detail(f, line);
     }
+}
+
+/* The group version on an rwlock: readers hand the read lock on. */
+static void rwlock_group_detail(const struct rl_hang_verdict *v,
+                                const struct rl_symbolizer *sym,
+                                struct rl_finding *f, const char *victim,
+                                const char *what, const char *at_wait,
+                                double waited, uint64_t got)
+{
+    const struct rlp_shm *b = &v->before->shm, *n = &v->now->shm;
+    const struct rlp_thread *t = &n->threads[v->thread];
+    double window = v->now->elapsed - v->before->elapsed;
+    uint64_t taken = lock_growth(b, n, t->wait_object, lock_acquisitions);
+    char who[160], where[128], tmp[160], line[1200];
+    snprintf(line, sizeof line,
+             "%s has waited for %s%s for %.1f s (since %.1f s after the "
+             "start); in the last %.1f s readers took it %llu times, every "
+             "reader that held it at the start of those %.1f s has let go "
+             "since, but a newcomer was always inside already, so it was "
+             "never free; meanwhile the other threads kept working (%llu locks "
+             "and semaphores acquired)",
+             victim, what, at_wait, waited, v->now->elapsed - waited, window,
+             (unsigned long long)taken, window, (unsigned long long)got);
+    rl_finding_append_detail(f, line);
+    for (uint32_t i = 0; i < nthreads(n); i++) {
+        const struct rlp_held *h = held_of(&n->threads[i], t->wait_object);
+        if ((int)i == v->thread || !h)
+            continue;
+        thread_name(n, sym, (int)i, who, sizeof who);
+        at(tmp, sizeof tmp, place(sym, &h->site, f, where, sizeof where));
+        snprintf(line, sizeof line, "%s holds it now (acquired%s)", who, tmp);
+        rl_finding_append_detail(f, line);
+    }
+    rl_finding_append_detail(
+        f, "the readers hand the read lock on among themselves (the next "
+           "one is in before the last one leaves) and a reader-preferring "
+           "rwlock (glibc's default) lets a new reader in while a writer "
+           "waits; make it writer-preferring (pthread_rwlockattr_setkind_np "
+           "with PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP) or let the "
+           "readers leave gaps");
 }
 
 /* The group version: nobody takes the object, the group keeps it. */
@@ -1009,6 +1271,10 @@ static void group_starvation_finding(const struct rl_hang_verdict *v,
     thread_name(n, sym, v->thread, who, sizeof who);
     object_name(n, sym, t->wait_object, t->state, what, sizeof what);
     at(tmp, sizeof tmp, place(sym, &t->wait_site, f, where, sizeof where));
+    if (l && (l->kind == RLP_L_RWLOCK_READ || l->kind == RLP_L_RWLOCK_WRITE)) {
+        rwlock_group_detail(v, sym, f, who, what, tmp, waited, got);
+        return;
+    }
     snprintf(line, sizeof line,
              "%s has waited for %s%s for %.1f s (since %.1f s after the "
              "start); in the last %.1f s nobody took it or gave it back: "
@@ -1049,10 +1315,57 @@ static void group_starvation_finding(const struct rl_hang_verdict *v,
            "writer preference)");
 }
 
+/* 1 when one of the words is in name, whatever the case. */
+static int names_any(const char *name, const char *const *words)
+{
+    char low[128];
+    size_t n = 0;
+    for (; name && name[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)tolower((unsigned char)name[n]);
+    low[n] = '\0';
+    for (; *words; words++)
+        if (strstr(low, *words))
+            return 1;
+    return 0;
+}
+
+/*
+ * A starved reader (its wait is inside a function named for reading,
+ * rw_read_lock, and none named for writing): the writers keep it out, so
+ * writer preference is the bug, not the fix; the finding says so.
+ */
+static void mark_starved_reader(const struct rl_hang_verdict *v,
+                                const struct rl_symbolizer *sym,
+                                struct rl_finding *f)
+{
+    static const char *const reading[] = {"read", "rdlock", NULL};
+    static const char *const writing[] = {"writ", "wrlock", NULL};
+    const struct rlp_thread *t = &v->now->shm.threads[v->thread];
+    const struct rlp_site *site =
+        t->cond_wait_cond ? &t->cond_wait_site : &t->wait_site;
+    struct rl_frame fr[4];
+    size_t n = sym ? rl_symbolize_site(sym, site, fr, 4) : 0;
+    int reader = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (names_any(fr[k].function, writing))
+            return;
+        reader |= names_any(fr[k].function, reading);
+    }
+    if (!reader)
+        return;
+    f->flags |= RL_FINDING_READER_STARVED;
+    rl_finding_append_detail(
+        f, "the thread kept out is a reader: the writers keep it out, so "
+           "preferring writers is what starves it; let the readers that "
+           "queued while a writer was inside go in, all together, before "
+           "the next writer (a turn counter)");
+}
+
 void rl_probe_hang_findings(const struct rl_hang_verdict *v,
                             const struct rl_symbolizer *sym,
                             struct rl_findings *out)
 {
+    size_t before = out->n;
     switch (v->kind) {
     case RL_HANG_DEADLOCK:
         deadlock_finding(v, sym, out);
@@ -1068,6 +1381,8 @@ void rl_probe_hang_findings(const struct rl_hang_verdict *v,
             cond_starvation_finding(v, sym, out);
         else
             starvation_finding(v, sym, out);
+        if (out->n > before)
+            mark_starved_reader(v, sym, &out->v[out->n - 1]);
         break;
     case RL_HANG_NONE:
         break;
@@ -1088,8 +1403,8 @@ void rl_probe_inversion_findings(const struct rlp_shm *shm,
         char who[160], a[200], b[200], wa[128], wb[128], ta[160], tb[160];
         char line[1024];
         thread_name(shm, sym, e->thread_index, who, sizeof who);
-        object_name(shm, sym, e->first, 0, a, sizeof a);
-        object_name(shm, sym, e->second, 0, b, sizeof b);
+        object_name_at(shm, sym, e->first, 0, &e->first_site, a, sizeof a);
+        object_name_at(shm, sym, e->second, 0, &e->second_site, b, sizeof b);
         at(ta, sizeof ta, place(sym, &e->first_site, f, wa, sizeof wa));
         at(tb, sizeof tb, place(sym, &e->second_site, f, wb, sizeof wb));
         snprintf(line, sizeof line, "%s took %s%s, then %s%s", who, a, ta, b,

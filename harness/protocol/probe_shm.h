@@ -135,7 +135,8 @@ struct rlp_lock {
     uint64_t acquisitions; /* by any thread, ever */
     uint64_t waiters;      /* threads blocked on it now */
     /* Added: who releases a semaphore or signals a condition variable. */
-    uint64_t posts;         /* sem_post / cond_signal / broadcast */
+    uint64_t posts;         /* sem_post / cond_signal / broadcast;
+                             * barrier: threads that passed it */
     uint64_t foreign_posts; /* sem posts by a thread not holding it:
                              * a signalling semaphore, not a lock */
     uint64_t posters[2];    /* bit i: thread index i posted/signalled */

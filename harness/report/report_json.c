@@ -125,7 +125,9 @@ static json_t *trace_json(const struct rl_finding *f)
 static json_t *finding_json(const struct rl_finding *f, char *err,
                             size_t errlen)
 {
-    const struct rl_failure_mode *m = rl_failure_mode_find(f->id);
+    const char *case_name;
+    const struct rl_failure_mode *m =
+        rl_failure_mode_explain(f->id, f->flags, &case_name);
     if (m == NULL) {
         snprintf(err, errlen, "unknown failure mode '%s'", f->id);
         return NULL;
@@ -140,6 +142,8 @@ static json_t *finding_json(const struct rl_finding *f, char *err,
     bad |= put(o, "explanation", jstr(m->explanation)) < 0;
     bad |= put(o, "fix", jstr(m->fix)) < 0;
     bad |= put(o, "detail", jstr(f->detail)) < 0;
+    if (case_name) /* which case of the id the text explains */
+        bad |= put(o, "case", jstr(case_name)) < 0;
     if (f->has_seed) {
         bad |= put(o, "seed", json_integer(f->seed)) < 0;
         bad |= put(o, "trace", trace_json(f)) < 0;

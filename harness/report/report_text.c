@@ -98,9 +98,20 @@ static void print_tools(FILE *out, const struct rl_finding *f)
 {
     if (f->ntools == 0)
         return;
+    /* racelab's own checkers get a word of what they are: the others
+     * are tools a student can look up by name. */
+    static const char *const own[][2] = {
+        {"probe", "racelab's watch on the locks and threads of the run"},
+        {"sched", "racelab's scheduler, which replays chosen interleavings"},
+        {"server", "racelab's test clients of the server"},
+    };
     fprintf(out, "%*sseen by: ", LOC_INDENT, "");
-    for (size_t i = 0; i < f->ntools; i++)
+    for (size_t i = 0; i < f->ntools; i++) {
         fprintf(out, "%s%s", i ? ", " : "", f->tools[i]);
+        for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+            if (strcmp(f->tools[i], own[k][0]) == 0)
+                fprintf(out, " (%s)", own[k][1]);
+    }
     fputc('\n', out);
 }
 
@@ -125,7 +136,8 @@ static void print_detail(FILE *out, const char *detail)
 static void print_finding(FILE *out, const struct rl_report *r,
                           const struct rl_finding *f)
 {
-    const struct rl_failure_mode *m = rl_failure_mode_find(f->id);
+    const struct rl_failure_mode *m =
+        rl_failure_mode_explain(f->id, f->flags, NULL);
 
     /* An unknown ID is a racelab bug, but the evidence is still worth
      * showing rather than hiding the finding. */

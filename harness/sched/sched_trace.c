@@ -89,6 +89,9 @@ void rl_sched_trace_symbols(struct rl_symbolizer *sym,
         for (int f = 0; f < RS_FRAMES && s->pc[f]; f++)
             rl_symbolizer_add(sym,
                               s->op == RS_OP_START ? s->pc[f] : s->pc[f] - 1);
+        /* -no-pie: an address is its own executable offset. */
+        if (s->addr)
+            rl_symbolizer_add_data(sym, s->addr);
     }
     for (size_t i = 0; i < t->nwaiters; i++)
         for (int f = 0; f < RS_FRAMES; f++) {

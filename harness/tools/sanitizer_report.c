@@ -542,12 +542,36 @@ static size_t noise_at(const char *s)
     return 0;
 }
 
+/* TSan's " (mutexes: write M0, read M1)" names locks by its own numbers:
+ * said instead as what the thread held, " while holding 2 locks". */
+static size_t held_locks_at(const char *s, char *say, size_t len)
+{
+    if (strncmp(s, " (mutexes: ", 11) != 0)
+        return 0;
+    const char *close = strchr(s, ')');
+    if (!close)
+        return 0;
+    int n = 1;
+    for (const char *p = s + 11; p < close; p++)
+        n += *p == ',';
+    snprintf(say, len, " while holding %d lock%s", n, n == 1 ? "" : "s");
+    return (size_t)(close - s + 1);
+}
+
 void rl_san_clean_heading(char *buf, size_t len, const char *heading)
 {
     size_t n = 0;
     if (len == 0)
         return;
     for (const char *s = heading; *s && n + 1 < len;) {
+        char say[64];
+        size_t held = held_locks_at(s, say, sizeof say);
+        if (held) {
+            for (const char *p = say; *p && n + 1 < len; p++)
+                buf[n++] = *p;
+            s += held;
+            continue;
+        }
         size_t skip = noise_at(s);
         if (skip) {
             s += skip;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "tools/symbolize.h"
+#include "tools/data_names.h"
 #include "lib/spawn.h"
 #include "lib/user_wrapper.h"
 #include "lib/xalloc.h"
@@ -35,6 +36,11 @@ struct rl_symbolizer {
     size_t npcs, cap;
     struct data_sym *syms;
     size_t nsyms;
+    struct rl_data_name *data; /* queued data offsets and their paths */
+    size_t ndata;
+    int data_named;         /* name_data ran */
+    struct rl_exe_data mem; /* the globals while it hung, or empty */
+    uint64_t exe_base;      /* run-time base of the executable then */
 };
 
 struct rl_symbolizer *rl_symbolizer_new(const char *exe,
@@ -57,6 +63,10 @@ void rl_symbolizer_free(struct rl_symbolizer *s)
     }
     for (size_t i = 0; i < s->nsyms; i++)
         free(s->syms[i].name);
+    for (size_t i = 0; i < s->ndata; i++)
+        free(s->data[i].name);
+    free(s->data);
+    rl_exe_data_free(&s->mem);
     free(s->pcs);
     free(s->syms);
     free(s->exe);
@@ -77,6 +87,39 @@ void rl_symbolizer_add(struct rl_symbolizer *s, uint64_t pc)
     s->pcs[s->npcs++] = (struct resolved){.pc = pc};
 }
 
+void rl_symbolizer_set_memory(struct rl_symbolizer *s,
+                              const struct rl_exe_data *mem, uint64_t exe_base)
+{
+    rl_exe_data_free(&s->mem);
+    if (!mem || !mem->len)
+        return;
+    s->mem.bytes = xmalloc(mem->len);
+    memcpy(s->mem.bytes, mem->bytes, mem->len);
+    s->mem.len = mem->len;
+    s->mem.lo = mem->lo;
+    s->exe_base = exe_base;
+    s->data_named = 0;
+}
+
+void rl_symbolizer_add_data(struct rl_symbolizer *s, uint64_t offset)
+{
+    for (size_t i = 0; i < s->ndata; i++)
+        if (s->data[i].offset == offset)
+            return;
+    s->data = xrealloc(s->data, (s->ndata + 1) * sizeof *s->data);
+    s->data[s->ndata++] = (struct rl_data_name){.offset = offset};
+    s->data_named = 0; /* named again, with this one, when next asked */
+}
+
+/* An object's address as an offset into the executable (a heap or stack
+ * address gives an offset no symbol holds). */
+static void add_object(struct rl_symbolizer *s, const struct rlp_shm *shm,
+                       uint64_t addr)
+{
+    if (addr && addr >= shm->exe_base)
+        rl_symbolizer_add_data(s, addr - shm->exe_base);
+}
+
 void rl_symbolizer_add_site(struct rl_symbolizer *s,
                             const struct rlp_site *site)
 {
@@ -92,12 +135,19 @@ void rl_symbolizer_add_table(struct rl_symbolizer *s, const struct rlp_shm *shm)
         rl_symbolizer_add_site(s, &t->create_site);
         rl_symbolizer_add_site(s, &t->trylock_site);
         rl_symbolizer_add(s, t->start_routine);
-        for (uint32_t j = 0; j < t->nheld && j < RLP_MAX_HELD; j++)
+        add_object(s, shm, t->wait_object);
+        add_object(s, shm, t->cond_wait_cond);
+        add_object(s, shm, t->cond_wait_mutex);
+        for (uint32_t j = 0; j < t->nheld && j < RLP_MAX_HELD; j++) {
             rl_symbolizer_add_site(s, &t->held[j].site);
+            add_object(s, shm, t->held[j].lock);
+        }
     }
     for (uint32_t i = 0; i < shm->nedges && i < RLP_MAX_EDGES; i++) {
         rl_symbolizer_add_site(s, &shm->edges[i].first_site);
         rl_symbolizer_add_site(s, &shm->edges[i].second_site);
+        add_object(s, shm, shm->edges[i].first);
+        add_object(s, shm, shm->edges[i].second);
     }
     for (uint32_t i = 0; i < shm->nevents && i < RLP_MAX_EVENTS; i++) {
         rl_symbolizer_add_site(s, &shm->events[i].site);
@@ -184,6 +234,40 @@ static void parse_nm(struct rl_symbolizer *s, char *text)
     qsort(s->syms, s->nsyms, sizeof *s->syms, cmp_sym);
 }
 
+static const struct data_sym *data_sym_at(const struct rl_symbolizer *s,
+                                          uint64_t offset)
+{
+    for (size_t i = 0; s && i < s->nsyms; i++)
+        if (offset >= s->syms[i].addr &&
+            offset < s->syms[i].addr + s->syms[i].size)
+            return &s->syms[i];
+    return NULL;
+}
+
+/* The queued offsets that lie in a global, named by one gdb run the first
+ * time a name is asked for (a program with no finding never pays for
+ * it); the others, and all of them without gdb, keep nm's "name+offset". */
+static void name_data(struct rl_symbolizer *s)
+{
+    s->data_named = 1;
+    struct rl_data_name *ask = xcalloc(s->ndata + 1, sizeof *ask);
+    size_t n = 0;
+    for (size_t i = 0; i < s->ndata; i++) {
+        int in_global = data_sym_at(s, s->data[i].offset) != NULL;
+        if (s->data[i].name || (!in_global && !s->mem.len))
+            continue;
+        ask[n].heap = !in_global;
+        ask[n++].offset = s->data[i].offset;
+    }
+    /* ask keeps the queue's order: its names move over one by one. */
+    if (n > 0 &&
+        rl_data_names_resolve(s->exe, ask, n, &s->mem, s->exe_base) == 0)
+        for (size_t i = 0, j = 0; i < s->ndata && j < n; i++)
+            if (s->data[i].offset == ask[j].offset)
+                s->data[i].name = ask[j++].name;
+    free(ask);
+}
+
 int rl_symbolizer_run(struct rl_symbolizer *s, char *err, size_t errlen)
 {
     char *out = NULL;
@@ -257,6 +341,15 @@ const char *rl_symbolize_function(const struct rl_symbolizer *s, uint64_t pc)
 int rl_symbolize_data(const struct rl_symbolizer *s, uint64_t offset, char *buf,
                       size_t len)
 {
+    /* Naming is a cache filled on first use: the symbolizer is the
+     * caller's own (allocated, never a const object), used by one thread. */
+    if (s && !s->data_named)
+        name_data((struct rl_symbolizer *)s);
+    for (size_t i = 0; s && i < s->ndata; i++)
+        if (s->data[i].offset == offset && s->data[i].name) {
+            snprintf(buf, len, "%s", s->data[i].name);
+            return 0;
+        }
     for (size_t i = 0; s && i < s->nsyms; i++) {
         const struct data_sym *d = &s->syms[i];
         if (offset < d->addr || offset >= d->addr + d->size)
@@ -269,4 +362,15 @@ int rl_symbolize_data(const struct rl_symbolizer *s, uint64_t offset, char *buf,
         return 0;
     }
     return -1;
+}
+
+int rl_symbolize_call_argument(const struct rl_symbolizer *s,
+                               const struct rlp_site *site, char *buf,
+                               size_t len)
+{
+    struct rl_frame fr;
+    if (!s || !site || rl_symbolize_user_frame(s, site, &fr) != 0)
+        return -1;
+    return rl_call_argument(rl_sources_line(s->src, fr.file, fr.line), buf,
+                            len);
 }

@@ -13,6 +13,7 @@
 #include "probe/probe_analysis.h"
 #include "lib/clock.h"
 #include "lib/procfs.h"
+#include "tools/exe_data.h"
 #include "tools/probe_stacks.h"
 #include "tools/symbolize.h"
 #include "tools/tool.h"
@@ -28,6 +29,7 @@ struct probe_state {
     char *table_path;
     const struct rlp_shm *table; /* mapped read-only once it exists */
     struct rl_hang_watch watch;
+    struct rl_exe_data data; /* its globals when a hang was decided */
 };
 
 static void state_free(struct probe_state *st)
@@ -37,6 +39,7 @@ static void state_free(struct probe_state *st)
     if (st->table)
         rl_guarded_unmap(st->table, sizeof *st->table);
     rl_hang_watch_free(&st->watch);
+    rl_exe_data_free(&st->data);
     free(st->table_path);
     free(st);
 }
@@ -155,7 +158,13 @@ static int probe_watch(void *arg, const struct rl_watch_info *info)
     /* 0 once gone, as for a program that has not run yet. */
     double cpu = rl_proc_cpu_seconds(info->program_pid, 0);
     s->cpu = cpu < 0 ? 0 : cpu;
-    return rl_hang_watch_feed(&st->watch, s);
+    int stop = rl_hang_watch_feed(&st->watch, s);
+    /* While it still hangs: the pointers to its locks on the heap.  Only
+     * then: a copy from another moment could point elsewhere and name
+     * the wrong lock. */
+    if (stop && st->watch.verdict.kind != RL_HANG_NONE && !st->data.len)
+        rl_exe_data_read(info->program_pid, &st->data);
+    return stop;
 }
 
 static int probe_prepare(struct rl_run *run, char *err, size_t errlen)
@@ -255,6 +264,8 @@ static int probe_parse(struct rl_run *run, struct rl_findings *out, char *err,
         rl_symbolizer_add_table(sym, &v->before->shm);
         rl_symbolizer_add_table(sym, &v->now->shm);
     }
+    if (table)
+        rl_symbolizer_set_memory(sym, &st->data, table->exe_base);
     if (last) {
         rl_symbolizer_add_table(sym, &last->shm);
         for (size_t i = 0; i < last->ntasks; i++)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "tools/data_names.h"
 #include "tools/sanitizer_report.h"
 #include "tools/tool.h"
 #include "lib/xalloc.h"
@@ -207,15 +208,50 @@ static void map_access_pair(const struct rl_san_report *r, const char *id,
     detail_location(f, r, run);
 }
 
-/* Cuts the addresses from "Cycle in lock order graph: M0 (0x..) => ..". */
+/* "Cycle in lock order graph: M0 (0x..) => M1 (0x..) => M0" in words:
+ * TSan's M0, M1 are its own numbers, which mean nothing to a student;
+ * the locks themselves are named by the acquisitions below. */
 static void detail_cycle(struct rl_finding *f, const struct rl_san_report *r)
 {
     const struct rl_san_section *cycle = rl_san_find_section(r, "Cycle ");
-    char line[1024];
+    char line[256];
+    int n = 0;
     if (!cycle)
         return;
-    rl_san_clean_heading(line, sizeof line, cycle->heading);
+    for (const char *p = cycle->heading; (p = strstr(p, "=>")); p += 2)
+        n++;
+    snprintf(line, sizeof line,
+             "tsan: a cycle of %d locks in the order they were taken, each "
+             "taken while holding the one before it:",
+             n > 0 ? n : 2);
     rl_finding_append_detail(f, line);
+}
+
+enum { MAX_TSAN_LOCKS = 16 };
+
+/* "mutex M1 acquired while holding mutex M0" with the locks' names. */
+static void name_tsan_locks(char *out, size_t len, const char *text,
+                            char names[][96])
+{
+    size_t n = 0;
+    for (const char *p = text; *p && n + 1 < len;) {
+        unsigned k;
+        int used = 0;
+        if ((p == text || p[-1] == ' ') && p[0] == 'M' &&
+            sscanf(p, "M%u%n", &k, &used) == 1 && used > 1) {
+            char name[128];
+            if (k < MAX_TSAN_LOCKS && names[k][0])
+                snprintf(name, sizeof name, "%s", names[k]);
+            else
+                snprintf(name, sizeof name, "lock %u", k + 1);
+            for (const char *q = name; *q && n + 1 < len; q++)
+                out[n++] = *q;
+            p += used;
+            continue;
+        }
+        out[n++] = *p++;
+    }
+    out[n] = '\0';
 }
 
 /* Each "Mutex M1 acquired here while holding mutex M0" is a location;
@@ -249,12 +285,31 @@ static void map_lock_order(const struct rl_san_report *r,
     if (!fresh)
         return;
     detail_cycle(f, r);
+    /* TSan's M0, M1 by the lock each names: the argument of the call
+     * where it was acquired ("to->lock"), else "lock 1", "lock 2". */
+    char names[MAX_TSAN_LOCKS][96] = {{0}};
     for (size_t i = 0; i < r->nsections; i++) {
         struct rl_san_side s;
+        unsigned k;
+        if (sscanf(r->sections[i].heading, "Mutex M%u acquired here", &k) !=
+                1 ||
+            k >= MAX_TSAN_LOCKS || names[k][0])
+            continue;
+        rl_san_side_find(&s, &r->sections[i], run->sources);
+        if (s.frame)
+            rl_call_argument(
+                rl_sources_line(run->sources, s.file, s.frame->line), names[k],
+                sizeof names[k]);
+    }
+    for (size_t i = 0; i < r->nsections; i++) {
+        struct rl_san_side s;
+        char what[512], said[768];
         if (!strstr(r->sections[i].heading, "acquired "))
             continue;
         rl_san_side_find(&s, &r->sections[i], run->sources);
-        detail_side(f, &s, NULL, run);
+        rl_san_clean_heading(what, sizeof what, r->sections[i].heading);
+        name_tsan_locks(said, sizeof said, what, names);
+        detail_side(f, &s, said, run);
     }
 }
 

@@ -1,11 +1,14 @@
 // livelock_philosophers.c: philosophers drop the left fork in lockstep
 // EXPECT: livelock
+// SAYS: livelock: puts them back in step at every round
+// SAYS: livelock: Break the symmetry instead of retrying
+// NEVER-SAYS: back off for a random time
 // To avoid the classic deadlock each philosopher takes the left fork, tries
 // the right one and, when it is taken, puts the left one down and retries.
 // All three act in the same rhythm (a barrier keeps them in step), so each
 // always finds the right fork taken: they keep busy and nobody ever eats.
-// Fix: break the symmetry (one philosopher takes the right fork first) or
-// retry after a random delay.
+// Fix: break the symmetry (one philosopher takes the right fork first); a
+// random delay before retrying would not help: the barrier re-aligns them.
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>

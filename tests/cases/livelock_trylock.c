@@ -1,11 +1,14 @@
 // livelock_trylock.c: two polite threads back off in lockstep forever.
 // EXPECT: livelock
+// SAYS: livelock: puts them back in step at every round
+// SAYS: livelock: Break the symmetry instead of retrying
+// NEVER-SAYS: back off for a random time
 // Each thread takes its first lock, then try-locks the other one.  The other
 // thread holds it, so the trylock fails; the thread lets go of its own lock,
 // backs off for the same time as its twin and tries again.  Barriers keep
 // the two in step, so every try fails: both threads stay busy and neither
 // ever gets both locks.  Fix: one global lock order (no trylock dance at
-// all), or back off for a random time.
+// all); a random back-off would not help, the barriers re-align them.
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>

@@ -1,5 +1,7 @@
 // lockorder_transfer.c: transfer(x, y) locks x, then y
 // EXPECT: lock-order-inversion
+// SAYS: lock-order-inversion: took mutex alice.lock at
+// SAYS: lock-order-inversion: then mutex bob.lock at
 // transfer(x, y) locks x then y, so transfer(alice, bob) and transfer(bob,
 // alice) take the two account locks in opposite orders.  Here the two
 // transfers happen one after the other (the thread is joined first), so it

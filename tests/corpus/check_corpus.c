@@ -5,12 +5,17 @@
  * Each C file in DIR names its verdict in its header comment:
  *     // EXPECT: data-race, thread-leak      (or: // EXPECT: none)
  *     // RACELAB: --timeout 4                (optional extra options)
+ *     // SAYS: deadlock: accounts[3].lock    (optional, any number)
+ *     // NEVER-SAYS: +152                    (optional, any number)
  * Before the Check suite starts, every program is checked with
  *     racelab check --json TMP/out.json [options] DIR/NAME.c
  * a few at a time (tests/common/test_jobs.c); then one Check loop test per
  * program requires exactly the expected failure-mode IDs of what that run
  * left, each finding pointing at a line of the program itself.  For
  * "none" it also requires exit status 0 and no run that timed out.
+ * A SAYS line requires the finding of that ID to contain the text in its
+ * title, explanation, fix or detail (what a student reads); a NEVER-SAYS
+ * line requires that no finding contains it anywhere.
  *
  * racelab is found next to this runner (dirname of /proc/self/exe); the
  * environment variable RACELAB_BIN overrides that path, and
@@ -36,6 +41,7 @@
 
 #define MAX_IDS 16
 #define MAX_OPTS 16
+#define MAX_SAYS 16
 #define HEADER_LINES 40  /* verdict lines must come this early */
 #define CASE_TIMEOUT 120 /* seconds per program, all tools included */
 
@@ -47,6 +53,10 @@ struct corpus_case {
     int has_expect;
     char *opts[MAX_OPTS]; /* words of the RACELAB: line */
     int nopts;
+    char *says_id[MAX_SAYS], *says[MAX_SAYS]; /* SAYS: id: text */
+    int nsays;
+    char *never[MAX_SAYS]; /* NEVER-SAYS: text */
+    int nnever;
     char header_error[512]; /* non-empty: the header is malformed */
     /* What its racelab check left (run_checks, before the suite): */
     char tmp[32]; /* folder of out.json and racelab.log */
@@ -121,6 +131,36 @@ static void parse_opts(struct corpus_case *c, char *words)
     }
 }
 
+/* "deadlock: accounts[3].lock": the ID, then the text its finding says. */
+static void parse_says(struct corpus_case *c, char *line)
+{
+    char *colon = strchr(line, ':');
+
+    if (colon == NULL || c->nsays == MAX_SAYS) {
+        snprintf(c->header_error, sizeof c->header_error,
+                 "SAYS needs 'id: text' (at most %d lines)", MAX_SAYS);
+        return;
+    }
+    *colon = '\0';
+    if (!is_known_id(trim(line)) || *trim(colon + 1) == '\0') {
+        snprintf(c->header_error, sizeof c->header_error,
+                 "SAYS: unknown id '%s' or no text", trim(line));
+        return;
+    }
+    c->says_id[c->nsays] = strdup(trim(line));
+    c->says[c->nsays++] = strdup(trim(colon + 1));
+}
+
+static void parse_never(struct corpus_case *c, char *text)
+{
+    if (*text == '\0' || c->nnever == MAX_SAYS) {
+        snprintf(c->header_error, sizeof c->header_error,
+                 "NEVER-SAYS needs a text (at most %d lines)", MAX_SAYS);
+        return;
+    }
+    c->never[c->nnever++] = strdup(text);
+}
+
 /* Reads the EXPECT and RACELAB lines of one program's header. */
 static void parse_header(struct corpus_case *c)
 {
@@ -138,6 +178,10 @@ static void parse_header(struct corpus_case *c)
             parse_expect(c, p + 10);
         else if (strncmp(p, "// RACELAB:", 11) == 0)
             parse_opts(c, trim(p + 11));
+        else if (strncmp(p, "// SAYS:", 8) == 0)
+            parse_says(c, trim(p + 8));
+        else if (strncmp(p, "// NEVER-SAYS:", 14) == 0)
+            parse_never(c, trim(p + 14));
     }
     fclose(f);
     if (!c->has_expect && c->header_error[0] == '\0')
@@ -347,6 +391,48 @@ static int points_at_case(json_t *finding, const struct corpus_case *c)
     return 0;
 }
 
+/* 1 when the finding's text a student reads contains text. */
+static int finding_says(json_t *f, const char *text)
+{
+    static const char *const fields[] = {"title", "explanation", "fix",
+                                         "detail"};
+
+    for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
+        const char *v = json_string_value(json_object_get(f, fields[k]));
+
+        if (v != NULL && strstr(v, text) != NULL)
+            return 1;
+    }
+    return 0;
+}
+
+/* The SAYS and NEVER-SAYS lines against the findings. */
+static void compare_texts(const struct corpus_case *c, json_t *findings,
+                          char *why, size_t len)
+{
+    json_t *f;
+    size_t i;
+
+    for (int k = 0; k < c->nsays; k++) {
+        int said = 0;
+
+        json_array_foreach (findings, i, f) {
+            const char *id = json_string_value(json_object_get(f, "id"));
+
+            said |= id != NULL && strcmp(id, c->says_id[k]) == 0 &&
+                    finding_says(f, c->says[k]);
+        }
+        if (!said)
+            appendf(why, len, " %s does not say '%s';", c->says_id[k],
+                    c->says[k]);
+    }
+    for (int k = 0; k < c->nnever; k++)
+        json_array_foreach (findings, i, f) {
+            if (finding_says(f, c->never[k]))
+                appendf(why, len, " a finding says '%s';", c->never[k]);
+        }
+}
+
 /* Compares racelab's findings with the header; fills why (empty: pass). */
 static void compare_findings(const struct corpus_case *c, json_t *root,
                              int status, char *why, size_t len)
@@ -372,6 +458,7 @@ static void compare_findings(const struct corpus_case *c, json_t *root,
         else if (!points_at_case(f, c))
             appendf(why, len, " %s has no location in '%s';", id, c->name);
     }
+    compare_texts(c, findings, why, len);
     if (c->nids > 0 && status != 1)
         appendf(why, len, " exit status %d, expected 1;", status);
     if (c->nids > 0)

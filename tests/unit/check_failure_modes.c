@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/failure_modes.h"
+#include "engine/finding.h"
 #include "engine/policy.h"
 #include "tools/tool.h"
 #include "test_files.h"
@@ -230,6 +231,45 @@ START_TEST(docs_name_the_tables_authoritative_tools)
 }
 END_TEST
 
+/* A self-deadlock is a deadlock with its own text, never lock-order
+ * advice; without the flag the mode's own text. */
+START_TEST(self_deadlock_has_its_own_text)
+{
+    const char *name = "x";
+    const struct rl_failure_mode *plain = rl_failure_mode_find("deadlock");
+    const struct rl_failure_mode *self =
+        rl_failure_mode_explain("deadlock", RL_FINDING_SELF_DEADLOCK, &name);
+    ck_assert_ptr_nonnull(self);
+    ck_assert_str_eq(name, "self-deadlock");
+    ck_assert_str_eq(self->id, "deadlock");
+    ck_assert(self != plain);
+    ck_assert(is_sentences(self->explanation) && is_sentences(self->fix));
+    ck_assert_ptr_null(strstr(self->fix, "order"));
+    ck_assert_ptr_nonnull(strstr(self->fix, "RECURSIVE"));
+    ck_assert(rl_failure_mode_explain("deadlock", 0, &name) == plain);
+    ck_assert_ptr_null(name);
+    /* The flag means nothing to another mode. */
+    ck_assert(
+        rl_failure_mode_explain("livelock", RL_FINDING_SELF_DEADLOCK, NULL) ==
+        rl_failure_mode_find("livelock"));
+    ck_assert_ptr_null(rl_failure_mode_explain("no-such-id", 0, NULL));
+    /* A livelock kept in step by a barrier: no random back-off advice. */
+    self =
+        rl_failure_mode_explain("livelock", RL_FINDING_LOCKSTEP_BARRIER, &name);
+    ck_assert_str_eq(name, "lockstep-barrier");
+    ck_assert_ptr_null(strstr(self->fix, "back off for a random"));
+    ck_assert_ptr_nonnull(
+        strstr(rl_failure_mode_find("livelock")->fix, "random"));
+    /* A starved reader is not told to prefer writers. */
+    self =
+        rl_failure_mode_explain("starvation", RL_FINDING_READER_STARVED, &name);
+    ck_assert_str_eq(name, "reader-starved");
+    ck_assert_ptr_null(strstr(self->fix, "writer-preferring"));
+    ck_assert_ptr_nonnull(
+        strstr(rl_failure_mode_find("starvation")->fix, "writer-preferring"));
+}
+END_TEST
+
 Suite *make_failure_modes_suite(void)
 {
     Suite *s = suite_create("failure_modes");
@@ -242,6 +282,7 @@ Suite *make_failure_modes_suite(void)
                    hang_classes_are_the_ids_of_programs_that_never_finish);
     tcase_add_test(table, unknown_id_is_not_found);
     tcase_add_test(table, fixes_name_the_lecture_remedies);
+    tcase_add_test(table, self_deadlock_has_its_own_text);
     suite_add_tcase(s, table);
 
     TCase *docs = tcase_create("Docs");

@@ -10,6 +10,7 @@
 
 #include "grade/check_xml.h"
 #include "grade/rubric.h"
+#include "grade/student_calls.h"
 
 #define GRADE "tests/fixtures/grade/"
 
@@ -374,6 +375,69 @@ START_TEST(test_grade_verdicts_repeat)
 }
 END_TEST
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A race in the lab's test code names the student's lock functions the
+ * racing test function called before its line; a race in the student's
+ * own code is left as it is. */
+START_TEST(test_race_in_tests_names_student_calls)
+{
+    char dir[] = "/tmp/racelab-calls-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char student[64], lab[64];
+    snprintf(student, sizeof student, "%s/rw.c", dir);
+    snprintf(lab, sizeof lab, "%s/check_rw.c", dir);
+    write_text(student, "#include \"rw.h\"\n"
+                        "static int helper(int x);\n"
+                        "void rw_lock(struct rw *rw)\n"
+                        "{\n"
+                        "    helper(1);\n"
+                        "}\n"
+                        "void rw_unlock(struct rw *rw)\n"
+                        "{\n"
+                        "}\n");
+    write_text(lab, "static int table;\n"
+                    "static void *other(void *arg)\n"
+                    "{\n"
+                    "    rw_unlock(&rw);\n"
+                    "}\n"
+                    "static void *writer(void *arg)\n"
+                    "{\n"
+                    "    rw_lock(&rw);\n"
+                    "    table++;\n"
+                    "    rw_unlock(&rw);\n"
+                    "}\n");
+    struct rl_findings found = {0};
+    struct rl_finding *f = rl_findings_add(&found, "data-race", "tsan");
+    rl_finding_add_location(f, lab, 9, "writer");
+    struct rl_finding *g = rl_findings_add(&found, "data-race", "tsan");
+    rl_finding_add_location(g, student, 5, "rw_lock");
+    char *sv[] = {student}, *lv[] = {lab};
+    rl_name_student_calls(&found, sv, 1, lv, 1);
+    f = &found.v[0];
+    ck_assert_uint_eq(f->nlocs, 2);
+    ck_assert_str_eq(f->locs[1].function, "rw_lock");
+    ck_assert_int_eq(f->locs[1].line, 3);
+    ck_assert_msg(f->detail && strstr(f->detail, "they call rw_lock (rw.c:3)"),
+                  "%s", f->detail ? f->detail : "(none)");
+    /* Only calls of the racing function before its line: not rw_unlock
+     * (after it, or in another function). */
+    ck_assert_ptr_null(strstr(f->detail, "rw_unlock"));
+    ck_assert_uint_eq(found.v[1].nlocs, 1);
+    ck_assert_ptr_null(found.v[1].detail);
+    rl_findings_free(&found);
+    unlink(student);
+    unlink(lab);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *make_grade_suite(void)
 {
     Suite *s = suite_create("grade");
@@ -385,6 +449,7 @@ Suite *make_grade_suite(void)
     tcase_add_test(files, test_check_xml_complete_log);
     tcase_add_test(files, test_check_xml_cut_short_keeps_finished_tests);
     tcase_add_test(files, test_check_xml_not_a_log);
+    tcase_add_test(files, test_race_in_tests_names_student_calls);
     suite_add_tcase(s, files);
     TCase *grading = tcase_create("grading");
     tcase_set_timeout(grading, 240);

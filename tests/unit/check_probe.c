@@ -8,6 +8,7 @@
 
 #include "probe/probe_analysis.h"
 #include "engine/sources.h"
+#include "tools/data_names.h"
 #include "tools/tool.h"
 #include "tools/tool_probe.h"
 
@@ -674,6 +675,34 @@ START_TEST(test_real_outside_wakeups_are_not_deadlock)
 }
 END_TEST
 
+/* A lock with no global is named by the argument its call passed. */
+START_TEST(test_call_argument_names)
+{
+    char b[64];
+    ck_assert_int_eq(
+        rl_call_argument("Pthread_mutex_lock(&first->lock);", b, sizeof b), 0);
+    ck_assert_str_eq(b, "first->lock");
+    ck_assert_int_eq(
+        rl_call_argument("if (x) sem_wait(&b->slots[i % 4]);", b, sizeof b), 0);
+    ck_assert_str_eq(b, "b->slots[i % 4]");
+    ck_assert_int_eq(
+        rl_call_argument("pthread_cond_wait(&c->ok, &c->m);", b, sizeof b), 0);
+    ck_assert_str_eq(b, "c->ok");
+    ck_assert_int_eq(rl_call_argument("P(&mutex);", b, sizeof b), 0);
+    ck_assert_str_eq(b, "mutex");
+    /* No sync call, or an argument that is not a plain lvalue. */
+    ck_assert_int_eq(rl_call_argument("total += f(x);", b, sizeof b), -1);
+    ck_assert_int_eq(
+        rl_call_argument("pthread_mutex_lock(\"x\");", b, sizeof b), -1);
+    ck_assert_int_eq(rl_call_argument("pthread_mutex_lock(&m", b, sizeof b),
+                     -1);
+    /* gdb's answers: only C lvalue paths are kept. */
+    ck_assert(rl_data_name_is_path("accounts[3].lock"));
+    ck_assert(!rl_data_name_is_path("a b"));
+    ck_assert(!rl_data_name_is_path("x\033[2J"));
+}
+END_TEST
+
 Suite *make_probe_suite(void)
 {
     Suite *s = suite_create("probe");
@@ -687,6 +716,7 @@ Suite *make_probe_suite(void)
     tcase_add_test(tc, test_starvation_thresholds);
     tcase_add_test(tc, test_livelock_needs_backoff_evidence);
     tcase_add_test(tc, test_events_become_findings);
+    tcase_add_test(tc, test_call_argument_names);
     suite_add_tcase(s, tc);
 
     /* Real programs, each run three times: a verdict must not flip. */

@@ -291,6 +291,16 @@ START_TEST(test_clean_heading)
                          "Cycle in lock order graph: M0 (0x5555569ca260) => "
                          "M1 (0x5555569ca288) => M0");
     ck_assert_str_eq(buf, "cycle in lock order graph: M0 => M1 => M0");
+    /* TSan's own lock numbers become what the thread held. */
+    rl_san_clean_heading(buf, sizeof buf,
+                         "Write of size 4 at 0x7b0c00000010 by thread T1 "
+                         "(mutexes: write M0):");
+    ck_assert_str_eq(buf, "write of size 4 by thread T1 while holding 1 lock");
+    rl_san_clean_heading(buf, sizeof buf,
+                         "Previous read of size 4 at 0x7b0c00000010 by "
+                         "main thread (mutexes: write M0, read M1):");
+    ck_assert_str_eq(buf, "previous read of size 4 by main thread while "
+                          "holding 2 locks");
 }
 END_TEST
 
@@ -432,7 +442,10 @@ START_TEST(test_map_lock_order)
     /* Where the other lock was taken first (second_deadlock_stack). */
     ck_assert_ptr_nonnull(strstr(f->detail, TSRC("lock_order") ":13"));
     ck_assert_ptr_nonnull(strstr(f->detail, TSRC("lock_order") ":23"));
-    ck_assert_ptr_nonnull(strstr(f->detail, "M0 => M1 => M0"));
+    /* TSan's own lock numbers (M0, M1) never reach the student. */
+    ck_assert_msg(strstr(f->detail, "a cycle of 2 locks") != NULL, "%s",
+                  f->detail);
+    ck_assert_msg(strstr(f->detail, "M0") == NULL, "%s", f->detail);
     rl_findings_free(&l);
 }
 END_TEST

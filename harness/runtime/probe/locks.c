@@ -233,6 +233,10 @@ void rlp_wait_end(struct rlp_thread *t, uint64_t obj, int kind, int acquired,
         struct rlp_lock *l = lock_entry(obj);
         if (l && l->waiters > 0)
             l->waiters--;
+        if (l && kind == RLP_L_BARRIER) { /* passes: threads kept in step */
+            l->kind = RLP_L_BARRIER;
+            l->posts++;
+        }
     }
     __atomic_store_n(&t->state, RLP_T_RUNNING, __ATOMIC_RELEASE);
     t->wait_object = 0;

@@ -61,12 +61,16 @@ struct rl_sandbox_result {
     char *out, *err; /* captured stdout and stderr, NUL-terminated */
     size_t out_len, err_len;
     int out_truncated, err_truncated;
+    size_t output_cap;   /* bytes kept of each: more was dropped */
     char isolation[192]; /* e.g. "pid+net namespaces, memory cgroup" */
     /* The same as facts: own pid and network namespaces; memory or pids
      * cgroups; a uid of its own, without capabilities, no_new_privs
      * (own_uid, with uid the one it ran as; else as the invoking user). */
     int pid_net_namespaces, cgroups;
     int own_uid, uid;
+    /* Processes of the run the kernel killed for want of memory (its
+     * memory cgroup's count), and that cgroup's limit (0: none). */
+    unsigned long oom_kills, memory_limit;
 };
 
 struct rl_sandbox; /* a running program */

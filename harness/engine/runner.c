@@ -212,6 +212,14 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
         !job->error[0])
         snprintf(job->error, sizeof job->error, "cannot read its report");
     add_limit_notes(job, &run.result);
+    if (run.tool_failed[0]) {
+        snprintf(job->tool_failed, sizeof job->tool_failed, "%s",
+                 run.tool_failed);
+        job->tool_failed_id = run.tool_failed_id;
+        size_t used = strlen(job->note);
+        snprintf(job->note + used, sizeof job->note - used, "%s%s",
+                 used ? "; " : "", run.tool_failed);
+    }
     job->summary.note = job->note[0] ? job->note : NULL; /* parse's too */
 done:
     rl_findings_set_run(&job->found, 0, run_name);

@@ -71,6 +71,10 @@ struct rl_job {
      * the program itself (its end, not a crash of its own). */
     char memory_words[64];
     int killed_for_memory;
+    /* The tool failed inside the program (rl_run.tool_failed): what its
+     * findings lack is not measured, never racelab's error. */
+    char tool_failed[256];
+    const char *tool_failed_id; /* the one ID unmeasured, NULL: all */
 };
 
 /* Prepares, runs and parses one job; fills job->found and summary. */

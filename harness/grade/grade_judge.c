@@ -242,6 +242,25 @@ static char *unmeasured_because(const struct rl_grade_run *g)
     return NULL;
 }
 
+/* A tool that should have shown one of the check's IDs but failed inside
+ * the program: in words, or NULL. */
+static char *failed_authority(const struct rl_rubric_check *c,
+                              const struct rl_grade_run *g)
+{
+    for (size_t j = 0; j < g->check.njobs; j++) {
+        const struct rl_job *job = &g->check.jobs[j];
+        if (!job->tool_failed[0])
+            continue;
+        for (size_t i = 0; c->ids && c->ids[i]; i++)
+            if (rl_failure_mode_trusts(c->ids[i], job->tool->name) &&
+                (!job->tool_failed_id ||
+                 strcmp(job->tool_failed_id, c->ids[i]) == 0))
+                return xasprintf("%s could not finish: %s", job->tool->name,
+                                 job->tool_failed);
+    }
+    return NULL;
+}
+
 /* "a, b" of the check's IDs. */
 static char *joined_ids(char *const *ids)
 {
@@ -268,7 +287,9 @@ static void judge_forbid(const struct rl_rubric_check *c,
     for (size_t i = 0; i < g->check.verdict.n; i++)
         if (explains_a_hang(NULL, g->check.verdict.v[i].id))
             return;
-    char *why = unmeasured_because(g);
+    char *why = failed_authority(c, g);
+    if (!why)
+        why = unmeasured_because(g);
     if (!why)
         return;
     char *ids = joined_ids(c->ids);

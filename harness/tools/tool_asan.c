@@ -221,12 +221,17 @@ static int asan_parse(struct rl_run *run, struct rl_findings *out, char *err,
 {
     struct rl_san_reports reps = {0};
     struct rl_san_collector c = {.tool = "asan"};
-    const char *fatal = NULL;
+    const char *fatal = NULL, *leak_check_failed = NULL;
     int live_pid = live_check_pid(run);
     if (rl_san_parse_logs(run->workdir, "asan", &reps, NULL, err, errlen))
         return -1;
     for (size_t i = 0; i < reps.n; i++) {
-        if (reps.v[i].fatal && !fatal)
+        /* LeakSanitizer stops every thread with ptrace for its check: a
+         * program that forbids ptrace to itself (seccomp), or a thread
+         * racing the check, fails it.  The program's doing. */
+        if (reps.v[i].fatal && strcmp(reps.v[i].tool, "LeakSanitizer") == 0)
+            leak_check_failed = reps.v[i].tool;
+        else if (reps.v[i].fatal && !fatal)
             fatal = reps.v[i].tool;
         else if (!reps.v[i].fatal)
             map_report(&reps.v[i], &c, run, live_pid);
@@ -234,6 +239,12 @@ static int asan_parse(struct rl_run *run, struct rl_findings *out, char *err,
     rl_san_collect_finish(&c, out);
     if (fatal)
         snprintf(err, errlen, "%s failed (a fatal error of its own)", fatal);
+    else if (leak_check_failed) {
+        snprintf(run->tool_failed, sizeof run->tool_failed,
+                 "its leak check failed in the program (LeakSanitizer "
+                 "could not stop its threads)");
+        run->tool_failed_id = "memory-leak"; /* the rest was seen live */
+    }
     rl_san_reports_free(&reps);
     return fatal ? -1 : 0;
 }

@@ -3,8 +3,9 @@
  * is graded with bin/racelab grade --json, from a copy in a scratch
  * folder; each must finish (exit 0), score at most what its limit says
  * (the starter's score: a trick must earn nothing), name its problem in
- * a message, leave no raw ESC or CR in the text report, and leave the
- * course tree (labs/, solutions/) as it was.  The result-file parsers
+ * a message, leave no raw ESC or CR in the text report, leave the
+ * course tree (labs/, solutions/) as it was, and leave no process of the
+ * run alive.  The result-file parsers
  * are also fed hostile files directly.  Run from the repository's root. */
 #include <check.h>
 #include <errno.h>
@@ -87,6 +88,10 @@ static const struct hostile_case cases[] = {
      "01-iterative"},
     {"infinite-output", AS_IS, 2, NULL, NULL, "01-iterative",
      "the rest was dropped"},
+    /* It takes memory before it listens: the probe run gives up on it
+     * after 5 s, before 4 GiB are touched on a slow machine; the words
+     * for the OOM kill are tested with a small limit in
+     * tests/unit/check_limit_words.c. */
     {"memory-hog", AS_IS, 2, "never listened", NULL, "01-iterative"},
     {"signals-grader", AS_IS, 2, "closed client 1's connection", NULL,
      "01-iterative"},

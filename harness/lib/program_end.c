@@ -44,7 +44,9 @@ void rl_size_text(unsigned long long bytes, char *buf, size_t len)
 
 int rl_program_killed_for_memory(const struct rl_sandbox_result *r)
 {
-    return r->oom_kills > 0 && !r->exited && r->signal == SIGKILL;
+    /* Not when racelab's own SIGKILL ended it (after a child's kill). */
+    return r->oom_kills > 0 && !r->exited && r->signal == SIGKILL &&
+           !r->timed_out && !r->stopped_by_watch;
 }
 
 void rl_program_memory_words(const struct rl_sandbox_result *r, char *buf,

@@ -274,8 +274,10 @@ static int asan_parse(struct rl_run *run, struct rl_findings *out, char *err,
             map_report(&reps.v[i], &c, run, live_pid);
     }
     rl_san_collect_finish(&c, out);
+    /* As for ThreadSanitizer (tool_tsan.c): the run's, not racelab's. */
     if (fatal)
-        snprintf(err, errlen, "%s failed (a fatal error of its own)", fatal);
+        snprintf(run->tool_failed, sizeof run->tool_failed,
+                 "%s failed in the program (a fatal error of its own)", fatal);
     else if (leak_check_failed) {
         snprintf(run->tool_failed, sizeof run->tool_failed,
                  "its leak check failed in the program (LeakSanitizer "
@@ -283,7 +285,7 @@ static int asan_parse(struct rl_run *run, struct rl_findings *out, char *err,
         run->tool_failed_id = "memory-leak"; /* the rest was seen live */
     }
     rl_san_reports_free(&reps);
-    return fatal ? -1 : 0;
+    return 0;
 }
 
 const struct rl_tool rl_tool_asan = {

@@ -108,6 +108,10 @@ static const struct hostile_case cases[] = {
      * 04-threads/copy-never-freed, scores 18/20. */
     {"leak-check-blocked", AS_IS, 18, "asan could not finish", NULL,
      "04-threads"},
+    /* A "FATAL: ThreadSanitizer" line it writes into TSan's log (exit 3
+     * before): TSan's checks are not measured. */
+    {"forged-tsan-fatal", AS_IS, 18, "tsan could not finish", NULL,
+     "04-threads"},
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 

@@ -112,6 +112,10 @@ static const struct hostile_case cases[] = {
      * before): TSan's checks are not measured. */
     {"forged-tsan-fatal", AS_IS, 18, "tsan could not finish", NULL,
      "04-threads"},
+    /* Deletes valgrind's report in its folder (exit 3 before): a working
+     * lab 01 server (10/10 without the trick) loses the fd-leak check. */
+    {"deletes-valgrind-report", AS_IS, 8, "memcheck could not finish", NULL,
+     "01-iterative"},
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 

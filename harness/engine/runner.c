@@ -33,6 +33,26 @@ static void summarize(struct rl_job *job, const struct rl_sandbox_result *r)
     job->summary.note = job->note[0] ? job->note : NULL;
 }
 
+/* What the student needs to know whatever else the run's note says: the
+ * kernel killed it (or a process of it) for memory, or its output went
+ * past the cap.  After the tool's parse, which may write the note too. */
+static void add_limit_notes(struct rl_job *job,
+                            const struct rl_sandbox_result *r)
+{
+    if (r->oom_kills) {
+        rl_program_memory_words(r, job->memory_words, sizeof job->memory_words);
+        job->killed_for_memory = rl_program_killed_for_memory(r);
+        if (!strstr(job->note, "out of memory")) {
+            size_t used = strlen(job->note);
+            snprintf(job->note + used, sizeof job->note - used, "%s%s%s",
+                     used ? "; " : "",
+                     job->killed_for_memory ? "" : "a process of it was ",
+                     job->memory_words);
+        }
+    }
+    rl_program_output_note(r, job->note, sizeof job->note);
+}
+
 /* How far the run got.  A --server run is always stopped by the harness:
  * what counts is whether the driver played all of its part. */
 static void record_reach(struct rl_job *job, const struct rl_sandbox_result *r,
@@ -191,6 +211,15 @@ void rl_job_run(const struct rl_run_setup *setup, struct rl_job *job)
             0 &&
         !job->error[0])
         snprintf(job->error, sizeof job->error, "cannot read its report");
+    add_limit_notes(job, &run.result);
+    if (run.tool_failed[0]) {
+        snprintf(job->tool_failed, sizeof job->tool_failed, "%s",
+                 run.tool_failed);
+        job->tool_failed_id = run.tool_failed_id;
+        size_t used = strlen(job->note);
+        snprintf(job->note + used, sizeof job->note - used, "%s%s",
+                 used ? "; " : "", run.tool_failed);
+    }
     job->summary.note = job->note[0] ? job->note : NULL; /* parse's too */
 done:
     rl_findings_set_run(&job->found, 0, run_name);

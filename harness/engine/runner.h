@@ -69,6 +69,15 @@ struct rl_job {
     int reach_signal; /* RL_REACH_CRASHED: the signal */
     int server_ended; /* the server died or exited by itself (the note
                          says how, with its last lines of stderr) */
+    /* The kernel killed a process of the run for want of memory:
+     * "killed: out of memory (limit 4 GiB)", else "".  killed_for_memory:
+     * the program itself (its end, not a crash of its own). */
+    char memory_words[64];
+    int killed_for_memory;
+    /* The tool failed inside the program (rl_run.tool_failed): what its
+     * findings lack is not measured, never racelab's error. */
+    char tool_failed[256];
+    const char *tool_failed_id; /* the one ID unmeasured, NULL: all */
 };
 
 /* Prepares, runs and parses one job; fills job->found and summary. */

@@ -16,6 +16,9 @@ static void collect_diagnostics(struct rl_check *c, struct rl_job *job)
     if (job->error[0])
         rl_diag_add(&c->diag, RL_DIAG_INTERNAL, job->tool->name, "%s",
                     job->error);
+    else if (job->tool_failed[0])
+        rl_diag_add(&c->diag, RL_DIAG_WARNING, job->tool->name,
+                    "%s: its findings may be incomplete", job->tool_failed);
     else if (job->server_outcome != RL_DRIVE_OK)
         rl_diag_add(&c->diag, RL_DIAG_NOTE, job->tool->name, "%s", job->note);
 }

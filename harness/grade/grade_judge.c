@@ -5,6 +5,7 @@
 
 #include "engine/failure_modes.h"
 #include "grade/grade_judge.h"
+#include "lib/program_end.h"
 #include "lib/xalloc.h"
 
 /* The check being judged: what the formats will show of it. */
@@ -110,7 +111,22 @@ static enum rl_grade_problem run_problem(const struct rl_grade_run *g,
     }
     const struct rl_job *ended = server_that_ended(&g->check);
     if (g->check.never_listened && ended) {
-        *message = xasprintf("the server never listened: %s", ended->note);
+        /* A crash or the memory limit is what the student must fix, not
+         * the listening. */
+        int sig = !ended->exited && ended->summary.exit_status > 128
+                      ? ended->summary.exit_status - 128
+                      : 0;
+        char name[32];
+        if (ended->killed_for_memory)
+            *message = xasprintf("the server was %s before it listened: %s",
+                                 ended->memory_words, ended->note);
+        else if (sig)
+            *message =
+                xasprintf("the server crashed with %s before it "
+                          "listened: %s",
+                          rl_signal_name(sig, name, sizeof name), ended->note);
+        else
+            *message = xasprintf("the server never listened: %s", ended->note);
         return RL_GRADE_PROBLEM_NEVER_LISTENED;
     }
     if (g->check.never_listened) {
@@ -177,11 +193,16 @@ static char *unmeasured_because(const struct rl_grade_run *g)
 {
     const struct rl_job *job = rl_check_reference_job(&g->check);
     if (job && job->reach == RL_REACH_CRASHED) {
+        /* The kernel's SIGKILL for memory is not a crash of its own. */
         char *name = signal_name(job->reach_signal);
-        char *why = xasprintf("it crashed with %s%s", name,
+        char *what = job->killed_for_memory
+                         ? xasprintf("it was %s", job->memory_words)
+                         : xasprintf("it crashed with %s", name);
+        char *why = xasprintf("%s%s", what,
                               g->spec->check_tests && !g->results.complete
                                   ? " before the tests ended"
                                   : "");
+        free(what);
         free(name);
         if (!g->spec->check_tests || !g->results.complete)
             return why;
@@ -221,6 +242,25 @@ static char *unmeasured_because(const struct rl_grade_run *g)
     return NULL;
 }
 
+/* A tool that should have shown one of the check's IDs but failed inside
+ * the program: in words, or NULL. */
+static char *failed_authority(const struct rl_rubric_check *c,
+                              const struct rl_grade_run *g)
+{
+    for (size_t j = 0; j < g->check.njobs; j++) {
+        const struct rl_job *job = &g->check.jobs[j];
+        if (!job->tool_failed[0])
+            continue;
+        for (size_t i = 0; c->ids && c->ids[i]; i++)
+            if (rl_failure_mode_trusts(c->ids[i], job->tool->name) &&
+                (!job->tool_failed_id ||
+                 strcmp(job->tool_failed_id, c->ids[i]) == 0))
+                return xasprintf("%s could not finish: %s", job->tool->name,
+                                 job->tool_failed);
+    }
+    return NULL;
+}
+
 /* "a, b" of the check's IDs. */
 static char *joined_ids(char *const *ids)
 {
@@ -247,7 +287,9 @@ static void judge_forbid(const struct rl_rubric_check *c,
     for (size_t i = 0; i < g->check.verdict.n; i++)
         if (explains_a_hang(NULL, g->check.verdict.v[i].id))
             return;
-    char *why = unmeasured_because(g);
+    char *why = failed_authority(c, g);
+    if (!why)
+        why = unmeasured_because(g);
     if (!why)
         return;
     char *ids = joined_ids(c->ids);

@@ -13,6 +13,7 @@
 #include "grade/submission_check.h"
 #include "server/server_driver.h"
 #include "tools/tool.h"
+#include "lib/program_end.h"
 #include "lib/workdir.h"
 #include "lib/xalloc.h"
 
@@ -251,7 +252,23 @@ static void read_results(struct rl_grade_run *g)
     }
     const char *log = g->log_path;
     struct stat st;
-    if (!log || lstat(log, &st) != 0)
+    char sig[32];
+    if ((!log || lstat(log, &st) != 0) && job->killed_for_memory)
+        snprintf(g->results_error, sizeof g->results_error,
+                 "the tests wrote no results: they were %s before the "
+                 "first test ended",
+                 job->memory_words);
+    else if ((!log || lstat(log, &st) != 0) && job->reach == RL_REACH_CRASHED)
+        snprintf(g->results_error, sizeof g->results_error,
+                 "the tests wrote no results: they crashed with %s before "
+                 "the first test ended",
+                 rl_signal_name(job->reach_signal, sig, sizeof sig));
+    else if ((!log || lstat(log, &st) != 0) && job->reach == RL_REACH_TIMED_OUT)
+        snprintf(g->results_error, sizeof g->results_error,
+                 "the tests wrote no results: they did not finish the first "
+                 "test within %.0f s",
+                 job->timeout);
+    else if (!log || lstat(log, &st) != 0)
         snprintf(g->results_error, sizeof g->results_error,
                  "the tests wrote no results (they crashed or hung before "
                  "the first test ended)");

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -129,7 +130,15 @@ struct rl_sandbox {
     char view_fail[96];
     int disk_limited;
     const char *disk_why;
+    /* Between start and wait (a driver playing a server, the other
+     * builds being waited for), a thread of its own reads the output, so
+     * that a program that prints a lot never blocks on a full pipe. */
+    pthread_t drainer;
+    int draining;
+    int drain_stop_rd, drain_stop_wr;
 };
+
+static void start_draining(struct rl_sandbox *sb);
 
 /* Signals init passes on to the program when the harness sends them. */
 static int forwardable(int sig)
@@ -312,6 +321,26 @@ static void cg_kill(const struct cgroup *cg)
             return;
         rl_sleep_ms(5);
     }
+}
+
+/* How many processes of the cgroup the kernel killed for want of memory
+ * (v2 memory.events, v1 memory.oom_control: "oom_kill N"), so that a
+ * report can say "out of memory" instead of "died of SIGKILL". */
+static unsigned long cg_oom_kills(const struct cgroup *cg)
+{
+    if (!cg->dir[0])
+        return 0;
+    char path[PATH_MAX], line[128];
+    snprintf(path, sizeof path, "%s/%s", cg->dir,
+             cg->v2 ? "memory.events" : "memory.oom_control");
+    FILE *f = fopen(path, "re");
+    unsigned long n = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "oom_kill %lu", &n) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return n;
 }
 
 /* Removes the cgroup; dying tasks may keep it busy for a moment. */
@@ -1146,6 +1175,7 @@ static void sandbox_init(struct rl_sandbox *sb, const struct rl_sandbox_opts *o)
         sb->o.output_cap = DEFAULT_OUTPUT_CAP;
     sb->out.fd = sb->err.fd = sb->status_fd = sb->release_wr = -1;
     sb->wake_rd = sb->wake_wr = -1;
+    sb->drain_stop_rd = sb->drain_stop_wr = -1;
     sb->out.cap = sb->err.cap = sb->o.output_cap;
     sb->mem.procs_fd = sb->pids.procs_fd = -1;
     sb->no_namespaces = sandbox_disabled("nons");
@@ -1261,6 +1291,7 @@ struct rl_sandbox *rl_sandbox_start(char *const argv[],
     set_nonblock(sb->wake_rd);
     set_nonblock(sb->wake_wr);
     describe_isolation(sb);
+    start_draining(sb);
     return sb;
 
 fail:
@@ -1371,6 +1402,51 @@ static void capture_read(struct capture *c)
         memcpy(c->buf + c->len, chunk, keep);
         c->len += keep;
     }
+}
+
+static void *drain_until_wait(void *arg)
+{
+    struct rl_sandbox *sb = arg;
+    for (;;) {
+        struct pollfd p[3] = {{sb->out.fd, POLLIN, 0},
+                              {sb->err.fd, POLLIN, 0},
+                              {sb->drain_stop_rd, POLLIN, 0}};
+        if (poll(p, 3, -1) < 0 && errno != EINTR)
+            return NULL;
+        if (p[2].revents)
+            return NULL;
+        capture_read(&sb->out);
+        capture_read(&sb->err);
+    }
+}
+
+/* Without a thread (none to be had), the pipes fill as they used to. */
+static void start_draining(struct rl_sandbox *sb)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return;
+    sb->drain_stop_rd = p[0];
+    sb->drain_stop_wr = p[1];
+    sb->draining =
+        pthread_create(&sb->drainer, NULL, drain_until_wait, sb) == 0;
+    if (!sb->draining) {
+        close_fd(&sb->drain_stop_rd);
+        close_fd(&sb->drain_stop_wr);
+    }
+}
+
+/* rl_sandbox_wait reads the output itself from here on. */
+static void stop_draining(struct rl_sandbox *sb)
+{
+    if (!sb->draining)
+        return;
+    while (write(sb->drain_stop_wr, "x", 1) < 0 && errno == EINTR)
+        ;
+    pthread_join(sb->drainer, NULL);
+    sb->draining = 0;
+    close_fd(&sb->drain_stop_rd);
+    close_fd(&sb->drain_stop_wr);
 }
 
 /* Sends the stop signal (once); returns 1 when it went out. */
@@ -1507,6 +1583,7 @@ static void fill_result(struct rl_sandbox *sb, struct rl_sandbox_result *r)
     }
     take_capture(&sb->out, &r->out, &r->out_len, &r->out_truncated);
     take_capture(&sb->err, &r->err, &r->err_len, &r->err_truncated);
+    r->output_cap = sb->o.output_cap;
     snprintf(r->isolation, sizeof r->isolation, "%s", sb->isolation);
     r->pid_net_namespaces = (sb->ns & NS_PID) && (sb->ns & NS_NET);
     r->cgroups = sb->cgroups != 0;
@@ -1514,11 +1591,14 @@ static void fill_result(struct rl_sandbox *sb, struct rl_sandbox_result *r)
     r->uid = sb->run_uid >= 0 ? sb->run_uid : (int)getuid();
     r->fs_view = sb->in_view;
     r->disk_limited = sb->disk_limited;
+    r->oom_kills = cg_oom_kills(&sb->mem);
+    r->memory_limit = sb->mem.dir[0] ? sb->o.memory_bytes : 0;
 }
 
 int rl_sandbox_wait(struct rl_sandbox *sb, struct rl_sandbox_result *r)
 {
     memset(r, 0, sizeof *r);
+    stop_draining(sb);
     struct waiter w = {sb->o.timeout, sb->o.watch_interval, -1, 0, 0, 0};
     while (!w.done && !sb->init_gone) {
         int ms = next_step(sb, r, &w);

@@ -72,6 +72,7 @@ struct rl_sandbox_result {
     char *out, *err; /* captured stdout and stderr, NUL-terminated */
     size_t out_len, err_len;
     int out_truncated, err_truncated;
+    size_t output_cap; /* bytes kept of each: more was dropped */
     char isolation[RL_ISOLATION_MAX]; /* "pid+net namespaces, ..." */
     /* The same as facts: own pid and network namespaces; memory or pids
      * cgroups; a uid of its own, without capabilities, no_new_privs
@@ -81,6 +82,9 @@ struct rl_sandbox_result {
     /* Confined: it saw a filesystem view of its own (fs_view), its work
      * folder was a size-limited tmpfs (disk_limited). */
     int fs_view, disk_limited;
+    /* Processes of the run the kernel killed for want of memory (its
+     * memory cgroup's count), and that cgroup's limit (0: none). */
+    unsigned long oom_kills, memory_limit;
 };
 
 struct rl_sandbox; /* a running program */

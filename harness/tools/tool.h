@@ -42,6 +42,14 @@ struct rl_run {
     /* Where the tool puts warnings that do not stop it (a symbolizer
      * that failed: its findings stand, unplaced). */
     struct rl_diagnostics *diag;
+    /* parse: the tool failed inside the program's own process (its
+     * checks undone, by what the program did or by its being stopped),
+     * in words, or "": the run's findings are incomplete, but that is
+     * the program's result, not racelab's internal error.  Of the IDs
+     * the tool shows, only tool_failed_id is left unmeasured (NULL: all
+     * of them). */
+    char tool_failed[256];
+    const char *tool_failed_id;
 };
 
 /* EXPLORE: what the engine asks of an exploring tool. */

@@ -82,7 +82,7 @@ static int helgrind_parse(struct rl_run *run, struct rl_findings *out,
             map_error(&r.errors[i], run, out);
     rl_vg_report_free(&r);
     free(xml);
-    return rc;
+    return rc < 0 ? rl_vg_report_lost(run, err) : 0;
 }
 
 const struct rl_tool rl_tool_helgrind = {

@@ -141,7 +141,7 @@ static int memcheck_parse(struct rl_run *run, struct rl_findings *out,
     int rc = rl_vg_parse_file(xml, &r, err, errlen);
     free(xml);
     if (rc < 0)
-        return -1;
+        return rl_vg_report_lost(run, err);
     /* A killed process still holds memory and descriptors in frames that
      * never returned: memcheck calls them leaks, but they are not. */
     int trust_exit = run->result.exited;
@@ -157,7 +157,7 @@ static int memcheck_parse(struct rl_run *run, struct rl_findings *out,
     if (trust_exit)
         rc = parse_fds(&r, run, out, err, errlen);
     rl_vg_report_free(&r);
-    return rc;
+    return rc < 0 ? rl_vg_report_lost(run, err) : 0;
 }
 
 const struct rl_tool rl_tool_memcheck = {

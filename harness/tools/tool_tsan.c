@@ -441,10 +441,14 @@ static int tsan_parse(struct rl_run *run, struct rl_findings *out, char *err,
             map_report(&reps.v[i], &c, run);
     }
     rl_san_collect_finish(&c, out);
+    /* racelab's preflight ran ThreadSanitizer on this machine: a fatal
+     * error in this run is the program's (its mappings, its signals, a
+     * line it wrote into its own log), never racelab's internal error. */
     if (fatal)
-        snprintf(err, errlen, "ThreadSanitizer failed: %s", fatal);
+        snprintf(run->tool_failed, sizeof run->tool_failed,
+                 "ThreadSanitizer failed in the program: %s", fatal);
     rl_san_reports_free(&reps);
-    return fatal ? -1 : 0;
+    return 0;
 }
 
 const struct rl_tool rl_tool_tsan = {

@@ -488,6 +488,19 @@ char *rl_vg_xml_path(const struct rl_run *run)
     return xasprintf("%s/%s.xml", run->workdir, run->tool->name);
 }
 
+int rl_vg_report_lost(struct rl_run *run, char *err)
+{
+    if (!run->result.isolation[0]) /* the sandbox never described a run */
+        return -1;
+    /* err names racelab's scratch folder: not for the student's report
+     * (the run's diagnostics keep the tool's name). */
+    snprintf(run->tool_failed, sizeof run->tool_failed,
+             "valgrind's report could not be read: the program may have "
+             "deleted or changed it");
+    err[0] = '\0';
+    return 0;
+}
+
 char *rl_vg_log_path(const struct rl_run *run)
 {
     return xasprintf("%s/%s.log", run->workdir, run->tool->name);

@@ -117,6 +117,15 @@ struct rl_finding *rl_vg_add_finding(struct rl_findings *out, const char *id,
  */
 int rl_vg_prepare(struct rl_run *run, const char *const tool_opts[], char *err,
                   size_t errlen);
+/*
+ * A report of a run that cannot be read (err says why): valgrind writes
+ * it in the run's folder, where the program can delete or garble it, so
+ * once the sandbox ran the program that is the run's failure
+ * (run->tool_failed, err cleared, 0), not racelab's; -1 when the program
+ * never ran (err kept).
+ */
+int rl_vg_report_lost(struct rl_run *run, char *err);
+
 /* WORKDIR/NAME.xml and WORKDIR/NAME.log of a run; free() the result. */
 char *rl_vg_xml_path(const struct rl_run *run);
 char *rl_vg_log_path(const struct rl_run *run);

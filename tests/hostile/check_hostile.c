@@ -3,8 +3,9 @@
  * is graded with bin/racelab grade --json, from a copy in a scratch
  * folder; each must finish (exit 0), score at most what its limit says
  * (the starter's score: a trick must earn nothing), name its problem in
- * a message, leave no raw ESC or CR in the text report, and leave the
- * course tree (labs/, solutions/) as it was.  The result-file parsers
+ * a message, leave no raw ESC or CR in the text report, leave the
+ * course tree (labs/, solutions/) as it was, and leave no process of the
+ * run alive.  The result-file parsers
  * are also fed hostile files directly.  Run from the repository's root. */
 #include <check.h>
 #include <errno.h>
@@ -77,6 +78,44 @@ static const struct hostile_case cases[] = {
      * Lab 01's starter scores 4/10. */
     {"server-echoes-escapes", AS_IS, 4, "got back", NULL, "01-iterative",
      "got back \"\\r\\x1b[2KPASS"},
+    /* Programs that try to outlive, flood or harm the run (server labs:
+     * lab 06's submission check refuses the calls they need).  Each
+     * names its processes "rlhostile": none may be left once the grade
+     * is done.  Lab 01's starter scores 2/10, lab 02's 13/20. */
+    {"fork-bomb", AS_IS, 13, NULL, NULL, "02-process"},
+    {"daemon", AS_IS, 13, NULL, NULL, "02-process"},
+    {"sigterm-ignorer", AS_IS, 2, "closed client 1's connection", NULL,
+     "01-iterative"},
+    {"infinite-output", AS_IS, 2, NULL, NULL, "01-iterative",
+     "the rest was dropped"},
+    /* It takes memory before it listens: the probe run gives up on it
+     * after 5 s, before 4 GiB are touched on a slow machine; the words
+     * for the OOM kill are tested with a small limit in
+     * tests/unit/check_limit_words.c. */
+    {"memory-hog", AS_IS, 2, "never listened", NULL, "01-iterative"},
+    {"signals-grader", AS_IS, 2, "closed client 1's connection", NULL,
+     "01-iterative"},
+    {"cgroup-escape", AS_IS, 2, NULL, NULL, "01-iterative"},
+    {"crash-at-start", AS_IS, 2, "crashed with SIGSEGV", "never listened",
+     "01-iterative"},
+    {"wrong-port", AS_IS, 2, "never listened", NULL, "01-iterative"},
+    /* Issue 11 item 6: nothing served, nothing measured, and so no
+     * point for a forbidden ID it could not show. */
+    {"never-accepts", AS_IS, 2, NULL, NULL, "02-process"},
+    {"accept-and-close", AS_IS, 2, NULL, NULL, "02-process"},
+    /* Breaks LeakSanitizer's check (it made racelab exit 3): the leak
+     * check is not measured, the rest is judged.  Its tests/labs model,
+     * 04-threads/copy-never-freed, scores 18/20. */
+    {"leak-check-blocked", AS_IS, 18, "asan could not finish", NULL,
+     "04-threads"},
+    /* A "FATAL: ThreadSanitizer" line it writes into TSan's log (exit 3
+     * before): TSan's checks are not measured. */
+    {"forged-tsan-fatal", AS_IS, 18, "tsan could not finish", NULL,
+     "04-threads"},
+    /* Deletes valgrind's report in its folder (exit 3 before): a working
+     * lab 01 server (10/10 without the trick) loses the fd-leak check. */
+    {"deletes-valgrind-report", AS_IS, 8, "memcheck could not finish", NULL,
+     "01-iterative"},
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
@@ -161,6 +200,69 @@ static void set_up_folder(const struct hostile_case *c, const char *dir)
     free(path);
 }
 
+/* 1 when the file's first bytes (NULs as spaces) hold want. */
+static int proc_file_has(const char *path, const char *want)
+{
+    char buf[4096];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    for (ssize_t i = 0; i < n; i++)
+        if (buf[i] == '\0')
+            buf[i] = ' ';
+    buf[n] = '\0';
+    return strstr(buf, want) != NULL;
+}
+
+static int proc_link_has(const char *path, const char *want)
+{
+    char buf[4096];
+    ssize_t n = readlink(path, buf, sizeof buf - 1);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    return strstr(buf, want) != NULL;
+}
+
+/* How many processes of the grade under dir are still alive: named
+ * "rlhostile" (the cases name themselves so), or running a program of
+ * racelab's scratch (TMPDIR is dir), or in a folder of it.  Found ones
+ * are killed, so that a failure leaves nothing behind. */
+static int survivors(const char *dir, char *pids, size_t len)
+{
+    DIR *proc = opendir("/proc");
+    ck_assert_ptr_nonnull(proc);
+    struct dirent *d;
+    int n = 0;
+    pids[0] = '\0';
+    while ((d = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(d->d_name, &end, 10);
+        if (*end || pid <= 0 || pid == getpid())
+            continue;
+        char path[64];
+        int found = 0;
+        snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+        found |= proc_file_has(path, "rlhostile");
+        snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+        found |= proc_file_has(path, dir);
+        snprintf(path, sizeof path, "/proc/%ld/cwd", pid);
+        found |= proc_link_has(path, dir);
+        if (!found)
+            continue;
+        size_t used = strlen(pids);
+        snprintf(pids + used, len - used, " %ld", pid);
+        kill((pid_t)pid, SIGKILL);
+        n++;
+    }
+    closedir(proc);
+    return n;
+}
+
 /* 1 when some check's message holds want. */
 static int some_message_has(json_t *doc, const char *want)
 {
@@ -177,19 +279,32 @@ static int some_message_has(json_t *doc, const char *want)
 START_TEST(hostile_submission)
 {
     const struct hostile_case *c = &cases[_i];
+    /* HOSTILE_FILTER=name grades that case alone (the edit loop). */
+    const char *only = getenv("HOSTILE_FILTER");
+    if (only && *only && !strstr(c->name, only))
+        return;
     char *before = tree_hash();
     char dir[] = "/tmp/racelab-hostile.XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
+    /* racelab's scratch goes here too (TMPDIR): the runs' uids need to
+     * reach it. */
+    ck_assert_int_eq(chmod(dir, 0755), 0);
     char *sub = NULL, *cmd = NULL;
     ck_assert(asprintf(&sub, "%s/submission", dir) > 0);
     ck_assert_int_eq(mkdir(sub, 0755), 0);
     set_up_folder(c, sub);
     /* timeout: a grader that hangs on the case fails it, not the suite. */
     ck_assert(asprintf(&cmd,
-                       "nice -n 10 timeout 150 bin/racelab grade %s "
-                       "%s --json %s/grade.json >%s/grade.txt 2>%s/stderr.txt",
-                       c->lab ? c->lab : "06-counter", sub, dir, dir, dir) > 0);
+                       "TMPDIR=%s nice -n 10 timeout 150 bin/racelab grade "
+                       "%s %s --json %s/grade.json >%s/grade.txt "
+                       "2>%s/stderr.txt",
+                       dir, c->lab ? c->lab : "06-counter", sub, dir, dir,
+                       dir) > 0);
     int status = run(cmd);
+    char left[512];
+    int nleft = survivors(dir, left, sizeof left);
+    ck_assert_msg(nleft == 0, "%s: %d processes of the run left:%s", c->name,
+                  nleft, left);
     ck_assert_msg(status == 0, "%s: racelab grade exited %d", c->name, status);
     char path[512];
     snprintf(path, sizeof path, "%s/grade.json", dir);

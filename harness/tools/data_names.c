@@ -16,7 +16,8 @@
  * asks gdb which symbol holds it, then walks that variable's type: an
  * array step adds "[i]", a struct or union step adds ".field".  The walk
  * stops at a pthread or semaphore type: its insides are libc's, not the
- * student's.  Only numbers reach the script: symbol names come from the
+ * student's (an array is looked at first: the name of the type of
+ * `pthread_mutex_t fork_lock[5]` starts with "pthread_" too).  Only numbers reach the script: symbol names come from the
  * student's program and are never part of the code gdb runs.  A lock on
  * the heap (HEAP) is named through the nearest pointer below it among the
  * globals (their values read from MEMFILE, a copy taken while the program
@@ -29,8 +30,6 @@ static const char *const script[] = {
     "def walk(t, off, s):",
     "    name = str(t)",
     "    t = t.strip_typedefs()",
-    "    if name.startswith('pthread_') or name == 'sem_t':",
-    "        return s",
     "    if t.code == gdb.TYPE_CODE_ARRAY:",
     "        et = t.target()",
     "        n = et.sizeof",
@@ -38,6 +37,8 @@ static const char *const script[] = {
     "            return s",
     "        i = off // n",
     "        return walk(et, off - i * n, '%s[%d]' % (s, i + t.range()[0]))",
+    "    if name.startswith('pthread_') or name == 'sem_t':",
+    "        return s",
     "    if t.code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):",
     "        for f in t.fields():",
     "            if f.name is None or not hasattr(f, 'bitpos'):",
@@ -111,10 +112,10 @@ static const char *const script[] = {
     "def lands(t, off):",
     "    name = str(t)",
     "    t = t.strip_typedefs()",
-    "    if name.startswith('pthread_') or name == 'sem_t':",
-    "        return off == 0",
     "    if t.code == gdb.TYPE_CODE_ARRAY and t.target().sizeof:",
     "        return lands(t.target(), off % t.target().sizeof)",
+    "    if name.startswith('pthread_') or name == 'sem_t':",
+    "        return off == 0",
     "    if t.code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):",
     "        for f in t.fields():",
     "            if f.name is None or not hasattr(f, 'bitpos'):",

@@ -1,5 +1,8 @@
 // deadlock_philosophers.c: three philosophers all take the left fork first
 // EXPECT: deadlock
+// SAYS: deadlock: holds mutex fork_lock[1] (acquired at
+// SAYS: deadlock: waits for mutex fork_lock[2] at
+// NEVER-SAYS: fork_lock+
 // Philosopher i takes fork i, then fork (i+1)%3.  A barrier makes all three
 // hold their left fork before anyone reaches for the right one, so the wait
 // is a cycle of three locks and the program hangs on every run.  Fix: one

@@ -563,7 +563,7 @@ START_TEST(test_html_probe_hang)
     ck_assert_int_eq(pg.cycle_edges, 3);
     ck_assert_int_eq(pg.lanes_svg, 0);
     ck_assert_ptr_nonnull(strstr(pg.text, "thread 2 (philosopher) waits for "
-                                          "mutex fork_lock+40, which thread "
+                                          "mutex fork_lock[1], which thread "
                                           "3 (philosopher) holds"));
     free(pg.text);
     free(path);

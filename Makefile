@@ -229,8 +229,10 @@ bench: deps
 	@scripts/bench-labs.sh
 	@if [ -x scripts/bench-sched.sh ]; then scripts/bench-sched.sh; fi
 
-# The lab handouts as HTML in build/handouts (pandoc).
+# The lab handouts as HTML in build/handouts (pandoc), with racelab's own
+# pictures of the labs' programs (handouts/pictures.sh).
 handouts: deps
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -C handouts
 
 # The course platforms' packages and the student kit (docs/platforms.md):

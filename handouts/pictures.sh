@@ -47,9 +47,9 @@ fail() {
     exit 1
 }
 
-# RACELAB: another racelab to run (the test points it at one that checks
+# HANDOUT_RACELAB: another racelab to run (the test points it at one that checks
 # the lab's solution, to see a run without the finding fail the handout).
-racelab=${RACELAB:-bin/racelab}
+racelab=${HANDOUT_RACELAB:-bin/racelab}
 rm -f "$out"
 [ -x "$racelab" ] || fail "$racelab is missing (make all first)"
 pages=build/handouts/pictures

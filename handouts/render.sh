@@ -109,7 +109,7 @@ expand() {
         sub(/ -->[ \t]*$/, "", pic)
         frag = "build/handouts/pictures/" pic ".frag"
         if (system("handouts/pictures.sh " pic " " frag " >&2") != 0)
-            fail("no picture \047" pic "\047: racelab\047s run failed")
+            fail("no picture \047" pic "\047 (handouts/pictures.sh says why, above)")
         print "```{=html}"
         while ((getline line < frag) > 0)
             print line

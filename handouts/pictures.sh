@@ -101,7 +101,7 @@ END {
     if (!done) exit 1
     printf "<div class=\"racelab-picture\" data-picture=\"%s\">\n", name
     printf "<style>.racelab-picture{margin:1em 0}"
-    printf ".racelab-picture svg{max-width:100%%;height:auto}%s</style>\n", style
+    printf ".racelab-picture svg{max-width:100%%;height:auto;overflow:visible}%s</style>\n", style
     printf "%s", drawing
     if (legend != "") print legend
     printf "<p class=\"legend\">Drawn by <code>%s</code>", cmd

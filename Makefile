@@ -255,6 +255,7 @@ autograder: all build/portable/racelab
 	@scripts/autograder/package.sh "$(LAB)" "$(PLATFORM)"
 
 handout:
+	@$(MAKE) --no-print-directory all
 	@scripts/handout.sh $(LAB)
 
 # Each package run in a mock of its platform's layout, and the kit

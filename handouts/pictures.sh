@@ -8,9 +8,10 @@
 # fragment this writes to OUT.  NAME picks a run from the table below: the
 # lab's own program under `bin/racelab check --html`, and which of the
 # page's SVG drawings to keep.  Nothing is drawn by hand, so a handout shows
-# exactly what racelab shows (the whole page stays beside it in
-# build/handouts/pictures/NAME.html).  The page's stylesheet comes along,
-# every rule scoped to the fragment's div so it leaves the handout alone.
+# exactly what racelab shows (the whole page stays beside OUT, as NAME.html;
+# render.sh asks for build/handouts/pictures/NAME.frag).  The page's
+# stylesheet comes along, every rule scoped to the fragment's div so that
+# it leaves the rest of the handout alone.
 # A run that does not report the finding the picture is about, or a page
 # without the drawing, is an error naming the lab; OUT is then removed.
 set -eu
@@ -52,7 +53,7 @@ fail() {
 racelab=${HANDOUT_RACELAB:-bin/racelab}
 rm -f "$out"
 [ -x "$racelab" ] || fail "$racelab is missing (make all first)"
-pages=build/handouts/pictures
+pages=$(dirname "$out")
 mkdir -p "$pages"
 page=$pages/$name.html
 log=$pages/$name.log

@@ -34,12 +34,13 @@ else
     done
 fi
 cd "$top"
-out=build/handouts
+# HANDOUTS_OUT: another folder (the tests render there, apart from yours).
+out=${HANDOUTS_OUT:-build/handouts}
 mkdir -p "$out"
 
 # Prints the handout with every include expanded; exits 1 on error.
 expand() {
-    awk -v handout="$1" '
+    awk -v handout="$1" -v out="$out" '
     function fail(msg) {
         printf "render.sh: %s:%d: %s\n", handout, FNR, msg > "/dev/stderr"
         exit 1
@@ -107,8 +108,8 @@ expand() {
         pic = $0
         sub(/^[ \t]*<!-- racelab-picture: /, "", pic)
         sub(/ -->[ \t]*$/, "", pic)
-        frag = "build/handouts/pictures/" pic ".frag"
-        if (system("handouts/pictures.sh " pic " " frag " >&2") != 0)
+        frag = out "/pictures/" pic ".frag"
+        if (system("handouts/pictures.sh " pic " \047" frag "\047 >&2") != 0)
             fail("no picture \047" pic "\047 (handouts/pictures.sh says why, above)")
         print "```{=html}"
         while ((getline line < frag) > 0)

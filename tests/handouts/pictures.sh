@@ -25,7 +25,10 @@ for need in bin/racelab bin/html-outline; do
   [[ -x $need ]] || { echo "handout-pictures: $need missing (make all)" >&2; exit 2; }
 done
 command -v pandoc >/dev/null || { echo "handout-pictures: pandoc missing (make deps)" >&2; exit 2; }
-out=build/handouts
+# Rendered apart from build/handouts, so a `make handouts` or a kit being
+# made at the same time is left alone.
+out=$work/handouts
+export HANDOUTS_OUT=$out
 
 # 1. A run that does not show the bug fails the handout.  This racelab
 # checks lab 08's solution wherever the starter's bank.c is named.

@@ -11,6 +11,9 @@
 # "#region" the whole file is included.  Paths are relative to the top
 # of the repository.  Handouts go to students, so including anything
 # from solutions/ is an error, like a missing file or region.
+# A line `<!-- racelab-picture: NAME -->` becomes racelab's own drawing
+# NAME (handouts/pictures.sh runs racelab on the lab's program), passed
+# to pandoc as raw HTML; a run that fails fails the handout.
 # The result is build/handouts/NN-name.md and, when pandoc is installed,
 # build/handouts/NN-name.html.  Any error stops with a non-zero status
 # and leaves no output for that handout.
@@ -31,12 +34,13 @@ else
     done
 fi
 cd "$top"
-out=build/handouts
+# HANDOUTS_OUT: another folder (the tests render there, apart from yours).
+out=${HANDOUTS_OUT:-build/handouts}
 mkdir -p "$out"
 
 # Prints the handout with every include expanded; exits 1 on error.
 expand() {
-    awk -v handout="$1" '
+    awk -v handout="$1" -v out="$out" '
     function fail(msg) {
         printf "render.sh: %s:%d: %s\n", handout, FNR, msg > "/dev/stderr"
         exit 1
@@ -100,6 +104,21 @@ expand() {
         next
     }
     /<!-- include:/ { fail("malformed include line: " $0) }
+    /^[ \t]*<!-- racelab-picture: [a-z0-9-]+ -->[ \t]*$/ {
+        pic = $0
+        sub(/^[ \t]*<!-- racelab-picture: /, "", pic)
+        sub(/ -->[ \t]*$/, "", pic)
+        frag = out "/pictures/" pic ".frag"
+        if (system("handouts/pictures.sh " pic " \047" frag "\047 >&2") != 0)
+            fail("no picture \047" pic "\047 (handouts/pictures.sh says why, above)")
+        print "```{=html}"
+        while ((getline line < frag) > 0)
+            print line
+        close(frag)
+        print "```"
+        next
+    }
+    /racelab-picture:/ { fail("malformed picture line: " $0) }
     { print }
     ' "$1"
 }

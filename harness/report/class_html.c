@@ -7,37 +7,15 @@
 
 #include "report/class_report.h"
 #include "report/escape.h"
+#include "report/xml_escape.h"
 
-/* Text as HTML character data or an attribute value: control bytes,
- * bytes that are not UTF-8 and direction overrides first made visible
- * (rl_escape_text), then the five characters HTML gives a meaning.  The
- * page stays well-formed XML too, which the tests parse it as. */
+/* Text as HTML character data or an attribute value: made visible for a
+ * terminal first, then XML's markup characters as entities
+ * (xml_escape.h); the page stays well-formed XML, which the tests parse
+ * it as. */
 static void esc(FILE *out, const char *text)
 {
-    if (!text)
-        return;
-    char *safe = rl_escape_text(text, RL_ESCAPE_CAP);
-    for (const char *s = safe; *s; s++)
-        switch (*s) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    free(safe);
+    rl_xml_write_capped(out, text, 0, RL_ESCAPE_CAP);
 }
 
 static const char style[] =

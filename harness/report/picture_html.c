@@ -8,6 +8,7 @@
 
 #include "engine/failure_modes.h"
 #include "report/escape.h"
+#include "report/xml_escape.h"
 #include "report/picture.h"
 
 /* Lanes: one column per thread, one row per step (time goes down, as in
@@ -19,32 +20,11 @@ enum { LEFT = 56, TOP = 44, LANE_W = 262, ROW_H = 24, MARK_W = 250 };
 enum { PG_MARGIN = 70, PG_UNIT = 56, PG_MAX_STEPS = 40 };
 
 /* Text of the program's (names, values, messages) made safe for HTML:
- * terminal escapes and invalid bytes first, then the markup characters. */
+ * terminal escapes and invalid bytes first, then the markup characters
+ * (xml_escape.h). */
 static void put_text(FILE *out, const char *s)
 {
-    char *safe = rl_escape_text(s ? s : "", RL_ESCAPE_CAP);
-    for (const char *p = safe; *p; p++) {
-        switch (*p) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            fputc(*p, out);
-        }
-    }
-    free(safe);
+    rl_xml_write_capped(out, s ? s : "", 0, RL_ESCAPE_CAP);
 }
 
 static void thread_name(char *b, size_t len, int t)

@@ -7,10 +7,16 @@
 
 void rl_xml_write(FILE *out, const char *s, int attribute)
 {
+    /* No cap: whoever calls this has already cut the text to size. */
+    if (s)
+        rl_xml_write_capped(out, s, attribute, strlen(s) + 1);
+}
+
+void rl_xml_write_capped(FILE *out, const char *s, int attribute, size_t cap)
+{
     if (!s)
         return;
-    /* No cap: whoever calls this has already cut the text to size. */
-    char *safe = rl_escape_text(s, strlen(s) + 1);
+    char *safe = rl_escape_text(s, cap);
     for (const unsigned char *p = (const unsigned char *)safe; *p; p++) {
         if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
             fputs(p[2] == 0xbe ? "\\ufffe" : "\\uffff", out);

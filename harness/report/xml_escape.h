@@ -3,6 +3,7 @@
 #ifndef RACELAB_XML_ESCAPE_H
 #define RACELAB_XML_ESCAPE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -16,5 +17,8 @@
  * would otherwise turn into spaces.
  */
 void rl_xml_write(FILE *out, const char *s, int attribute);
+/* The same, s first cut to at most cap - 1 bytes (rl_escape_text's cap):
+ * for text nobody has cut to size, such as a program's output in a page. */
+void rl_xml_write_capped(FILE *out, const char *s, int attribute, size_t cap);
 
 #endif

@@ -17,13 +17,13 @@
  * array step adds "[i]", a struct or union step adds ".field".  The walk
  * stops at a pthread or semaphore type: its insides are libc's, not the
  * student's (an array is looked at first: the name of the type of
- * `pthread_mutex_t fork_lock[5]` starts with "pthread_" too).  Only numbers reach the script: symbol names come from the
- * student's program and are never part of the code gdb runs.  A lock on
- * the heap (HEAP) is named through the nearest pointer below it among the
- * globals (their values read from MEMFILE, a copy taken while the program
- * hung), and only when the offset from it lands exactly on the start of
- * a pthread or semaphore field of the pointed-to type: a pointer to some
- * other block cannot lend its name by chance.
+ * `pthread_mutex_t fork_lock[5]` starts with "pthread_" too).  Only numbers
+ * reach the script: symbol names come from the student's program and are never
+ * part of the code gdb runs.  A lock on the heap (HEAP) is named through the
+ * nearest pointer below it among the globals (their values read from MEMFILE, a
+ * copy taken while the program hung), and only when the offset from it lands
+ * exactly on the start of a pthread or semaphore field of the pointed-to type:
+ * a pointer to some other block cannot lend its name by chance.
  */
 static const char *const script[] = {
     "import gdb",

@@ -434,8 +434,8 @@ START_TEST(test_grade_race_in_lab_tests_names_student_lock)
     snprintf(named, sizeof named, "rw_write_lock (rwlock.c:%d)", line);
     json_t *doc;
     char *out;
-    ck_assert_int_eq(grade_in("labs", "09-readers-writers", variant, &doc, &out),
-                     0);
+    ck_assert_int_eq(
+        grade_in("labs", "09-readers-writers", variant, &doc, &out), 0);
     ck_assert_msg(doc != NULL, "%s", out);
     ck_assert_msg(!passed(doc, "no data race"), "%s", out);
     json_t *f = finding_in_tests(
@@ -444,8 +444,9 @@ START_TEST(test_grade_race_in_lab_tests_names_student_lock)
     ck_assert_msg(f != NULL, "no race in the lab's tests: %s", out);
     ck_assert_str_eq(json_string_value(json_object_get(f, "id")), "data-race");
     const char *detail = json_string_value(json_object_get(f, "detail"));
-    ck_assert_msg(detail && strstr(detail, "the racing lines are in the lab's "
-                                           "tests") &&
+    ck_assert_msg(detail &&
+                      strstr(detail, "the racing lines are in the lab's "
+                                     "tests") &&
                       strstr(detail, named),
                   "want '%s' in: %s", named, detail ? detail : "(none)");
     size_t j;

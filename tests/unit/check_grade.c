@@ -152,9 +152,11 @@ START_TEST(test_check_xml_not_a_log)
 }
 END_TEST
 
-/* Grades a fixture submission; returns racelab's exit status and the
- * JSON grade (NULL when none was written); *out gets what it printed. */
-static int grade(const char *lab, const char *dir, json_t **doc, char **out)
+/* Grades a submission of a lab in the folder labs (the fixture labs, or
+ * the real ones); returns racelab's exit status and the JSON grade (NULL
+ * when none was written); *out gets what it printed. */
+static int grade_in(const char *labs, const char *lab, const char *dir,
+                    json_t **doc, char **out)
 {
     char json[] = "/tmp/racelab-grade-XXXXXX";
     int fd = mkstemp(json);
@@ -163,9 +165,9 @@ static int grade(const char *lab, const char *dir, json_t **doc, char **out)
     unlink(json);
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "RACELAB_LABS=" GRADE "labs bin/racelab grade %s %s --json %s "
+             "RACELAB_LABS=%s bin/racelab grade %s %s --json %s "
              ">%s.out 2>&1",
-             lab, dir, json, json);
+             labs, lab, dir, json, json);
     int status = system(cmd);
     ck_assert(WIFEXITED(status));
     json_error_t e;
@@ -182,6 +184,11 @@ static int grade(const char *lab, const char *dir, json_t **doc, char **out)
     unlink(path);
     unlink(json);
     return WEXITSTATUS(status);
+}
+
+static int grade(const char *lab, const char *dir, json_t **doc, char **out)
+{
+    return grade_in(GRADE "labs", lab, dir, doc, out);
 }
 
 static json_t *check_named(json_t *doc, const char *name)
@@ -375,6 +382,103 @@ START_TEST(test_grade_verdicts_repeat)
 }
 END_TEST
 
+/* The line where file defines function (a line starting "void NAME("). */
+static int definition_line(const char *file, const char *function)
+{
+    char want[128], buf[512];
+    snprintf(want, sizeof want, "void %s(", function);
+    FILE *f = fopen(file, "r");
+    ck_assert_ptr_nonnull(f);
+    int line = 0;
+    for (int n = 1; !line && fgets(buf, sizeof buf, f); n++)
+        if (strncmp(buf, want, strlen(want)) == 0)
+            line = n;
+    fclose(f);
+    ck_assert_int_gt(line, 0);
+    return line;
+}
+
+/* The finding under check `name` whose racing lines are in the lab's
+ * tests (a location in file tests_file), or NULL. */
+static json_t *finding_in_tests(json_t *doc, const char *name,
+                                const char *tests_file)
+{
+    size_t i, j;
+    json_t *f, *loc;
+    json_array_foreach (json_object_get(check_named(doc, name), "findings"), i,
+                        f) {
+        json_array_foreach (json_object_get(f, "locations"), j, loc) {
+            const char *file = json_string_value(json_object_get(loc, "file"));
+            if (file && strcmp(file, tests_file) == 0)
+                return f;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Lab 09, variant relaxed_spinlock: the student's spin lock keeps the
+ * threads apart but, with relaxed atomics, orders nothing, so TSan finds
+ * the race on the tests' own table (check_readers_writers.c) on every
+ * run.  The grade must name the student's function the racing test
+ * called, rw_write_lock, at its line in rwlock.c, in the text report and
+ * as a location in the JSON.  Its twin with acquire and release atomics,
+ * ok_own_spinlock, gets full marks.
+ */
+START_TEST(test_grade_race_in_lab_tests_names_student_lock)
+{
+    const char *variant = "tests/labs/09-readers-writers/relaxed_spinlock";
+    char rwlock_c[256], named[128];
+    snprintf(rwlock_c, sizeof rwlock_c, "%s/rwlock.c", variant);
+    int line = definition_line(rwlock_c, "rw_write_lock");
+    snprintf(named, sizeof named, "rw_write_lock (rwlock.c:%d)", line);
+    json_t *doc;
+    char *out;
+    ck_assert_int_eq(
+        grade_in("labs", "09-readers-writers", variant, &doc, &out), 0);
+    ck_assert_msg(doc != NULL, "%s", out);
+    ck_assert_msg(!passed(doc, "no data race"), "%s", out);
+    json_t *f = finding_in_tests(
+        doc, "no data race",
+        "labs/09-readers-writers/tests/check_readers_writers.c");
+    ck_assert_msg(f != NULL, "no race in the lab's tests: %s", out);
+    ck_assert_str_eq(json_string_value(json_object_get(f, "id")), "data-race");
+    const char *detail = json_string_value(json_object_get(f, "detail"));
+    ck_assert_msg(detail &&
+                      strstr(detail, "the racing lines are in the lab's "
+                                     "tests") &&
+                      strstr(detail, named),
+                  "want '%s' in: %s", named, detail ? detail : "(none)");
+    size_t j;
+    json_t *loc;
+    int located = 0;
+    json_array_foreach (json_object_get(f, "locations"), j, loc) {
+        const char *fn = json_string_value(json_object_get(loc, "function"));
+        const char *file = json_string_value(json_object_get(loc, "file"));
+        located |= fn && strcmp(fn, "rw_write_lock") == 0 && file &&
+                   strcmp(file, rwlock_c) == 0 &&
+                   json_integer_value(json_object_get(loc, "line")) == line;
+    }
+    ck_assert_msg(located, "no location rw_write_lock at %s:%d", rwlock_c,
+                  line);
+    ck_assert_msg(strstr(out, named), "want '%s' in the text report: %s", named,
+                  out);
+    ck_assert_ptr_nonnull(strstr(out, "FAIL   0/3   no data race"));
+    json_decref(doc);
+    free(out);
+
+    ck_assert_int_eq(grade_in("labs", "09-readers-writers",
+                              "tests/labs/09-readers-writers/ok_own_spinlock",
+                              &doc, &out),
+                     0);
+    ck_assert_msg(doc && score(doc) == json_integer_value(
+                                           json_object_get(doc, "max_score")),
+                  "the correct twin lost points: %s", out);
+    json_decref(doc);
+    free(out);
+}
+END_TEST
+
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -463,5 +567,9 @@ Suite *make_grade_suite(void)
     tcase_add_test(grading, test_grade_usage_errors);
     tcase_add_test(grading, test_grade_verdicts_repeat);
     suite_add_tcase(s, grading);
+    TCase *lab_calls = tcase_create("lab_calls"); /* a real lab, two grades */
+    tcase_set_timeout(lab_calls, 240);
+    tcase_add_test(lab_calls, test_grade_race_in_lab_tests_names_student_lock);
+    suite_add_tcase(s, lab_calls);
     return s;
 }

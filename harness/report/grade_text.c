@@ -198,10 +198,16 @@ static void print_environment(FILE *out, const struct rl_grade_result *r)
     int unmeasured = 0;
     for (size_t i = 0; i < r->nchecks; i++)
         unmeasured += r->checks[i].problem == RL_GRADE_PROBLEM_TOOL_UNAVAILABLE;
-    fprintf(out, "!!! ENVIRONMENT FAULT: this machine could not run every "
-                 "tool; %d check%s not measured (0 points that say nothing "
-                 "of the work); the instructor must fix:\n",
-            unmeasured, unmeasured == 1 ? " is" : "s are");
+    if (unmeasured)
+        fprintf(out,
+                "!!! ENVIRONMENT FAULT: this machine could not run every "
+                "tool; %d check%s NOT MEASURED (0 points that say nothing "
+                "of the work); the instructor must fix:\n",
+                unmeasured, unmeasured == 1 ? " is" : "s are");
+    else
+        fprintf(out, "!!! ENVIRONMENT FAULT: this machine lacks part of "
+                     "what racelab uses; every check was still measured by "
+                     "the tools that ran; the instructor should fix:\n");
     for (size_t i = 0; i < r->nenvironment; i++) {
         fputs("!!!   ", out);
         print_escaped(out, r->environment[i]);

@@ -67,7 +67,8 @@ int rl_stage_select(struct rl_check *c)
         const char *why = on[i] ? machine_refuses(t->needs, &p) : NULL;
         if (why) {
             on[i] = 0;
-            snprintf(c->unavailable[i], sizeof c->unavailable[i], "%.500s", why);
+            snprintf(c->unavailable[i], sizeof c->unavailable[i], "%.500s",
+                     why);
             rl_diag_add(&c->diag, RL_DIAG_WARNING, NULL, "skipping %s: %s",
                         t->name, why);
         }

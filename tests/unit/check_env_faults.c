@@ -181,8 +181,8 @@ START_TEST(test_tsan_mmap_starter)
 {
     char *out;
     /* The lab's own counter.c: the starter. */
-    json_t *doc = grade("tsan-mmap", NULL, "06-counter", "labs/06-counter",
-                        &out);
+    json_t *doc =
+        grade("tsan-mmap", NULL, "06-counter", "labs/06-counter", &out);
     ck_assert(flag(doc, RACE, "not_measured"));
     ck_assert_int_eq(points(doc, RACE), 0);
     ck_assert_int_eq(nfindings(doc, RACE), 0);
@@ -241,9 +241,9 @@ START_TEST(test_no_valgrind_falls_back_to_asan)
     ck_assert(flag(doc, vg, "not_measured"));
     ck_assert_int_eq(points(doc, vg), 0);
     const char *m = message(doc, vg);
-    ck_assert_msg(
-        strncmp(m, "not measured: memcheck could not run here", 41) == 0,
-        "%s", m);
+    ck_assert_msg(strncmp(m, "not measured: memcheck could not run here", 41) ==
+                      0,
+                  "%s", m);
     ck_assert_ptr_nonnull(strstr(m, "fix: apt-get install valgrind"));
     /* The policy trusts ASan with memory-leak: measured without valgrind. */
     ck_assert(flag(doc, "no memory-leak (asan)", "passed"));
@@ -268,8 +268,8 @@ START_TEST(test_no_cgroup_is_said_and_measured)
     json_t *doc = grade("no-cgroup", NULL, "06-counter", dir, &out);
     /* Every tool ran: all measured, full marks, and the weaker
      * confinement said first. */
-    ck_assert_msg(json_integer_value(json_object_get(doc, "score")) == 15,
-                  "%s", out);
+    ck_assert_msg(json_integer_value(json_object_get(doc, "score")) == 15, "%s",
+                  out);
     ck_assert(!flag(doc, RACE, "not_measured"));
     const char *e = environment_fault(doc, "no memory or pids cgroup here");
     ck_assert_ptr_nonnull(e);

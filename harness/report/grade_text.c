@@ -250,6 +250,7 @@ char *rl_grade_text_string(const struct rl_grade_result *r)
     if (!out)
         return xstrdup("");
     print_environment(out, r);
+    print_environment(out, r);
     struct run_shown *shown = xcalloc(r->nruns + 1, sizeof *shown);
     struct shown_list seen = {0};
     for (size_t i = 0; i < r->nchecks; i++)

@@ -48,6 +48,9 @@ static void remove_tree(const char *dir)
     ck_assert_int_eq(system(cmd), 0);
 }
 
+/* The last grading's Gradescope results.json. */
+static json_t *gradescope;
+
 /* `racelab grade LAB DIR` with RACELAB_FAULT=fault (labs from labs_root
  * when given): its JSON grade, and its text report in *out. */
 static json_t *grade(const char *fault, const char *labs_root, const char *lab,
@@ -55,20 +58,24 @@ static json_t *grade(const char *fault, const char *labs_root, const char *lab,
 {
     char base[] = "/tmp/racelab-envgrade-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(base));
-    char cmd[2048], json[128], text[128];
+    char cmd[2048], json[128], text[128], gs[128];
     snprintf(json, sizeof json, "%s/grade.json", base);
+    snprintf(gs, sizeof gs, "%s/results.json", base);
     snprintf(text, sizeof text, "%s/grade.txt", base);
     snprintf(cmd, sizeof cmd,
              "RACELAB_FAULT=%s %s%s bin/racelab grade %s %s --json %s "
-             ">%s 2>/dev/null",
+             "--gradescope %s >%s 2>/dev/null",
              fault, labs_root ? "RACELAB_LABS=" : "",
-             labs_root ? labs_root : "", lab, dir, json, text);
+             labs_root ? labs_root : "", lab, dir, json, gs, text);
     int status = system(cmd);
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), 0);
     json_error_t e;
     json_t *doc = json_load_file(json, 0, &e);
     ck_assert_msg(doc != NULL, "no JSON grade: %s", e.text);
+    json_decref(gradescope);
+    gradescope = json_load_file(gs, 0, &e);
+    ck_assert_msg(gradescope != NULL, "no results.json: %s", e.text);
     *out = test_read_all(text);
     ck_assert_ptr_nonnull(*out);
     remove_tree(base);
@@ -170,6 +177,12 @@ START_TEST(test_tsan_mmap_solution)
     ck_assert_ptr_nonnull(strstr(out, "!!!   tsan could not run here: "));
     ck_assert_ptr_nonnull(strstr(out, "FAIL   0/4   no data race\n"
                                       "        not measured: tsan"));
+    /* Gradescope's output starts with the same loud block. */
+    const char *gs_out =
+        json_string_value(json_object_get(gradescope, "output"));
+    ck_assert_ptr_nonnull(gs_out);
+    ck_assert_msg(strncmp(gs_out, "!!! ENVIRONMENT FAULT", 21) == 0, "%s",
+                  gs_out);
     json_decref(doc);
     free(out);
     remove_tree(dir);

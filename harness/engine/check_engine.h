@@ -79,6 +79,13 @@ struct rl_check {
     int never_listened;         /* --server: no run ever got a connection */
     int sched_ran;              /* the scheduler explored its seeds */
     char sched_note[400];       /* what it explored, or why it could not */
+    /* Tools of the request that this machine cannot run (by index in
+     * rl_tools): why, with the instructor's fix; "" for the others.  The
+     * checks that only they could decide are not measured. */
+    char unavailable[RL_MAX_SELECTED_TOOLS][512];
+    /* What the machine lacks that no tool needs but the confinement does
+     * (no memory or pids cgroup), with its fix; or "". */
+    char confinement_note[400];
 };
 
 /* Runs the whole pipeline; c->status and c->diag say how it went.  Free
@@ -92,6 +99,10 @@ const struct rl_job *rl_check_job(const struct rl_check *c, const char *tool);
  * (its workdir holds what the program wrote, like Check's XML log), else
  * the first run there is, or NULL. */
 const struct rl_job *rl_check_reference_job(const struct rl_check *c);
+
+/* 1 when tool i of the registry takes part in this check (after the
+ * select stage: the tools the machine cannot run are off). */
+int rl_check_selected(const struct rl_check *c, int i);
 
 void rl_check_free(struct rl_check *c);
 

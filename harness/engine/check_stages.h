@@ -24,7 +24,4 @@ int rl_stage_explore(struct rl_check *c);
 /* stage_merge.c: raw findings of every stage, through the policy. */
 int rl_stage_merge(struct rl_check *c);
 
-/* 1 when tool i of the registry takes part in this check. */
-int rl_check_selected(const struct rl_check *c, int i);
-
 #endif

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "engine/env_fault.h"
 #include "lib/run_uid.h"
 #include "lib/sandbox.h"
 
@@ -334,6 +335,29 @@ static void remove_run_dir(const char *dir)
     rmdir(dir);
 }
 
+/* Copies what the message gained since `from` into why (one tool's
+ * problems, without the last newline). */
+static void note_since(const struct rl_preflight *p, size_t from, char *why,
+                       size_t n)
+{
+    snprintf(why, n, "%s", p->message + from);
+    why[strcspn(why, "\n")] = 0;
+}
+
+/* RACELAB_FAULT=tsan-mmap (env_fault.h): what an unprivileged container
+ * on a kernel with vm.mmap_rnd_bits above 28 shows. */
+static void simulate_tsan_mmap(struct rl_preflight *p)
+{
+    append(p,
+           "ThreadSanitizer cannot start: FATAL: ThreadSanitizer: "
+           "unexpected memory mapping (simulated: RACELAB_FAULT=%s), and "
+           "setarch -R (ASLR off) was refused: Operation not permitted; "
+           "fix: as root on the host, sysctl -w vm.mmap_rnd_bits=28; or "
+           "allow personality(2) in the container (docker run "
+           "--security-opt seccomp=unconfined)%s\n",
+           "tsan-mmap", "");
+}
+
 static void check_all(struct rl_preflight *p)
 {
     const char *tmp = getenv("TMPDIR");
@@ -344,7 +368,12 @@ static void check_all(struct rl_preflight *p)
         append(p, "cannot create a folder in '%s': %s\n",
                tmp && *tmp ? tmp : "/tmp", strerror(errno));
     } else {
-        check_tsan(p, dir);
+        size_t from = strlen(p->message);
+        if (rl_env_fault("tsan-mmap"))
+            simulate_tsan_mmap(p);
+        else
+            check_tsan(p, dir);
+        note_since(p, from, p->tsan_why, sizeof p->tsan_why);
         rmdir(dir);
     }
     snprintf(dir, sizeof dir, "%s/racelab-preflight-XXXXXX",
@@ -353,13 +382,26 @@ static void check_all(struct rl_preflight *p)
         check_run_uid(p, dir);
         remove_run_dir(dir);
     }
-    check_valgrind(p);
+    size_t from = strlen(p->message);
+    if (rl_env_fault("no-valgrind"))
+        append(p,
+               "valgrind: cannot run 'valgrind': No such file or directory "
+               "(simulated: RACELAB_FAULT=%s); fix: apt-get install "
+               "valgrind%s\n",
+               "no-valgrind", "");
+    else
+        check_valgrind(p);
+    note_since(p, from, p->valgrind_why, sizeof p->valgrind_why);
 }
 
 int rl_preflight_run_cached(struct rl_preflight *p, int use_cache)
 {
     char key[4 * PATH_MAX];
     memset(p, 0, sizeof *p);
+    if (rl_env_fault_any())
+        use_cache = 0; /* a simulated fault is never cached, nor hidden */
+    if (rl_env_fault("no-cgroup"))
+        rl_sandbox_refuse_cgroups(); /* every later run too, builds too */
     cache_key(key, sizeof key);
     if (use_cache && cache_read(p, key) == 0)
         return 0;

@@ -25,6 +25,9 @@ struct rl_preflight {
     char isolation[RL_ISOLATION_MAX]; /* the sandbox's own description */
     char message[1024]; /* what does not work, each with its exact fix;
                            "" when everything works */
+    /* The same, one tool at a time (a check says which tool it lacked):
+     * "" when that tool works. */
+    char tsan_why[512], valgrind_why[512];
 };
 
 /*

@@ -1,8 +1,11 @@
 /* stage_build.c: the first stages of a check: the sources, the tools that
  * take part, and the builds they run. */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/check_stages.h"
+#include "engine/env_fault.h"
 #include "engine/preflight.h"
 #include "lib/workdir.h"
 
@@ -38,13 +41,14 @@ static int mode_wants(const struct rl_check *c, unsigned needs)
     return 1;
 }
 
-/* Why the machine cannot run a tool with these needs, or NULL. */
+/* Why the machine cannot run a tool with these needs, or NULL: that
+ * tool's own problem, or all of them when it was not told apart. */
 static const char *machine_refuses(unsigned needs, const struct rl_preflight *p)
 {
     if ((needs & RL_NEEDS_TSAN) && !p->tsan_ok)
-        return p->message;
+        return p->tsan_why[0] ? p->tsan_why : p->message;
     if ((needs & RL_NEEDS_VALGRIND) && !p->valgrind_ok)
-        return p->message;
+        return p->valgrind_why[0] ? p->valgrind_why : p->message;
     return NULL;
 }
 
@@ -64,10 +68,23 @@ int rl_stage_select(struct rl_check *c)
         const char *why = on[i] ? machine_refuses(t->needs, &p) : NULL;
         if (why) {
             on[i] = 0;
+            snprintf(c->unavailable[i], sizeof c->unavailable[i], "%.500s",
+                     why);
             rl_diag_add(&c->diag, RL_DIAG_WARNING, NULL, "skipping %s: %s",
                         t->name, why);
         }
     }
+    /* As root, a cgroup refused is the machine's fault (a platform's
+     * container); a user's own machine seldom delegates one, and a
+     * student grading their own work needs no warning about it. */
+    if (p.isolation[0] && !p.cgroup_ok && geteuid() == 0)
+        snprintf(c->confinement_note, sizeof c->confinement_note,
+                 "no memory or pids cgroup here%s: memory and process "
+                 "counts are capped by rlimits only; fix: run racelab as "
+                 "root, or delegate a cgroup to this user",
+                 rl_env_fault("no-cgroup")
+                     ? " (simulated: RACELAB_FAULT=no-cgroup)"
+                     : "");
     return 0;
 }
 

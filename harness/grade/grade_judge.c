@@ -7,6 +7,7 @@
 #include "grade/grade_judge.h"
 #include "lib/program_end.h"
 #include "lib/xalloc.h"
+#include "tools/tool.h"
 
 /* The check being judged: what the formats will show of it. */
 struct verdict {
@@ -300,6 +301,54 @@ static void judge_forbid(const struct rl_rubric_check *c,
     free(why);
 }
 
+/* 1 when a tool that took part in the run may decide id alone (the
+ * scheduler counts when it explored its seeds). */
+static int decided_here(const struct rl_grade_run *g, const char *id)
+{
+    for (int i = 0; rl_tools[i]; i++)
+        if (rl_check_selected(&g->check, i) &&
+            rl_failure_mode_trusts(id, rl_tools[i]->name) &&
+            (rl_tools[i]->stage != RL_STAGE_EXPLORE || g->check.sched_ran))
+            return 1;
+    return 0;
+}
+
+/* The tool this machine could not run that alone would have decided one
+ * of the check's IDs (its index in rl_tools), or -1: the tools that did
+ * run decide every ID they are trusted with, and only the others are
+ * missing. */
+static int missing_decider(const struct rl_rubric_check *c,
+                           const struct rl_grade_run *g)
+{
+    for (size_t k = 0; c->ids && c->ids[k]; k++) {
+        if (decided_here(g, c->ids[k]))
+            continue;
+        for (int i = 0; rl_tools[i] && i < RL_MAX_SELECTED_TOOLS; i++)
+            if (g->check.unavailable[i][0] &&
+                rl_failure_mode_trusts(c->ids[k], rl_tools[i]->name))
+                return i;
+    }
+    return -1;
+}
+
+/* A forbid check that found nothing, but only because the tool that
+ * would look is missing here: not measured, and the instructor's fix. */
+static void judge_unavailable(const struct rl_rubric_check *c,
+                              const struct rl_grade_run *g, struct verdict *v)
+{
+    int t = v->passed ? missing_decider(c, g) : -1;
+    if (t < 0)
+        return;
+    char *ids = joined_ids(c->ids);
+    v->passed = 0;
+    v->problem = RL_GRADE_PROBLEM_TOOL_UNAVAILABLE;
+    free(v->message);
+    v->message = xasprintf("not measured: %s could not run here (%s needs "
+                           "it): %s",
+                           rl_tools[t]->name, ids, g->check.unavailable[t]);
+    free(ids);
+}
+
 static void judge(const struct rl_rubric_check *c, const struct rl_grade_run *g,
                   struct verdict *v)
 {
@@ -332,6 +381,7 @@ static void judge(const struct rl_rubric_check *c, const struct rl_grade_run *g,
         break;
     case RL_EXPECT_FORBID:
         judge_forbid(c, g, v);
+        judge_unavailable(c, g, v);
         break;
     default:
         break;
@@ -355,6 +405,31 @@ static void check_ids(struct rl_grade_result *r, const struct verdict *v)
             add_diagnostic(
                 r, xasprintf("unknown failure mode '%s'", v->findings[i]->id));
         }
+}
+
+/* Adds what one run's machine lacked, each distinct line once. */
+static void add_environment(struct rl_grade_result *r, const char *line)
+{
+    for (size_t i = 0; i < r->nenvironment; i++)
+        if (strcmp(r->environment[i], line) == 0)
+            return;
+    r->environment = xrealloc(r->environment,
+                              (r->nenvironment + 1) * sizeof *r->environment);
+    r->environment[r->nenvironment++] = xstrdup(line);
+}
+
+static void note_environment(struct rl_grade_result *r,
+                             const struct rl_check *c)
+{
+    for (int i = 0; rl_tools[i] && i < RL_MAX_SELECTED_TOOLS; i++)
+        if (c->unavailable[i][0]) {
+            char *line = xasprintf("%s could not run here: %s",
+                                   rl_tools[i]->name, c->unavailable[i]);
+            add_environment(r, line);
+            free(line);
+        }
+    if (c->confinement_note[0])
+        add_environment(r, c->confinement_note);
 }
 
 static void summarize_run(struct rl_grade_run_result *out,
@@ -383,6 +458,7 @@ void rl_grade_judge(const struct rl_rubric *rubric,
         r->internal_error |= rl_grade_run_internal_error(&runs[i]);
         if (runs[i].fault[0])
             add_diagnostic(r, xstrdup(runs[i].fault));
+        note_environment(r, &runs[i].check);
     }
     r->nchecks = rubric->nchecks;
     r->checks = xcalloc(rubric->nchecks + 1, sizeof *r->checks);
@@ -403,6 +479,8 @@ void rl_grade_judge(const struct rl_rubric *rubric,
         out->findings = v.findings;
         out->nfindings = v.nfindings;
         out->run = c->run;
+        out->not_measured = v.problem == RL_GRADE_PROBLEM_NOT_MEASURED ||
+                            v.problem == RL_GRADE_PROBLEM_TOOL_UNAVAILABLE;
         r->score += out->points;
     }
 }
@@ -420,6 +498,9 @@ void rl_grade_result_free(struct rl_grade_result *r)
     for (size_t i = 0; i < r->ndiagnostics; i++)
         free(r->diagnostics[i]);
     free(r->diagnostics);
+    for (size_t i = 0; i < r->nenvironment; i++)
+        free(r->environment[i]);
+    free(r->environment);
     memset(r, 0, sizeof *r);
 }
 

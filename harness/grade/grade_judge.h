@@ -30,6 +30,8 @@ enum rl_grade_problem {
     RL_GRADE_PROBLEM_NEVER_LISTENED,    /* a server lab's server never did */
     RL_GRADE_PROBLEM_NOT_MEASURED,      /* a forbid check whose run stopped
                                            before the end: it proves nothing */
+    RL_GRADE_PROBLEM_TOOL_UNAVAILABLE,  /* a forbid check that only tools
+                                           this machine cannot run decide */
 };
 
 struct rl_grade_check_result {
@@ -41,6 +43,10 @@ struct rl_grade_check_result {
     const struct rl_finding **findings; /* into runs[run].check->verdict */
     size_t nfindings;
     size_t run; /* index in the result's runs (and the rubric's) */
+    /* 1 when the check could not be measured (its run stopped early, or
+     * its tools cannot run here): 0 points that say nothing of the work;
+     * JSON's "not_measured". */
+    int not_measured;
 };
 
 /* One rubric run, as the "runs:" lines show it. */
@@ -62,6 +68,11 @@ struct rl_grade_result {
     int internal_error; /* racelab itself failed somewhere: exit status 3 */
     char **diagnostics; /* racelab's own faults the judge saw, in words */
     size_t ndiagnostics;
+    /* What this machine could not do, each once, with the instructor's
+     * fix ("tsan could not run here: ..."): the grade is then partial,
+     * and every format says so first. */
+    char **environment;
+    size_t nenvironment;
 };
 
 /*

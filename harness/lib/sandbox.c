@@ -1029,6 +1029,15 @@ static void set_nonblock(int fd)
  * nor work folder tmpfs; nodisk: no tmpfs) turns isolation off piece by
  * piece, so that the fallback paths can be tested on a machine that has
  * it all. */
+/* Set once by the engine when a test simulates a machine that refuses
+ * cgroups (engine/env_fault.h); RACELAB_SANDBOX=nocgroup does the same. */
+static int cgroups_refused;
+
+void rl_sandbox_refuse_cgroups(void)
+{
+    cgroups_refused = 1;
+}
+
 static int sandbox_disabled(const char *what)
 {
     const char *v = getenv("RACELAB_SANDBOX");
@@ -1184,7 +1193,7 @@ static void sandbox_init(struct rl_sandbox *sb, const struct rl_sandbox_opts *o)
         confine_init(sb);
     if (geteuid() != 0 && sb->o.max_procs)
         sb->user_tasks = count_user_tasks();
-    if (sandbox_disabled("nocgroup"))
+    if (sandbox_disabled("nocgroup") || cgroups_refused)
         return;
     if (sb->o.memory_bytes)
         cg_create(&sb->mem, "memory", "memory.limit_in_bytes", "memory.max",

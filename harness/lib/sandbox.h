@@ -116,4 +116,8 @@ int rl_sandbox_run(char *const argv[], const struct rl_sandbox_opts *o,
                    struct rl_sandbox_result *r, char *err, size_t errlen);
 void rl_sandbox_result_free(struct rl_sandbox_result *r);
 
+/* From now on, no run of this process gets a cgroup, as on a machine
+ * that refuses them (a test hook: engine/env_fault.h, no-cgroup). */
+void rl_sandbox_refuse_cgroups(void);
+
 #endif

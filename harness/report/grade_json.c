@@ -49,6 +49,7 @@ static json_t *check_json(const struct rl_grade_check_result *c, char *err,
     json_object_set_new(o, "message", rl_report_json_string(c->message));
     json_object_set_new(o, "report_only",
                         json_boolean(c->status == RL_GRADE_INFO));
+    json_object_set_new(o, "not_measured", json_boolean(c->not_measured));
     return o;
 }
 
@@ -90,6 +91,11 @@ int rl_grade_json(const struct rl_grade_result *r, const char *path, char *err,
     json_object_set_new(doc, "checks", checks);
     json_object_set_new(doc, "diagnostics", diagnostics_json(r));
     json_object_set_new(doc, "isolation", isolation_json(r));
+    /* What this machine could not do: the score is then partial. */
+    json_t *env = json_array();
+    for (size_t i = 0; i < r->nenvironment; i++)
+        json_array_append_new(env, rl_report_json_string(r->environment[i]));
+    json_object_set_new(doc, "environment_faults", env);
     failed |= rl_report_json_write(doc, path, err, errlen) != 0;
     json_decref(doc);
     return failed ? -1 : 0;

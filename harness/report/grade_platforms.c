@@ -147,9 +147,12 @@ int rl_grade_prairielearn(const struct rl_grade_result *r, const char *path,
         json_array_append_new(tests, t);
     }
     char *all = rl_grade_text_string(r);
-    char message[128];
-    snprintf(message, sizeof message, "racelab grade %s: %d/%d", r->lab,
-             r->score, r->max_score);
+    char message[192];
+    snprintf(message, sizeof message, "racelab grade %s: %d/%d%s", r->lab,
+             r->score, r->max_score,
+             r->nenvironment ? " (ENVIRONMENT FAULT: this machine could not "
+                               "run every tool, see the output)"
+                             : "");
     json_object_set_new(doc, "gradable", json_true());
     json_object_set_new(
         doc, "score",

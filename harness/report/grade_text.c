@@ -189,6 +189,33 @@ char *rl_grade_text_check(const struct rl_grade_result *r, size_t i)
     return buf ? buf : xstrdup("");
 }
 
+/* First, and loud: what this machine could not do, so that a partial
+ * score is never read as the student's. */
+static void print_environment(FILE *out, const struct rl_grade_result *r)
+{
+    if (!r->nenvironment)
+        return;
+    int unmeasured = 0;
+    for (size_t i = 0; i < r->nchecks; i++)
+        unmeasured += r->checks[i].problem == RL_GRADE_PROBLEM_TOOL_UNAVAILABLE;
+    if (unmeasured)
+        fprintf(out,
+                "!!! ENVIRONMENT FAULT: this machine could not run every "
+                "tool; %d check%s NOT MEASURED (0 points that say nothing "
+                "of the work); the instructor must fix:\n",
+                unmeasured, unmeasured == 1 ? " is" : "s are");
+    else
+        fprintf(out, "!!! ENVIRONMENT FAULT: this machine lacks part of "
+                     "what racelab uses; every check was still measured by "
+                     "the tools that ran; the instructor should fix:\n");
+    for (size_t i = 0; i < r->nenvironment; i++) {
+        fputs("!!!   ", out);
+        print_escaped(out, r->environment[i]);
+        fputc('\n', out);
+    }
+    fputc('\n', out);
+}
+
 int rl_grade_text(const struct rl_grade_result *r, const char *path, char *err,
                   size_t errlen)
 {
@@ -198,6 +225,7 @@ int rl_grade_text(const struct rl_grade_result *r, const char *path, char *err,
         snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return -1;
     }
+    print_environment(out, r);
     struct run_shown *shown = xcalloc(r->nruns + 1, sizeof *shown);
     struct shown_list seen = {0};
     for (size_t i = 0; i < r->nchecks; i++)
@@ -221,6 +249,8 @@ char *rl_grade_text_string(const struct rl_grade_result *r)
     FILE *out = open_memstream(&buf, &len);
     if (!out)
         return xstrdup("");
+    print_environment(out, r);
+    print_environment(out, r);
     struct run_shown *shown = xcalloc(r->nruns + 1, sizeof *shown);
     struct shown_list seen = {0};
     for (size_t i = 0; i < r->nchecks; i++)

@@ -249,7 +249,7 @@ handout-pictures: all bin/html-outline
 # only library it needs, 2.34 at most).
 build/portable/racelab: $(HARNESS_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ -Wl,-Bstatic -ljansson -lexpat -Wl,-Bdynamic -pthread
+	$(CC) $(CFLAGS) -o $@ $^ -Wl,-Bstatic -ljansson -lexpat -Wl,-Bdynamic -lm -pthread
 
 autograder: all build/portable/racelab
 	@scripts/autograder/package.sh "$(LAB)" "$(PLATFORM)"

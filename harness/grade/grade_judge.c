@@ -81,6 +81,11 @@ static enum rl_grade_problem run_problem(const struct rl_grade_run *g,
                                          char **message)
 {
     *message = NULL;
+    if (g->pending) {
+        *message = xstrdup("not graded yet: grading had not reached this "
+                           "check when these results were written");
+        return RL_GRADE_PROBLEM_PENDING;
+    }
     if (g->missing) {
         *message = xasprintf("the submission has no %s", g->missing);
         return RL_GRADE_PROBLEM_MISSING_FILE;
@@ -455,6 +460,10 @@ void rl_grade_judge(const struct rl_rubric *rubric,
     r->runs = xcalloc(rubric->nruns + 1, sizeof *r->runs);
     for (size_t i = 0; i < rubric->nruns; i++) {
         summarize_run(&r->runs[i], &rubric->runs[i], &runs[i].check);
+        if (runs[i].pending) {
+            r->npending++;
+            continue;
+        }
         r->internal_error |= rl_grade_run_internal_error(&runs[i]);
         if (runs[i].fault[0])
             add_diagnostic(r, xstrdup(runs[i].fault));

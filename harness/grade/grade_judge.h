@@ -32,6 +32,7 @@ enum rl_grade_problem {
                                            before the end: it proves nothing */
     RL_GRADE_PROBLEM_TOOL_UNAVAILABLE,  /* a forbid check that only tools
                                            this machine cannot run decide */
+    RL_GRADE_PROBLEM_PENDING, /* its run had not run yet (a partial grade) */
 };
 
 struct rl_grade_check_result {
@@ -66,6 +67,9 @@ struct rl_grade_result {
     struct rl_grade_run_result *runs;
     size_t nruns;
     int internal_error; /* racelab itself failed somewhere: exit status 3 */
+    /* Runs not run yet (a partial grade written while grading goes on):
+     * their checks score 0; 0 in the final grade. */
+    size_t npending;
     char **diagnostics; /* racelab's own faults the judge saw, in words */
     size_t ndiagnostics;
     /* What this machine could not do, each once, with the instructor's

@@ -24,6 +24,10 @@ struct rl_grade_run {
     /* racelab's own fault outside the check (the engine's are in
      * check.diag), in words, or "": the grade is then not trusted. */
     char fault[320];
+    /* Not run yet: set only on the runs after the last finished one when
+     * a partial grade is written while grading goes on (cmd_grade.c);
+     * their checks score 0, "not graded yet". */
+    int pending;
 };
 
 /*

@@ -11,9 +11,13 @@ const struct rl_grade_format rl_grade_formats[] = {
     {"json", rl_grade_json, "json",
      "also write the grade as JSON (\"-\": standard output)"},
     {"gradescope", rl_grade_gradescope, "gradescope",
-     "also write Gradescope's results.json to FILE"},
+     "also write Gradescope's results.json to FILE (rewritten after each "
+     "run: a late kill leaves partial results)",
+     .partial = 1},
     {"prairielearn", rl_grade_prairielearn, "prairielearn",
-     "also write PrairieLearn's results.json to FILE"},
+     "also write PrairieLearn's results.json to FILE (rewritten after "
+     "each run, as Gradescope's)",
+     .partial = 1},
     {"junit", rl_grade_junit, "junit", "also write JUnit XML to FILE",
      .check_emit = rl_check_junit},
     {"sarif", rl_grade_sarif, "sarif", "also write SARIF 2.1.0 to FILE",
@@ -27,7 +31,7 @@ const struct rl_grade_format rl_grade_formats[] = {
      * line of the job's output. */
     {"autolab", rl_grade_autolab, "autolab",
      "print Autolab's scores line last (FILE \"-\": stdout)", 1},
-    {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
+    {NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 
 const struct rl_grade_format *rl_grade_format_find(const char *name)

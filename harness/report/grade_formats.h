@@ -37,6 +37,10 @@ struct rl_grade_format {
     /* 1: the option takes no FILE ("--github"); the format goes to
      * standard output. */
     int no_file;
+    /* 1: also written, as a partial grade, after each run but the last
+     * (a platform that kills racelab late still finds results); its file
+     * must be replaced atomically (rl_report_json_write is). */
+    int partial;
     rl_format_begin_fn *begin;    /* or NULL */
     rl_check_emit_fn *check_emit; /* racelab check's, or NULL: not there */
 };

@@ -148,8 +148,9 @@ int rl_grade_prairielearn(const struct rl_grade_result *r, const char *path,
     }
     char *all = rl_grade_text_string(r);
     char message[192];
-    snprintf(message, sizeof message, "racelab grade %s: %d/%d%s", r->lab,
+    snprintf(message, sizeof message, "racelab grade %s: %d/%d%s%s", r->lab,
              r->score, r->max_score,
+             r->npending ? " (GRADING DID NOT FINISH: a partial result)" : "",
              r->nenvironment ? " (ENVIRONMENT FAULT: this machine could not "
                                "run every tool, see the output)"
                              : "");

@@ -189,6 +189,18 @@ char *rl_grade_text_check(const struct rl_grade_result *r, size_t i)
     return buf ? buf : xstrdup("");
 }
 
+/* First of all, in a partial grade (written while grading goes on, kept
+ * if racelab is stopped before the end): that it is not the grade. */
+static void print_partial(FILE *out, const struct rl_grade_result *r)
+{
+    if (r->npending)
+        fprintf(out,
+                "!!! GRADING DID NOT FINISH: %zu of %zu run%s had not run "
+                "when these results were written; their checks score 0. "
+                "This is a partial result, not the grade.\n\n",
+                r->npending, r->nruns, r->nruns == 1 ? "" : "s");
+}
+
 /* First, and loud: what this machine could not do, so that a partial
  * score is never read as the student's. */
 static void print_environment(FILE *out, const struct rl_grade_result *r)
@@ -225,6 +237,7 @@ int rl_grade_text(const struct rl_grade_result *r, const char *path, char *err,
         snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return -1;
     }
+    print_partial(out, r);
     print_environment(out, r);
     struct run_shown *shown = xcalloc(r->nruns + 1, sizeof *shown);
     struct shown_list seen = {0};
@@ -249,7 +262,7 @@ char *rl_grade_text_string(const struct rl_grade_result *r)
     FILE *out = open_memstream(&buf, &len);
     if (!out)
         return xstrdup("");
-    print_environment(out, r);
+    print_partial(out, r);
     print_environment(out, r);
     struct run_shown *shown = xcalloc(r->nruns + 1, sizeof *shown);
     struct shown_list seen = {0};

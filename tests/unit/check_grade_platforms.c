@@ -3,6 +3,7 @@
  * hostile submission; each file validated field by field against what
  * its consumer documents (docs/platforms.md, "Output formats"). */
 #include <check.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -658,6 +659,70 @@ START_TEST(test_github_annotations_cannot_be_forged)
 }
 END_TEST
 
+/* Gradescope's and PrairieLearn's files are rewritten after each run, so
+ * that a platform that kills racelab at its time limit still finds valid
+ * results: the first file that appears (after lab 06's Check tests, before
+ * its scheduler run, which takes seconds) is partial and says so, the
+ * scheduler's check scores 0 "not graded yet"; the last is the grade. */
+START_TEST(test_partial_results_while_grading)
+{
+    char dir[] = "/tmp/racelab-partial-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    char cmd[2048], gs[256], pl[256];
+    snprintf(cmd, sizeof cmd, "cp labs/" LAB "/counter.c %s/", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(gs, sizeof gs, "%s/gs.json", dir);
+    snprintf(pl, sizeof pl, "%s/pl.json", dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl("bin/racelab", "racelab", "grade", LAB, dir, "--gradescope", gs,
+              "--prairielearn", pl, (char *)NULL);
+        _exit(127);
+    }
+    json_t *first = NULL;
+    for (int i = 0; i < 60000 && !first; i++) {
+        json_error_t e;
+        first = json_load_file(gs, 0, &e);
+        if (!first)
+            usleep(2000);
+    }
+    json_t *first_pl = json_load_file(pl, 0, NULL);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_ptr_nonnull(first);
+    ck_assert_msg(strstr(str(first, "output"), "GRADING DID NOT FINISH"),
+                  "the first results are not marked partial: %s",
+                  str(first, "output"));
+    size_t k;
+    json_t *t;
+    int pending = 0;
+    json_array_foreach (field(first, "tests"), k, t)
+        if (strstr(str(t, "output"), "not graded yet")) {
+            pending++;
+            ck_assert_int_eq(integer(t, "score"), 0);
+        }
+    ck_assert_int_ge(pending, 1);
+    ck_assert_ptr_nonnull(first_pl);
+    ck_assert_ptr_nonnull(strstr(str(first_pl, "message"), "DID NOT FINISH"));
+    json_t *last = json_load_file(gs, 0, NULL);
+    ck_assert_ptr_nonnull(last);
+    ck_assert_ptr_null(strstr(str(last, "output"), "DID NOT FINISH"));
+    json_array_foreach (field(last, "tests"), k, t)
+        ck_assert_ptr_null(strstr(str(t, "output"), "not graded yet"));
+    json_decref(first);
+    json_decref(first_pl);
+    json_decref(last);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *make_grade_platforms_suite(void)
 {
     Suite *s = suite_create("grade_platforms");
@@ -675,5 +740,9 @@ Suite *make_grade_platforms_suite(void)
     tcase_add_loop_test(t, test_github_annotations_cannot_be_forged, 0,
                         NSUBMISSIONS);
     suite_add_tcase(s, t);
+    TCase *partial = tcase_create("partial");
+    tcase_set_timeout(partial, 300);
+    tcase_add_test(partial, test_partial_results_while_grading);
+    suite_add_tcase(s, partial);
     return s;
 }

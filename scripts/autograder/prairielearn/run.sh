@@ -38,6 +38,10 @@ part=$results/.racelab-results.json
 rc=$?
 if [[ ($rc -eq 0 || $rc -eq 3) && -s $part ]]; then
   mv -f "$part" "$out"
+elif [[ ($rc -eq 124 || $rc -eq 137) ]] && jq -e . "$part" >/dev/null 2>&1; then
+  # stopped at its budget: racelab's partial results (rewritten after
+  # each run, atomically), which say that the grading did not finish
+  mv -f "$part" "$out"
 else
   rm -f "$part"
   prairielearn_fallback "$out" "$(failure_reason "$rc")"

@@ -1044,6 +1044,23 @@ static int sandbox_disabled(const char *what)
     return v && strstr(v, what) != NULL;
 }
 
+int rl_sandbox_uid_can_read(const char *path)
+{
+    if (rl_run_uid_can_read(path))
+        return 1;
+    if (sandbox_disabled("nons") || sandbox_disabled("noview"))
+        return 0;
+    /* In the view every file a run needs is bound at its own path, below
+     * folders of the view's own (a caller's 0700 mkdtemp or home folder on
+     * the way no longer matters): only its own mode does.  A folder is the
+     * run's own (given to its uid) or one of the view's, holding the
+     * headers bound into it. */
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return 0;
+    return S_ISDIR(st.st_mode) || (st.st_mode & S_IROTH) != 0;
+}
+
 /* Counts the tasks (threads) of our real uid, as RLIMIT_NPROC does. */
 static unsigned long count_user_tasks(void)
 {
@@ -1073,12 +1090,12 @@ static unsigned long count_user_tasks(void)
 static const char *unreachable_by_others(const struct rl_sandbox *sb,
                                          const char *home)
 {
-    if (home && !rl_run_uid_can_read(home))
+    if (home && !rl_sandbox_uid_can_read(home))
         return "as root (its folder is not reachable by other users), ";
     for (char *const *a = sb->argv; a && *a; a++) {
         struct stat st;
         if ((*a)[0] == '/' && stat(*a, &st) == 0 && S_ISREG(st.st_mode) &&
-            !rl_run_uid_can_read(*a))
+            !rl_sandbox_uid_can_read(*a))
             return "as root (its program is not reachable by other users), ";
     }
     /* A file its environment names (the probe preloaded by LD_PRELOAD):
@@ -1087,7 +1104,7 @@ static const char *unreachable_by_others(const struct rl_sandbox *sb,
         const char *v = strchr(*e, '=');
         struct stat st;
         if (v && v[1] == '/' && stat(v + 1, &st) == 0 && S_ISREG(st.st_mode) &&
-            !rl_run_uid_can_read(v + 1))
+            !rl_sandbox_uid_can_read(v + 1))
             return "as root (a file it needs is not reachable by other "
                    "users), ";
     }

@@ -72,7 +72,7 @@ struct rl_sandbox_result {
     char *out, *err; /* captured stdout and stderr, NUL-terminated */
     size_t out_len, err_len;
     int out_truncated, err_truncated;
-    size_t output_cap; /* bytes kept of each: more was dropped */
+    size_t output_cap;                /* bytes kept of each: more was dropped */
     char isolation[RL_ISOLATION_MAX]; /* "pid+net namespaces, ..." */
     /* The same as facts: own pid and network namespaces; memory or pids
      * cgroups; a uid of its own, without capabilities, no_new_privs
@@ -119,5 +119,11 @@ void rl_sandbox_result_free(struct rl_sandbox_result *r);
 /* From now on, no run of this process gets a cgroup, as on a machine
  * that refuses them (a test hook: engine/env_fault.h, no-cgroup). */
 void rl_sandbox_refuse_cgroups(void);
+
+/* Whether a confined run's uid can read path (a file, or a folder it is
+ * given or that the view makes): through the filesystem view only the
+ * path's own mode counts; without a view (RACELAB_SANDBOX=nons or noview)
+ * every folder on the way must let other users through too. */
+int rl_sandbox_uid_can_read(const char *path);
 
 #endif

@@ -609,7 +609,13 @@ static char *grade_attack(const struct attack *a, int noview, json_t **doc,
     /* Its folder and file are still there; the host's /tmp has no file
      * of it. */
     snprintf(path, sizeof path, "%s/echoserver.c", sub);
-    ck_assert_msg(access(path, R_OK) == 0, "%s: its file is gone", a->name);
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    /* (Without the view, a checkout other users cannot reach runs it as
+     * root: fallback_attack checks that this is said.) */
+    int as_root = noview && geteuid() == 0 && !rl_run_uid_can_read(cwd);
+    ck_assert_msg(as_root || access(path, R_OK) == 0, "%s: its file is gone",
+                  a->name);
     /* World-writable folders are shared without a view (docs say so). */
     ck_assert_msg(noview || access("/tmp/racelab-hostile-planted", F_OK) != 0,
                   "%s: planted a file in the host's /tmp", a->name);

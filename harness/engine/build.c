@@ -92,10 +92,10 @@ const char *rl_build_uid_refused(const struct rl_sources *src,
     if (geteuid() != 0)
         return NULL;
     for (size_t i = 0; i < src->n; i++)
-        if (!rl_sandbox_uid_can_read(src->absolute[i]))
+        if (!rl_run_uid_can_read(src->absolute[i]))
             return why;
     for (char *const *d = include_dirs; d && *d; d++)
-        if (!rl_sandbox_uid_can_read(*d))
+        if (!rl_run_uid_can_read(*d))
             return why;
     return NULL;
 }
@@ -218,7 +218,7 @@ int rl_build_all_with(const struct rl_sources *src, const int wanted[],
     struct rl_sandbox_opts opts;
     rl_build_sandbox_opts(&opts);
     opts.uid_refused = rl_build_uid_refused(src, extras->include_dirs);
-    if (!opts.uid_refused && geteuid() == 0 && !rl_sandbox_uid_can_read(outdir))
+    if (!opts.uid_refused && geteuid() == 0 && !rl_run_uid_can_read(outdir))
         opts.uid_refused =
             "as root (its build folder is not reachable by other users), ";
     int status = 0;

@@ -447,10 +447,10 @@ static const char *compile_uid_refused(const char *path,
         "as root (the sources are not readable by other users), ";
     if (geteuid() != 0)
         return NULL;
-    if (!rl_sandbox_uid_can_read(path))
+    if (!rl_run_uid_can_read(path))
         return why;
     for (char *const *d = include_dirs; d && *d; d++)
-        if (!rl_sandbox_uid_can_read(*d))
+        if (!rl_run_uid_can_read(*d))
             return why;
     return NULL;
 }

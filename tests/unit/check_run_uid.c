@@ -538,14 +538,11 @@ START_TEST(test_build_as_own_uid)
     ck_assert_int_eq(rl_build_all(&src, wanted, out, &b, err, sizeof err), 0);
     ck_assert_msg(!b.failed[RL_VARIANT_PLAIN], "%s",
                   b.output[RL_VARIANT_PLAIN]);
-    /* A 0700 folder on the way: through the view the compiler still runs
-     * as a uid of its own (the source is bound into it); without one, as
-     * root, said. */
-    const char *iso = b.isolation[RL_VARIANT_PLAIN];
-    if (strstr(iso, "private filesystem view"))
-        ck_assert_msg(strncmp(iso, "own uid", 7) == 0, "%s", iso);
-    else
-        ck_assert_msg(strstr(iso, "not readable by other users"), "%s", iso);
+    /* A 0700 folder on the way: the compiler runs as root, said (a header
+     * of an include folder may be unreadable to other users too). */
+    ck_assert_msg(
+        strstr(b.isolation[RL_VARIANT_PLAIN], "not readable by other users"),
+        "%s", b.isolation[RL_VARIANT_PLAIN]);
     rl_build_free(&b);
 }
 END_TEST

@@ -233,10 +233,17 @@ static int link_below(const char *base, const char *path)
 /* Is path in the folder that holds one of the include folders (labs/
  * for labs/06-counter: "../sync-common/sync.h")?  Further away (racelab's
  * own "../../harness/lib/x.h") it is not the lab's, and not taken. */
-static int near_include_folder(const struct rl_view *v, const char *path)
+static int near_include_folder(const struct rl_view *v, const char *path,
+                               const char *base)
 {
     for (size_t i = 0; i < v->n; i++) {
-        if (v->e[i].kind != RL_VIEW_DIR || strcmp(v->e[i].path, v->cwd) == 0)
+        /* The harness's cwd is skipped (from the checkout's root its
+         * parent would hold everything), unless it is the including
+         * file's own folder: `make grade` in a lab folder (the student
+         * kit) runs there, and its "../sync-common/sync.h" is the lab's. */
+        if (v->e[i].kind != RL_VIEW_DIR ||
+            (strcmp(v->e[i].path, v->cwd) == 0 &&
+             strcmp(v->e[i].path, base) != 0))
             continue;
         char parent[PATH_MAX];
         snprintf(parent, sizeof parent, "%s", v->e[i].path);
@@ -258,7 +265,7 @@ static void find_header(struct rl_view *v, const char *base, const char *name,
     struct stat st;
     if (tidy(name, base, path, sizeof path) < 0 || covered(path, home) ||
         planned(v, path) || lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
-        link_below(base, path) || !near_include_folder(v, path))
+        link_below(base, path) || !near_include_folder(v, path, base))
         return;
     add(v, path, RL_VIEW_RO);
     scan_includes(v, path, home, depth + 1);

@@ -3,6 +3,7 @@
 #include "lib/procfs.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -195,4 +196,31 @@ pid_t rl_proc_find_thread(pid_t pid, const char *comm)
     }
     closedir(d);
     return tid;
+}
+
+int rl_proc_each_mapping(pid_t pid, rl_proc_mapping_fn fn, void *arg)
+{
+    char path[64], exe[PATH_MAX], line[PATH_MAX + 128], file[PATH_MAX];
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(path, exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    int stop = 0;
+    while (!stop && fgets(line, sizeof line, f)) {
+        struct rl_proc_mapping m = {0};
+        file[0] = '\0';
+        if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %4095s", &m.lo, &m.hi,
+                   m.perms, &m.offset, file) < 4)
+            continue;
+        m.file = file;
+        m.of_exe = strcmp(file, exe) == 0;
+        stop = fn(&m, arg);
+    }
+    fclose(f);
+    return stop > 0 ? stop : 0;
 }

@@ -56,4 +56,17 @@ int rl_proc_children(pid_t pid, rl_proc_pid_fn fn, void *arg);
 /* The thread of pid named `comm` (pthread_setname_np), or 0. */
 pid_t rl_proc_find_thread(pid_t pid, const char *comm);
 
+/* One line of /proc/PID/maps; of_exe: its file is the program's own
+ * (/proc/PID/exe), whose code and globals readers look for. */
+struct rl_proc_mapping {
+    unsigned long long lo, hi, offset;
+    char perms[8];    /* "r-xp" */
+    const char *file; /* "" for an anonymous mapping */
+    int of_exe;
+};
+typedef int (*rl_proc_mapping_fn)(const struct rl_proc_mapping *m, void *arg);
+/* Calls fn for each mapping of pid, in address order: fn's positive
+ * return, 0 at the end, or -1 when the files cannot be read. */
+int rl_proc_each_mapping(pid_t pid, rl_proc_mapping_fn fn, void *arg);
+
 #endif

@@ -6,44 +6,41 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/procfs.h"
 #include "tools/exe_data.h"
 #include "lib/xalloc.h"
 
 #define MAX_COPY (4u << 20)
 
+struct span {
+    uint64_t lo, hi;
+    int in_exe; /* the last mapping was the exe's, or its .bss after it */
+};
+
+static int grow_span(const struct rl_proc_mapping *m, void *arg)
+{
+    struct span *sp = arg;
+    if (m->of_exe && m->perms[1] == 'w') {
+        if (!sp->lo)
+            sp->lo = m->lo;
+        sp->hi = m->hi;
+    } else if (!m->of_exe && !m->file[0] && sp->in_exe && sp->hi == m->lo &&
+               m->perms[1] == 'w') {
+        sp->hi = m->hi; /* .bss beyond the file's last page */
+    }
+    sp->in_exe = m->of_exe || (sp->in_exe && !m->file[0] && sp->hi == m->hi);
+    return 0;
+}
+
 /* The writable range: the exe's "rw-p" mappings and the anonymous one
  * that follows them (the rest of .bss), as one span. */
 static int data_span(pid_t pid, uint64_t *lo, uint64_t *hi)
 {
-    char path[64], exe[PATH_MAX], line[PATH_MAX + 128];
-    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-    ssize_t n = readlink(path, exe, sizeof exe - 1);
-    if (n <= 0)
+    struct span sp = {0};
+    if (rl_proc_each_mapping(pid, grow_span, &sp) < 0)
         return -1;
-    exe[n] = '\0';
-    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -1;
-    *lo = *hi = 0;
-    int in_exe = 0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long a, b;
-        char perms[8], file[PATH_MAX] = "";
-        if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %4095s", &a, &b, perms,
-                   file) < 3)
-            continue;
-        int mine = strcmp(file, exe) == 0;
-        if (mine && perms[1] == 'w') {
-            if (!*lo)
-                *lo = a;
-            *hi = b;
-        } else if (!mine && !file[0] && in_exe && *hi == a && perms[1] == 'w') {
-            *hi = b; /* .bss beyond the file's last page */
-        }
-        in_exe = mine || (in_exe && !file[0] && *hi == b);
-    }
-    fclose(f);
+    *lo = sp.lo;
+    *hi = sp.hi;
     return *lo && *hi > *lo ? 0 : -1;
 }
 

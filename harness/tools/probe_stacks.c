@@ -14,32 +14,23 @@
  * wrapper frames (read, usleep, nanosleep) sit below the user's. */
 enum { STACK_SCAN = 16384 };
 
+static int add_code(const struct rl_proc_mapping *m, void *arg)
+{
+    struct rl_exe_code *code = arg;
+    if (m->of_exe && m->perms[2] == 'x') {
+        code->seg[code->n].lo = m->lo;
+        code->seg[code->n].hi = m->hi;
+        code->seg[code->n].offset = m->offset;
+        code->n++;
+    }
+    return code->n >= 8;
+}
+
 int rl_exe_code_read(pid_t pid, struct rl_exe_code *code)
 {
-    char path[64], exe[PATH_MAX], line[PATH_MAX + 128];
     memset(code, 0, sizeof *code);
-    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-    ssize_t n = readlink(path, exe, sizeof exe - 1);
-    if (n <= 0)
+    if (rl_proc_each_mapping(pid, add_code, code) < 0)
         return -1;
-    exe[n] = '\0';
-    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f) && code->n < 8) {
-        unsigned long long lo, hi, off;
-        char perms[8], file[PATH_MAX];
-        if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %4095s", &lo, &hi, perms,
-                   &off, file) == 5 &&
-            perms[2] == 'x' && strcmp(file, exe) == 0) {
-            code->seg[code->n].lo = lo;
-            code->seg[code->n].hi = hi;
-            code->seg[code->n].offset = off;
-            code->n++;
-        }
-    }
-    fclose(f);
     return code->n ? 0 : -1;
 }
 

@@ -21,6 +21,7 @@
 #include "engine/failure_modes.h"
 #include "report/escape.h"
 #include "report/grade_formats.h"
+#include "report/out_file.h"
 
 /* One annotation's message at most (a finding's detail can be long). */
 enum { MESSAGE_CAP = 2048 };
@@ -107,20 +108,12 @@ static char *finding_title(const struct rl_finding *f)
     return t;
 }
 
+/* The file to write, and whether a fence (rl_github_begin) is to be
+ * lifted before racelab's own commands. */
 static FILE *open_out(const char *path, int *resume)
 {
     *resume = token[0] != '\0';
-    return strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-}
-
-static int close_out(FILE *out, const char *path, char *err, size_t errlen)
-{
-    int failed = ferror(out) || fflush(out) != 0;
-    if (out != stdout)
-        failed |= fclose(out) != 0;
-    if (failed)
-        snprintf(err, errlen, "cannot write the annotations to '%s'", path);
-    return failed ? -1 : 0;
+    return rl_out_open(path);
 }
 
 /* Has an earlier failed check already annotated finding f? */
@@ -224,7 +217,7 @@ int rl_grade_github(const struct rl_grade_result *r, const char *path,
     char score[128];
     snprintf(score, sizeof score, "score %d/%d", r->score, r->max_score);
     command(out, "notice", NULL, r->lab, score);
-    return close_out(out, path, err, errlen);
+    return rl_out_close(out, path, err, errlen);
 }
 
 int rl_check_github(const struct rl_report *r, const char *path, char *err,
@@ -265,5 +258,5 @@ int rl_check_github(const struct rl_report *r, const char *path, char *err,
         command(out, "notice", NULL, "racelab check", message);
         free(message);
     }
-    return close_out(out, path, err, errlen);
+    return rl_out_close(out, path, err, errlen);
 }

@@ -10,26 +10,11 @@
 #include "report/grade_formats.h"
 #include "engine/failure_modes.h"
 #include "lib/xalloc.h"
+#include "report/out_file.h"
 #include "report/xml_escape.h"
 
 /* At most this much of a body: GitLab takes up to 30 MB a file. */
 enum { BODY_CAP = 64 * 1024 };
-
-/* Where the file goes; "-" is standard output. */
-static FILE *open_out(const char *path)
-{
-    return strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-}
-
-static int close_out(FILE *out, const char *path, char *err, size_t errlen)
-{
-    int failed = ferror(out) || fflush(out) != 0;
-    if (out != stdout)
-        failed |= fclose(out) != 0;
-    if (failed)
-        snprintf(err, errlen, "cannot write '%s'", path);
-    return failed ? -1 : 0;
-}
 
 static void attr(FILE *out, const char *name, const char *value)
 {
@@ -154,7 +139,7 @@ static double check_seconds(const struct rl_grade_result *r, size_t i)
 int rl_grade_junit(const struct rl_grade_result *r, const char *path, char *err,
                    size_t errlen)
 {
-    FILE *out = open_out(path);
+    FILE *out = rl_out_open(path);
     if (!out) {
         snprintf(err, errlen, "cannot write '%s'", path);
         return -1;
@@ -208,7 +193,7 @@ int rl_grade_junit(const struct rl_grade_result *r, const char *path, char *err,
         free(block);
     }
     write_tail(out);
-    return close_out(out, path, err, errlen);
+    return rl_out_close(out, path, err, errlen);
 }
 
 /* The diagnostics that stopped the check (the compiler's output), in
@@ -233,7 +218,7 @@ static char *stopping_diagnostics(const struct rl_diagnostics *d)
 int rl_check_junit(const struct rl_report *r, const char *path, char *err,
                    size_t errlen)
 {
-    FILE *out = open_out(path);
+    FILE *out = rl_out_open(path);
     if (!out) {
         snprintf(err, errlen, "cannot write '%s'", path);
         return -1;
@@ -291,5 +276,5 @@ int rl_check_junit(const struct rl_report *r, const char *path, char *err,
     }
     free(stopped);
     write_tail(out);
-    return close_out(out, path, err, errlen);
+    return rl_out_close(out, path, err, errlen);
 }
